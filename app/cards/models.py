@@ -1,0 +1,52 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.types import UTCDateTime, enum_column_type, utcnow
+from app.extensions import db
+
+
+class CardKind(enum.Enum):
+    enterprise = "企业码"
+    hall = "大厅码"
+
+
+class CardBatch(db.Model):
+    """One print run: who printed which cards, when, in which layout."""
+
+    __tablename__ = "card_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    layout: Mapped[str] = mapped_column(String(16), default="card")
+    card_count: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    created_by = relationship("User")
+
+
+class Card(db.Model):
+    __tablename__ = "cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    serial: Mapped[str] = mapped_column(String(16), unique=True)
+    kind: Mapped[CardKind] = mapped_column(enum_column_type(CardKind))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    title: Mapped[str | None] = mapped_column(String(100))  # hall cards: where the poster hangs
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("card_batches.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoke_reason: Mapped[str | None] = mapped_column(String(200))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+
+    enterprise = relationship("Enterprise")
+    batch = relationship("CardBatch")
+    replaced_by = relationship("Card", remote_side=[id])
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None

@@ -1,0 +1,282 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.types import UTCDateTime, enum_column_type, utcnow
+from app.extensions import db
+
+
+class CaseState(enum.Enum):
+    submitted = "待受理"
+    dispatched = "待签收"
+    signed = "办理中"
+    replied = "已答复"
+    closed = "已办结"
+    returned = "已退回"
+    invalid = "无效"
+
+    @property
+    def label(self):
+        return self.value
+
+
+OPEN_STATES = (CaseState.submitted, CaseState.dispatched, CaseState.signed,
+               CaseState.returned)
+
+
+class CaseSource(enum.Enum):
+    card = "企业码"
+    hall = "大厅码"
+    hotline = "12345热线"
+    visit = "走访企业"
+    meeting = "政企恳谈会"
+    deputy = "代表委员建议"
+    supervisor = "特约监督员"
+    review = "线上评议"
+
+    @property
+    def label(self):
+        return self.value
+
+
+class Urgency(enum.Enum):
+    normal = "一般"
+    urgent = "紧急"
+
+
+class Complexity(enum.Enum):
+    consultation = "咨询类"
+    general = "一般类"
+    complex = "复杂类"
+    urgent = "紧急类"
+
+    @property
+    def label(self):
+        return self.value
+
+
+class Rating(enum.Enum):
+    very_satisfied = "非常满意"
+    satisfied = "满意"
+    basically_satisfied = "基本满意"
+    dissatisfied = "不满意"
+    very_dissatisfied = "非常不满意"
+
+    @property
+    def label(self):
+        return self.value
+
+    @property
+    def is_satisfied(self):
+        return self in SATISFIED_RATINGS
+
+
+SATISFIED_RATINGS = (Rating.very_satisfied, Rating.satisfied, Rating.basically_satisfied)
+
+
+class Category(db.Model):
+    """One of the 13 business-environment areas; the default department is the county's choice."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    default_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+
+    default_department = relationship("Department")
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        # The scheduler's and the dashboard's hot paths: open cases by deadline.
+        Index("ix_cases_state_sign_due_at", "state", "sign_due_at"),
+        Index("ix_cases_state_reply_due_at", "state", "reply_due_at"),
+        Index("ix_cases_submitted_at", "submitted_at"),
+        Index("ix_cases_lead_department_id_state", "lead_department_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_no: Mapped[str] = mapped_column(String(20), unique=True)
+    access_code_hash: Mapped[str] = mapped_column(String(64))
+    access_failures: Mapped[int] = mapped_column(default=0)
+    access_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    source: Mapped[CaseSource] = mapped_column(enum_column_type(CaseSource))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    urgency: Mapped[Urgency] = mapped_column(enum_column_type(Urgency), default=Urgency.normal)
+    complexity: Mapped[Complexity | None] = mapped_column(enum_column_type(Complexity))
+    content: Mapped[str] = mapped_column(Text)
+
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    enterprise_name_given: Mapped[str | None] = mapped_column(String(200))  # hall cards
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    via_revoked_card: Mapped[bool] = mapped_column(default=False)
+    contact_name: Mapped[str | None] = mapped_column(String(64))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    state: Mapped[CaseState] = mapped_column(enum_column_type(CaseState), default=CaseState.submitted)
+    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    escalation_level: Mapped[int] = mapped_column(default=0)  # 0 none, 1 urged, 2 supervised
+
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sign_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    return_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # extended when approved
+    original_reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the latest reply
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    invalidated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_urged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    rating: Mapped[Rating | None] = mapped_column(enum_column_type(Rating))
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    invalid_reason: Mapped[str | None] = mapped_column(String(200))
+    return_count: Mapped[int] = mapped_column(default=0)
+    extension_count: Mapped[int] = mapped_column(default=0)
+    reopen_count: Mapped[int] = mapped_column(default=0)
+    closed_unrated: Mapped[bool] = mapped_column(default=False)
+
+    category = relationship("Category")
+    enterprise = relationship("Enterprise")
+    card = relationship("Card")
+    lead_department = relationship("Department", foreign_keys=[lead_department_id])
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    entered_by = relationship("User", foreign_keys=[entered_by_id])
+    co_departments = relationship("CaseDepartment", back_populates="case",
+                                  cascade="all, delete-orphan")
+    replies = relationship("Reply", back_populates="case", order_by="Reply.created_at")
+    attachments = relationship("Attachment", back_populates="case",
+                               primaryjoin="and_(Attachment.case_id == Case.id, "
+                                           "Attachment.reply_id.is_(None))",
+                               viewonly=True)
+    events = relationship("AuditEvent", back_populates="case", order_by="AuditEvent.id")
+    extension_requests = relationship("ExtensionRequest", back_populates="case",
+                                      order_by="ExtensionRequest.id")
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+    def __repr__(self):
+        return f"<Case {self.tracking_no} {self.state.name}>"
+
+
+class CaseDepartment(db.Model):
+    """A co-department of a jointly handled case (联动办理); the lead is on the case itself."""
+
+    __tablename__ = "case_departments"
+    __table_args__ = (UniqueConstraint("case_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case = relationship("Case", back_populates="co_departments")
+    department = relationship("Department")
+
+
+class Reply(db.Model):
+    """A reply to the submitter (lead department) or a co-department's internal opinion."""
+
+    __tablename__ = "replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    content: Mapped[str] = mapped_column(Text)
+    is_public: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case = relationship("Case", back_populates="replies")
+    author = relationship("User")
+    department = relationship("Department")
+    attachments = relationship("Attachment", back_populates="reply")
+
+
+class AttachmentKind(enum.Enum):
+    photo = "照片"
+    video = "视频"
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id"), index=True)
+    kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
+    stored_name: Mapped[str] = mapped_column(String(200))  # storage key: content hash + extension
+    poster_name: Mapped[str | None] = mapped_column(String(200))  # video poster frame
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    byte_size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(64))  # sniffed from the bytes, not the name
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case = relationship("Case", foreign_keys=[case_id])
+    reply = relationship("Reply", back_populates="attachments")
+
+
+class ExtensionStatus(enum.Enum):
+    pending = "待审批"
+    approved = "已批准"
+    refused = "已驳回"
+
+
+class ExtensionRequest(db.Model):
+    __tablename__ = "extension_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    days: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ExtensionStatus] = mapped_column(enum_column_type(ExtensionStatus),
+                                                    default=ExtensionStatus.pending)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+    new_reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case = relationship("Case", back_populates="extension_requests")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+
+class AuditEvent(db.Model):
+    """An immutable record of one action: on a case (state change, urge…) or elsewhere (unmask, export)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(64))  # "提交人", "系统", or the user's name
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str | None] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    case = relationship("Case", back_populates="events")
+    actor = relationship("User")

@@ -1,0 +1,34 @@
+"""Column types shared by every domain."""
+from datetime import datetime, timezone
+import enum
+
+from sqlalchemy import DateTime, Enum, types
+
+
+class UTCDateTime(types.TypeDecorator):
+    """Store naive UTC, hand back aware UTC: SQLite drops offsets, PostgreSQL keeps them."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def enum_column_type(enum_cls: type[enum.Enum]) -> Enum:
+    """Store a Python enum by name in a VARCHAR, so adding a member needs no type migration."""
+    return Enum(enum_cls, native_enum=False, length=24, create_constraint=False,
+                validate_strings=True)

@@ -1,0 +1,4 @@
+import click
+from flask.cli import AppGroup
+
+demo_cli = AppGroup("demo", help="Demo county data.")

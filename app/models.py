@@ -1,0 +1,11 @@
+"""Import every domain's models so metadata (and Alembic) sees the whole schema."""
+from app.auth.models import ApiToken, Role, User  # noqa: F401
+from app.cards.models import Card, CardBatch, CardKind  # noqa: F401
+from app.cases.models import (  # noqa: F401
+    Attachment, AttachmentKind, AuditEvent, Case, CaseDepartment, CaseSource, CaseState,
+    Category, Complexity, ExtensionRequest, ExtensionStatus, Rating, Reply, Urgency)
+from app.departments.models import Department, DepartmentKind  # noqa: F401
+from app.enterprises.models import Enterprise  # noqa: F401
+from app.reminders.models import Delivery, DeliveryStatus, Notification, SchedulerLease  # noqa: F401
+from app.settings.models import LimitUnit, Setting, TimeLimit  # noqa: F401
+from app.workdays.models import HolidayOverride  # noqa: F401
