@@ -64,6 +64,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")
     RATELIMIT_ENABLED = False
     SCHEDULER = False
+    # Cheap hashes keep the suite fast; the algorithm (argon2id) is the same.
+    ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     BASE_URL = "http://testserver"
 
 

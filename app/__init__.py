@@ -19,6 +19,8 @@ def create_app(config_class=None):
     os.makedirs(app.instance_path, exist_ok=True)
 
     from app import models  # noqa: F401  (register every table)
+    from app.auth import passwords
+    passwords.configure(app.config.get("ARGON2_PARAMS"))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),

@@ -102,7 +102,9 @@ class Case(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_no: Mapped[str] = mapped_column(String(20), unique=True)
-    access_code_hash: Mapped[str] = mapped_column(String(64))
+    # Kept as issued (not hashed): a 6-digit space is no secret against anyone who can read
+    # the table, and the dispatcher must be able to repeat it to a submitter on the phone.
+    access_code: Mapped[str] = mapped_column(String(6))
     access_failures: Mapped[int] = mapped_column(default=0)
     access_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -271,6 +273,8 @@ class AuditEvent(db.Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_label: Mapped[str] = mapped_column(String(64))  # "提交人", "系统", or the user's name
+    # The department that acted (e.g. the one that returned a case), for per-department counts.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
     from_state: Mapped[str | None] = mapped_column(String(24))
     to_state: Mapped[str | None] = mapped_column(String(24))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 22:50:31.408400
+Create Date: 2026-11-27 22:53:57.326434
 
 """
 from alembic import op
@@ -173,7 +173,7 @@ def upgrade():
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tracking_no', sa.String(length=20), nullable=False),
-    sa.Column('access_code_hash', sa.String(length=64), nullable=False),
+    sa.Column('access_code', sa.String(length=6), nullable=False),
     sa.Column('access_failures', sa.Integer(), nullable=False),
     sa.Column('access_locked_until', sa.DateTime(), nullable=True),
     sa.Column('submission_key', sa.String(length=64), nullable=True),
@@ -238,6 +238,7 @@ def upgrade():
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_label', sa.String(length=64), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('from_state', sa.String(length=24), nullable=True),
     sa.Column('to_state', sa.String(length=24), nullable=True),
@@ -246,11 +247,13 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_events_actor_id_users')),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_audit_events_case_id_cases')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_audit_events_department_id_departments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_events_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_department_id'), ['department_id'], unique=False)
 
     op.create_table('case_departments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -398,6 +401,7 @@ def downgrade():
 
     op.drop_table('case_departments')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_events_department_id'))
         batch_op.drop_index(batch_op.f('ix_audit_events_created_at'))
         batch_op.drop_index(batch_op.f('ix_audit_events_case_id'))
 

@@ -1,0 +1,57 @@
+# 码上办 — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages: a CJK font to embed in printed cards, and for the tests Chromium,
+# the QR decoder and the PDF tools that check what we print.
+RUN_DEBS := fonts-wqy-zenhei
+TEST_DEBS := fonts-wqy-zenhei chromium zbar-tools libzbar0 poppler-utils
+
+.PHONY: run test venv test-venv run-deps test-deps db demo clean help
+
+help:
+	@echo "make run   - install, migrate, load the demo county and serve on http://$(HOST):$(PORT)"
+	@echo "make test  - run the whole suite on SQLite and on PostgreSQL"
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(PIP) install -q -r requirements-test.txt
+	touch $@
+
+venv: $(VENV)/.installed
+test-venv: $(VENV)/.installed-test
+
+run-deps:
+	@scripts/apt_install.sh $(RUN_DEBS)
+
+test-deps:
+	@scripts/apt_install.sh $(TEST_DEBS)
+
+db: venv
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo load --if-empty
+
+run: venv run-deps demo
+	@$(FLASK) demo banner --base-url "$${BASE_URL:-http://$(HOST):$(PORT)}"
+	SCHEDULER=$${SCHEDULER:-on} BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" \
+		$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --timeout 120 \
+		--access-logfile - wsgi:app
+
+test: test-venv test-deps
+	@scripts/run_tests.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,21 @@
+"""Who is who: the people a case's notifications go to."""
+from app.auth.models import Role, User
+from app.extensions import db
+
+OFFICE_ROLES = (Role.dispatcher, Role.admin)
+HANDLING_ROLES = (Role.handler, Role.department_head)
+
+
+def users_with_role(*roles: Role) -> list[User]:
+    return list(db.session.execute(
+        db.select(User).where(User.role.in_(roles), User.is_active.is_(True)).order_by(User.id)
+    ).scalars())
+
+
+def users_of_department(department_id: int | None, *roles: Role) -> list[User]:
+    if department_id is None:
+        return []
+    query = db.select(User).where(User.department_id == department_id, User.is_active.is_(True))
+    if roles:
+        query = query.where(User.role.in_(roles))
+    return list(db.session.execute(query.order_by(User.id)).scalars())

@@ -1,0 +1,528 @@
+"""Every change of a case's state: one function per action of DESIGN §3.
+
+Each function checks role, department and state, changes the rows, stamps the times, writes
+one audit event and queues its notifications. It flushes but never commits: the request,
+CLI command or scheduler job that called it commits once, so an action is one transaction.
+"""
+from datetime import datetime
+import hmac
+import re
+import secrets
+
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import Role, User
+from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_of_department, users_with_role
+from app.cases.errors import CaseActionError
+from app.cases.models import (
+    AuditEvent, Case, CaseDepartment, CaseSource, CaseState, Category, Complexity,
+    ExtensionRequest, ExtensionStatus, Rating, Reply, Urgency)
+from app.core.timeutil import LOCAL_TZ, format_local
+from app.core.types import utcnow
+from app.departments.models import Department
+from app.extensions import db
+from app.reminders.notify import queue_notification
+from app.settings.limits import apply_limit, get_limit
+from app.workdays.calendar import WorkCalendar
+
+PUBLIC_SOURCES = (CaseSource.card, CaseSource.hall)
+STAFF_SOURCES = tuple(s for s in CaseSource if s not in PUBLIC_SOURCES)
+CONTENT_MIN, CONTENT_MAX = 5, 2000
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Readable on a phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V confusions.
+TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
+TRACKING_RANDOM_LEN = 6
+SUBMITTER = "提交人"
+SYSTEM = "系统"
+
+
+# --- small shared helpers -------------------------------------------------------------------
+
+def _now(now):
+    return now or utcnow()
+
+
+def _refuse(code, message, status=409, field=None):
+    raise CaseActionError(code, message, status=status, field=field)
+
+
+def _require_role(actor: User | None, roles, what: str):
+    if actor is None or actor.role not in roles:
+        _refuse("wrong_role", f"您的角色无权{what}", status=403)
+
+
+def _require_state(case: Case, states, what: str):
+    if case.state not in states:
+        _refuse("wrong_state", f"案件当前状态为“{case.state.label}”，不能{what}")
+
+
+def _require_lead_handler(actor: User | None, case: Case, what: str):
+    _require_role(actor, HANDLING_ROLES, what)
+    if case.lead_department_id is None or actor.department_id != case.lead_department_id:
+        _refuse("not_your_department", "该案件不属于您所在的部门", status=403)
+
+
+def _require_text(value: str | None, code: str, message: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        _refuse(code, message, status=400, field=field)
+    return value
+
+
+def _record(case: Case | None, actor: User | None, action: str, *, from_state=None, to_state=None,
+            note=None, data=None, department_id=None, actor_label=None, now=None) -> AuditEvent:
+    event = AuditEvent(
+        case=case, actor=actor,
+        actor_label=actor_label or (actor.display_name if actor else SYSTEM),
+        action=action, from_state=from_state.name if from_state else None,
+        to_state=to_state.name if to_state else None, note=note, data=data,
+        department_id=department_id, created_at=_now(now))
+    db.session.add(event)
+    return event
+
+
+def _transition(case: Case, to_state: CaseState, actor, action, *, now, note=None, data=None,
+                department_id=None, actor_label=None):
+    from_state = case.state
+    case.state = to_state
+    return _record(case, actor, action, from_state=from_state, to_state=to_state, note=note,
+                   data=data, department_id=department_id, actor_label=actor_label, now=now)
+
+
+def case_link(case: Case) -> str:
+    return f"/handling/cases/{case.tracking_no}"
+
+
+def _notify(kind, recipients, case, title, body, deadline_at=None, now=None):
+    db.session.flush()  # the case needs its id before a notification can point at it
+    queue_notification(kind, recipients, title=title, body=body, case=case,
+                       deadline_at=deadline_at, link=case_link(case), now=now)
+
+
+def _lead_team(case: Case) -> list[User]:
+    """The assignee if there is one, else every handler and head of the lead department."""
+    if case.assignee_id and case.assignee and case.assignee.is_active:
+        return [case.assignee]
+    return users_of_department(case.lead_department_id, *HANDLING_ROLES)
+
+
+def handle_limit_key(complexity: Complexity) -> str:
+    return f"handle_{complexity.name}"
+
+
+# --- identifiers ----------------------------------------------------------------------------
+
+def new_tracking_no(now: datetime) -> str:
+    """A short number like MS2611-7KQ4MC: year-month, then random letters (never sequential)."""
+    random_part = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_RANDOM_LEN))
+    return f"MS{now:%y%m}-{random_part}"
+
+
+def new_access_code() -> str:
+    return f"{secrets.randbelow(10 ** 6):06d}"
+
+
+def access_code_matches(case: Case, code: str | None) -> bool:
+    """Compare in constant time, so response timing tells nothing about the digits."""
+    return hmac.compare_digest((code or "").strip().encode(), case.access_code.encode())
+
+
+# --- validation of what a submitter typed ---------------------------------------------------
+
+def validate_submission(content, contact_phone, is_anonymous):
+    content = (content or "").strip()
+    if len(content) < CONTENT_MIN:
+        _refuse("invalid_input", f"请至少填写{CONTENT_MIN}个字，说明遇到的问题", 400, "content")
+    if len(content) > CONTENT_MAX:
+        _refuse("invalid_input", f"内容不能超过{CONTENT_MAX}字，当前{len(content)}字", 400,
+                "content")
+    phone = (contact_phone or "").strip().replace(" ", "").replace("-", "")
+    if is_anonymous:
+        return content, None
+    if not phone:
+        _refuse("invalid_input", "请填写手机号码，或选择匿名反映", 400, "contact_phone")
+    if not MOBILE_RE.match(phone):
+        _refuse("invalid_input", "请填写正确的11位手机号码", 400, "contact_phone")
+    return content, phone
+
+
+# --- the actions ----------------------------------------------------------------------------
+
+def submit_case(*, source: CaseSource, category: Category, content: str, actor: User | None = None,
+                enterprise=None, card=None, contact_name=None, contact_phone=None,
+                is_anonymous=False, urgency: Urgency = Urgency.normal,
+                enterprise_name_given=None, submission_key=None, via_revoked_card=False,
+                now=None) -> tuple[Case, bool]:
+    """Create a case; the same submission key twice gives back the first case, never two.
+
+    Returns (case, created)."""
+    now = _now(now)
+    if source in STAFF_SOURCES:
+        _require_role(actor, OFFICE_ROLES, "录入案件")
+    if category is None:
+        _refuse("invalid_input", "请选择问题类别", 400, "category")
+    content, phone = validate_submission(content, contact_phone, is_anonymous)
+    if submission_key:
+        existing = _case_by_submission_key(submission_key)
+        if existing is not None:
+            return existing, False
+    for _attempt in range(8):
+        case = Case(
+            tracking_no=new_tracking_no(now.astimezone(LOCAL_TZ)), access_code=new_access_code(),
+            submission_key=submission_key or None, source=source, category=category,
+            urgency=urgency, content=content, enterprise=enterprise, card=card,
+            via_revoked_card=via_revoked_card,
+            enterprise_name_given=(enterprise_name_given or "").strip() or None,
+            contact_name=None if is_anonymous else (contact_name or "").strip() or None,
+            contact_phone=phone, is_anonymous=bool(is_anonymous), entered_by=actor,
+            state=CaseState.submitted, submitted_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(case)
+                db.session.flush()
+        except IntegrityError:
+            if submission_key:
+                existing = _case_by_submission_key(submission_key)
+                if existing is not None:  # a concurrent double tap won the race
+                    return existing, False
+            continue  # a tracking number collided: draw another
+        break
+    else:  # pragma: no cover - 23^6 numbers a month make this practically impossible
+        _refuse("tracking_exhausted", "系统繁忙，请稍后再试", 503)
+    _record(case, actor, "submit", to_state=CaseState.submitted,
+            actor_label=None if actor else SUBMITTER,
+            note="通过已作废的旧码提交" if via_revoked_card else None, now=now)
+    _notify("new_case", users_with_role(Role.dispatcher), case, f"新反映 {case.tracking_no}",
+            f"{case.category.name}：{content[:60]}", now=now)
+    return case, True
+
+
+def _case_by_submission_key(key: str) -> Case | None:
+    return db.session.execute(db.select(Case).filter_by(submission_key=key)).scalar_one_or_none()
+
+
+def answer_now(case: Case, actor: User, content: str, now=None) -> Reply:
+    """Answer a simple question at intake (当即答复): submitted → replied, no department."""
+    now = _now(now)
+    _require_role(actor, OFFICE_ROLES, "当即答复")
+    _require_state(case, (CaseState.submitted,), "当即答复")
+    content = _require_text(content, "content_required", "请填写答复内容", "content")
+    reply = Reply(case=case, author=actor, content=content, is_public=True, created_at=now)
+    db.session.add(reply)
+    case.replied_at = now
+    case.first_replied_at = case.first_replied_at or now
+    _transition(case, CaseState.replied, actor, "answer_now", now=now, note=content)
+    return reply
+
+
+def dispatch_case(case: Case, actor: User, department: Department,
+                  co_departments=(), complexity: Complexity | None = None, note=None,
+                  now=None) -> Case:
+    """Send a case to a lead department (and co-departments); set its deadlines."""
+    now = _now(now)
+    _require_role(actor, OFFICE_ROLES, "派发案件")
+    _require_state(case, (CaseState.submitted, CaseState.returned), "派发")
+    if department is None or not department.is_active:
+        _refuse("invalid_input", "请选择有效的承办部门", 400, "department")
+    co_departments = [d for d in dict.fromkeys(co_departments) if d is not None]
+    if any(d.id == department.id for d in co_departments):
+        _refuse("invalid_input", "协办部门不能与主办部门相同", 400, "co_departments")
+    if complexity is None:
+        complexity = Complexity.urgent if case.urgency is Urgency.urgent else Complexity.general
+    calendar = WorkCalendar.from_database()
+    case.complexity = complexity
+    case.lead_department = department
+    case.assignee = None
+    case.co_departments = [CaseDepartment(department=d, added_at=now) for d in co_departments]
+    case.dispatched_at = now
+    case.signed_at = None
+    case.sign_due_at = apply_limit(
+        now, "sign_urgent" if complexity is Complexity.urgent else "sign", calendar)
+    case.reply_due_at = case.original_reply_due_at = apply_limit(
+        now, handle_limit_key(complexity), calendar)
+    case.return_due_at = apply_limit(now, "return", calendar)
+    case.escalation_level = 0
+    _transition(case, CaseState.dispatched, actor, "dispatch", now=now, note=note,
+                department_id=department.id,
+                data={"department": department.code, "co_departments": [d.code for d in co_departments],
+                      "complexity": complexity.name})
+    _notify("dispatched", users_of_department(department.id, *HANDLING_ROLES), case,
+            f"新派件 {case.tracking_no}，请于{format_local(case.sign_due_at)}前签收",
+            case.content[:80], deadline_at=case.sign_due_at, now=now)
+    for co in co_departments:
+        _notify("co_dispatched", users_of_department(co.id, *HANDLING_ROLES), case,
+                f"协办件 {case.tracking_no}", case.content[:80], deadline_at=case.reply_due_at,
+                now=now)
+    return case
+
+
+def sign_case(case: Case, actor: User, now=None) -> Case:
+    """Sign for a case (签收): dispatched → signed."""
+    now = _now(now)
+    _require_lead_handler(actor, case, "签收")
+    _require_state(case, (CaseState.dispatched,), "签收")
+    case.signed_at = now
+    if case.assignee_id is None:
+        case.assignee = actor
+    _transition(case, CaseState.signed, actor, "sign", now=now, department_id=actor.department_id,
+                data={"on_time": case.sign_due_at is None or now <= case.sign_due_at})
+    return case
+
+
+def return_case(case: Case, actor: User, reason: str, now=None) -> Case:
+    """Send a misrouted case back to the office (退回), within the return window, with a reason."""
+    now = _now(now)
+    _require_lead_handler(actor, case, "退回")
+    _require_state(case, (CaseState.dispatched, CaseState.signed), "退回")
+    reason = _require_text(reason, "reason_required", "请填写退回理由", "reason")
+    if case.return_due_at and now > case.return_due_at:
+        _refuse("deadline_passed",
+                f"退回时限已过（{format_local(case.return_due_at)}），请办理或申请延期")
+    case.returned_at = now
+    case.return_count += 1
+    case.assignee = None
+    _transition(case, CaseState.returned, actor, "return", now=now, note=reason,
+                department_id=actor.department_id)
+    _notify("returned", users_with_role(Role.dispatcher), case,
+            f"案件被退回 {case.tracking_no}", f"{actor.department.name}：{reason}",
+            deadline_at=now, now=now)
+    return case
+
+
+def request_extension(case: Case, actor: User, days: int, reason: str, now=None):
+    """Ask for more working days before the handling deadline runs out (延期申请)."""
+    now = _now(now)
+    _require_lead_handler(actor, case, "申请延期")
+    _require_state(case, (CaseState.signed,), "申请延期")
+    reason = _require_text(reason, "reason_required", "请填写延期理由", "reason")
+    maximum = get_limit("extension_max").amount
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= maximum:
+        _refuse("invalid_input", f"延期天数应为1至{maximum}个工作日", 400, "days")
+    if case.reply_due_at and now >= case.reply_due_at:
+        _refuse("deadline_passed", "办理时限已过，不能再申请延期")
+    if any(r.status is ExtensionStatus.pending for r in case.extension_requests):
+        _refuse("extension_pending", "已有一项延期申请等待审批")
+    request = ExtensionRequest(case=case, requested_by=actor, days=days, reason=reason,
+                               requested_at=now)
+    db.session.add(request)
+    _record(case, actor, "request_extension", note=reason, data={"days": days},
+            department_id=actor.department_id, now=now)
+    _notify("extension_requested", users_with_role(Role.dispatcher), case,
+            f"延期申请 {case.tracking_no}（{days}个工作日）", reason, deadline_at=now, now=now)
+    return request
+
+
+def _pending_extension(case: Case) -> ExtensionRequest:
+    for request in case.extension_requests:
+        if request.status is ExtensionStatus.pending:
+            return request
+    _refuse("no_pending_extension", "该案件没有待审批的延期申请")
+
+
+def approve_extension(case: Case, actor: User, note=None, now=None) -> ExtensionRequest:
+    """Approve the pending extension: the handling deadline moves by its working days."""
+    now = _now(now)
+    _require_role(actor, OFFICE_ROLES, "审批延期")
+    _require_state(case, (CaseState.signed,), "审批延期")
+    request = _pending_extension(case)
+    calendar = WorkCalendar.from_database()
+    case.reply_due_at = calendar.add_workdays(case.reply_due_at, request.days)
+    case.extension_count += 1
+    request.status = ExtensionStatus.approved
+    request.decided_by, request.decided_at = actor, now
+    request.decision_note = (note or "").strip() or None
+    request.new_reply_due_at = case.reply_due_at
+    _record(case, actor, "approve_extension", note=request.decision_note,
+            data={"days": request.days, "reply_due_at": case.reply_due_at.isoformat()}, now=now)
+    _notify("extension_decided", [request.requested_by], case,
+            f"延期已批准 {case.tracking_no}", f"新的办理时限：{format_local(case.reply_due_at)}",
+            deadline_at=case.reply_due_at, now=now)
+    return request
+
+
+def refuse_extension(case: Case, actor: User, reason: str, now=None) -> ExtensionRequest:
+    now = _now(now)
+    _require_role(actor, OFFICE_ROLES, "审批延期")
+    _require_state(case, (CaseState.signed,), "审批延期")
+    request = _pending_extension(case)
+    reason = _require_text(reason, "reason_required", "请填写不予延期的理由", "reason")
+    request.status = ExtensionStatus.refused
+    request.decided_by, request.decided_at, request.decision_note = actor, now, reason
+    _record(case, actor, "refuse_extension", note=reason, data={"days": request.days}, now=now)
+    _notify("extension_decided", [request.requested_by], case,
+            f"延期未获批准 {case.tracking_no}", reason, deadline_at=now, now=now)
+    return request
+
+
+def reply_to_case(case: Case, actor: User, content: str, attachments=(), now=None) -> Reply:
+    """Answer the submitter (答复): signed → replied. Only the lead department replies."""
+    now = _now(now)
+    _require_lead_handler(actor, case, "答复")
+    _require_state(case, (CaseState.signed,), "答复")
+    content = _require_text(content, "content_required", "请填写答复内容", "content")
+    reply = Reply(case=case, author=actor, department_id=actor.department_id, content=content,
+                  is_public=True, created_at=now)
+    db.session.add(reply)
+    for attachment in attachments:
+        attachment.case = case
+        attachment.reply = reply
+        db.session.add(attachment)
+    case.replied_at = now
+    case.first_replied_at = case.first_replied_at or now
+    _transition(case, CaseState.replied, actor, "reply", now=now, note=content,
+                department_id=actor.department_id,
+                data={"on_time": case.reply_due_at is None or now <= case.reply_due_at})
+    return reply
+
+
+def add_co_opinion(case: Case, actor: User, content: str, now=None) -> Reply:
+    """A co-department's part of a joint case (协办意见): internal, the lead replies publicly."""
+    now = _now(now)
+    _require_role(actor, HANDLING_ROLES, "填写协办意见")
+    if actor.department_id not in {cd.department_id for cd in case.co_departments}:
+        _refuse("not_your_department", "您所在的部门不是该案件的协办部门", status=403)
+    _require_state(case, (CaseState.dispatched, CaseState.signed), "填写协办意见")
+    content = _require_text(content, "content_required", "请填写协办意见", "content")
+    reply = Reply(case=case, author=actor, department_id=actor.department_id, content=content,
+                  is_public=False, created_at=now)
+    db.session.add(reply)
+    _record(case, actor, "co_opinion", note=content, department_id=actor.department_id, now=now)
+    _notify("co_opinion", _lead_team(case), case, f"协办意见 {case.tracking_no}", content[:80],
+            deadline_at=now, now=now)
+    return reply
+
+
+def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = None,
+              now=None) -> Case:
+    """Rate the answer: closes the case, or reopens it (重办) when the rating is unsatisfied.
+
+    The submitter rates from the status page (actor None); the dispatcher may record the
+    rating taken on a follow-up call (回访)."""
+    now = _now(now)
+    if actor is not None:
+        _require_role(actor, OFFICE_ROLES, "录入回访评价")
+    _require_state(case, (CaseState.replied,), "评价")
+    if not isinstance(rating, Rating):
+        _refuse("invalid_input", "请选择满意度", 400, "rating")
+    case.rating = rating
+    case.rating_comment = (comment or "").strip() or None
+    case.rated_at = now
+    label = None if actor else SUBMITTER
+    if rating.is_satisfied:
+        case.closed_at = now
+        case.closed_unrated = False
+        _transition(case, CaseState.closed, actor, "rate", now=now, actor_label=label,
+                    note=case.rating_comment, data={"rating": rating.name})
+        return case
+    case.reopen_count += 1
+    if case.lead_department_id is None:  # answered at intake: back to the dispatch queue
+        _transition(case, CaseState.submitted, actor, "rate", now=now, actor_label=label,
+                    note=case.rating_comment, data={"rating": rating.name, "reopened": True})
+        _notify("reopened", users_with_role(Role.dispatcher), case,
+                f"不满意重办 {case.tracking_no}", case.rating_comment or rating.label, now=now,
+                deadline_at=now)
+        return case
+    calendar = WorkCalendar.from_database()
+    case.reply_due_at = apply_limit(now, handle_limit_key(case.complexity or Complexity.general),
+                                    calendar)
+    _transition(case, CaseState.signed, actor, "rate", now=now, actor_label=label,
+                note=case.rating_comment, department_id=case.lead_department_id,
+                data={"rating": rating.name, "reopened": True,
+                      "reply_due_at": case.reply_due_at.isoformat()})
+    _notify("reopened", _lead_team(case), case, f"不满意重办 {case.tracking_no}",
+            case.rating_comment or rating.label, deadline_at=case.reply_due_at, now=now)
+    return case
+
+
+def close_unrated(case: Case, now=None) -> Case:
+    """Close a replied case nobody rated within the configured working days (scheduler)."""
+    now = _now(now)
+    _require_state(case, (CaseState.replied,), "自动办结")
+    due = apply_limit(case.replied_at, "close_unrated", WorkCalendar.from_database())
+    if now < due:
+        _refuse("not_yet_due", f"答复后{format_local(due)}前仍可评价，尚不能自动办结")
+    case.closed_at = now
+    case.closed_unrated = True
+    _transition(case, CaseState.closed, None, "close_unrated", now=now,
+                note="答复后超过评价期限未评价，自动办结")
+    return case
+
+
+ESCALATABLE_STATES = (CaseState.submitted, CaseState.dispatched, CaseState.signed,
+                      CaseState.returned)
+
+
+def urge_case(case: Case, actor: User | None = None, note=None, deadline_at=None,
+              now=None) -> Case:
+    """Urge (催办): escalation level 1, to the department head, the assignee and the office."""
+    now = _now(now)
+    if actor is not None:
+        _require_role(actor, OFFICE_ROLES, "催办")
+    _require_state(case, ESCALATABLE_STATES, "催办")
+    case.escalation_level = max(case.escalation_level, 1)
+    case.last_urged_at = now
+    _record(case, actor, "urge", note=note, department_id=case.lead_department_id, now=now)
+    recipients = (users_of_department(case.lead_department_id, Role.department_head)
+                  + _lead_team(case) + users_with_role(Role.dispatcher))
+    _notify("urge", recipients, case, f"催办 {case.tracking_no}",
+            note or "该案件已到办理时限，请抓紧办理", deadline_at=deadline_at or now, now=now)
+    return case
+
+
+def supervise_case(case: Case, actor: User | None = None, note=None, deadline_at=None,
+                   now=None) -> Case:
+    """Supervise (挂牌督办): escalation level 2, to the package leader and the supervisors."""
+    now = _now(now)
+    if actor is not None:
+        _require_role(actor, OFFICE_ROLES, "督办")
+    _require_state(case, ESCALATABLE_STATES, "督办")
+    case.escalation_level = max(case.escalation_level, 2)
+    _record(case, actor, "supervise", note=note, department_id=case.lead_department_id, now=now)
+    leader = case.enterprise.package_leader if case.enterprise else None
+    recipients = ([leader] if leader else []) + users_with_role(Role.supervisor) \
+        + users_of_department(case.lead_department_id, Role.department_head)
+    _notify("supervise", recipients, case, f"挂牌督办 {case.tracking_no}",
+            note or "该案件逾期未办结，已挂牌督办", deadline_at=deadline_at or now, now=now)
+    return case
+
+
+def mark_invalid(case: Case, actor: User, reason: str, now=None) -> Case:
+    """Close spam or a duplicate as invalid (无效), with a reason; excluded from every rate."""
+    now = _now(now)
+    _require_role(actor, OFFICE_ROLES, "标记无效")
+    _require_state(case, (CaseState.submitted,), "标记无效")
+    reason = _require_text(reason, "reason_required", "请填写无效原因", "reason")
+    case.invalid_reason = reason
+    case.invalidated_at = now
+    _transition(case, CaseState.invalid, actor, "mark_invalid", now=now, note=reason)
+    return case
+
+
+def reassign_case(case: Case, actor: User, assignee: User, now=None) -> Case:
+    """Give the case to another handler of the same department (department heads only)."""
+    now = _now(now)
+    _require_role(actor, (Role.department_head,), "改派承办人")
+    if actor.department_id != case.lead_department_id:
+        _refuse("not_your_department", "该案件不属于您所在的部门", status=403)
+    _require_state(case, (CaseState.dispatched, CaseState.signed), "改派")
+    if (assignee is None or assignee.department_id != actor.department_id
+            or assignee.role not in HANDLING_ROLES or not assignee.is_active):
+        _refuse("invalid_input", "只能改派给本部门的承办人", 400, "assignee")
+    previous = case.assignee
+    case.assignee = assignee
+    _record(case, actor, "reassign", department_id=actor.department_id,
+            note=f"{previous.display_name if previous else '未指定'} → {assignee.display_name}",
+            data={"assignee": assignee.username}, now=now)
+    _notify("reassigned", [assignee], case, f"改派给您 {case.tracking_no}", case.content[:80],
+            deadline_at=case.reply_due_at or case.sign_due_at, now=now)
+    return case
+
+
+def reveal_contact(case: Case, actor: User, now=None) -> str | None:
+    """Show the submitter's full phone number to staff; every look is audited (PIPL)."""
+    _record(case, actor, "reveal_contact", department_id=actor.department_id, now=_now(now))
+    return case.contact_phone

@@ -1,0 +1,233 @@
+"""Fixtures in the flaskr manner: an app over a throwaway database, a client, a runner,
+a login helper and builders. DATABASE_URL selects the database (SQLite file by default);
+on PostgreSQL every run gets a fresh schema, dropped at the end."""
+import importlib.util
+import itertools
+import os
+from pathlib import Path
+import uuid
+
+import flask_migrate
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.auth.models import Role
+from app.auth.operations import create_user
+from app.cases import operations as ops
+from app.cases.models import CaseSource, CaseState, Category, Complexity, Rating, Urgency
+from app.departments.models import Department, DepartmentKind
+from app.enterprises.credit_code import check_character
+from app.enterprises.models import Enterprise
+from app.extensions import db
+from config import TestingConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-9"
+KEEP_TABLES = {"alembic_version", "categories", "time_limits"}
+
+
+def _reference_data():
+    path = ROOT / "migrations" / "versions" / "0002_reference_data.py"
+    spec = importlib.util.spec_from_file_location("reference_data_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+REFERENCE = _reference_data()
+
+
+def is_postgres(url) -> bool:
+    return make_url(str(url)).get_backend_name() == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh, migrated database for this test run; PostgreSQL gets its own schema."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    if not is_postgres(url):
+        yield url
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield str(make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}))
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def make_config(database_url, media_root):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        MEDIA_ROOT = str(media_root)
+        WTF_CSRF_ENABLED = False
+    return Config
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, tmp_path_factory):
+    app = create_app(make_config(database_url, tmp_path_factory.mktemp("media")))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def wipe(app):
+    """Delete every row the test made; keep the reference data the migrations seeded."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in KEEP_TABLES:
+                    conn.execute(table.delete())
+            conn.execute(text("UPDATE categories SET default_department_id = NULL"))
+            for key, _label, amount, unit in REFERENCE.TIME_LIMITS:
+                conn.execute(text("UPDATE time_limits SET amount = :a, unit = :u WHERE key = :k"),
+                             {"a": amount, "u": unit, "k": key})
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(migrated, tmp_path):
+    app = create_app(make_config(migrated, tmp_path / "media"))
+    with app.app_context():
+        yield app
+        db.session.remove()
+    wipe(app)
+
+
+@pytest.fixture
+def csrf_app(migrated, tmp_path):
+    """An app with CSRF protection on, as in production."""
+    config = make_config(migrated, tmp_path / "media")
+    config.WTF_CSRF_ENABLED = True
+    app = create_app(config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    wipe(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- builders --------------------------------------------------------------------------------
+
+_counter = itertools.count(1)
+
+
+def valid_credit_code(n: int) -> str:
+    first17 = f"91371500{n:09d}"[:17]
+    return first17 + check_character(first17)
+
+
+@pytest.fixture
+def make_department(app):
+    def make(code=None, name=None, kind=DepartmentKind.functional, **kw):
+        n = next(_counter)
+        department = Department(code=code or f"D{n:03d}", name=name or f"测试局{n}", kind=kind, **kw)
+        db.session.add(department)
+        db.session.commit()
+        return department
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    def make(role=Role.handler, department=None, username=None, password=PASSWORD, **kw):
+        n = next(_counter)
+        kw.setdefault("must_change_password", False)
+        user = create_user(username or f"{role.name}{n}", password, role, department=department,
+                           display_name=kw.pop("display_name", f"{role.value}{n}"), **kw)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def make_enterprise(app):
+    def make(name=None, **kw):
+        n = next(_counter)
+        enterprise = Enterprise(name=name or f"测试企业{n}有限公司",
+                                credit_code=kw.pop("credit_code", valid_credit_code(n)), **kw)
+        db.session.add(enterprise)
+        db.session.commit()
+        return enterprise
+    return make
+
+
+def category(code="other") -> Category:
+    return db.session.execute(db.select(Category).filter_by(code=code)).scalar_one()
+
+
+@pytest.fixture
+def world(make_department, make_user):
+    """Two departments with a handler and a head each, a dispatcher, a supervisor."""
+    class World:
+        pass
+    w = World()
+    w.dept = make_department(code="MARKET", name="市场监管局")
+    w.other_dept = make_department(code="TAX", name="税务局")
+    w.handler = make_user(Role.handler, w.dept, username="handler_market")
+    w.head = make_user(Role.department_head, w.dept, username="head_market")
+    w.other_handler = make_user(Role.handler, w.other_dept, username="handler_tax")
+    w.dispatcher = make_user(Role.dispatcher, username="dispatcher")
+    w.supervisor = make_user(Role.supervisor, username="supervisor")
+    w.admin = make_user(Role.admin, username="admin")
+    return w
+
+
+@pytest.fixture
+def make_case(app, world):
+    """Build a case and drive it through the real operations to `state`."""
+    def make(state=CaseState.submitted, *, now=None, department=None, complexity=None,
+             source=CaseSource.card, content="企业反映的问题说明", urgency=Urgency.normal, **kw):
+        department = department or world.dept
+        case, _ = ops.submit_case(source=source, category=category(kw.pop("category", "other")),
+                                  content=content, contact_name="张先生",
+                                  contact_phone="13800138000", urgency=urgency,
+                                  actor=world.dispatcher if source not in ops.PUBLIC_SOURCES else None,
+                                  now=now, **kw)
+        if state is CaseState.invalid:
+            ops.mark_invalid(case, world.dispatcher, "广告信息", now=now)
+        if state in (CaseState.dispatched, CaseState.signed, CaseState.replied, CaseState.closed,
+                     CaseState.returned):
+            ops.dispatch_case(case, world.dispatcher, department, complexity=complexity, now=now)
+        if state is CaseState.returned:
+            ops.return_case(case, _handler_of(department, world), "不属于本部门职责", now=now)
+        if state in (CaseState.signed, CaseState.replied, CaseState.closed):
+            ops.sign_case(case, _handler_of(department, world), now=now)
+        if state in (CaseState.replied, CaseState.closed):
+            ops.reply_to_case(case, _handler_of(department, world), "已处理完毕", now=now)
+        if state is CaseState.closed:
+            ops.rate_case(case, Rating.satisfied, now=now)
+        db.session.commit()
+        return case
+    return make
+
+
+def _handler_of(department, world):
+    if department.id == world.dept.id:
+        return world.handler
+    if department.id == world.other_dept.id:
+        return world.other_handler
+    from app.auth.queries import users_of_department
+    return users_of_department(department.id, Role.handler)[0]
+
+
+__all__ = ["PASSWORD", "category", "valid_credit_code", "Complexity"]
