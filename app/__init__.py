@@ -40,6 +40,18 @@ def create_app(config_class=None):
 
     # Domain blueprints and CLI groups: one block each.
 
+    from app.handling import views as handling_views
+    app.register_blueprint(handling_views.bp)
+
+    from app.office import views as office_views
+    app.register_blueprint(office_views.bp)
+
+    from app.admin import views as admin_views
+    app.register_blueprint(admin_views.bp)
+
+    from app.oversight import views as oversight_views
+    app.register_blueprint(oversight_views.bp)
+
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
 
