@@ -48,6 +48,8 @@ def create_app(config_class=None):
 
     from app.admin import views as admin_views
     app.register_blueprint(admin_views.bp)
+    from app.enterprises.cli import enterprises_cli
+    app.cli.add_command(enterprises_cli)
 
     from app.oversight import views as oversight_views
     app.register_blueprint(oversight_views.bp)
