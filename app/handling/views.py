@@ -244,3 +244,9 @@ def is_overdue(deadline):
 def state_label(name):
     from app.cases.models import CaseState
     return CaseState[name].label if name in CaseState.__members__ else name
+
+
+@bp.app_template_global()
+def now_utc():
+    from app.core.types import utcnow
+    return utcnow()
