@@ -33,6 +33,12 @@ def create_app(config_class=None):
     app.register_blueprint(core_views.bp)
     core_views.register_template_helpers(app)
 
+    from app.api.views import bp as api_bp
+    app.register_blueprint(api_bp)
+
+    from app.auth.cli import users_cli
+    app.cli.add_command(users_cli)
+
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
 
