@@ -139,14 +139,14 @@ def figures():
     """The figures of DESIGN §5 for [from, to); `by` groups them (department, category…)."""
     if current_user().role not in SEE_ALL_ROLES:
         raise ApiError("forbidden", "您的角色无权查看统计数据", 403)
-    module = _figures_module()
-    if module is None:
-        raise ApiError("not_implemented", "统计功能尚未启用", 501)
     today = utcnow().astimezone(LOCAL_TZ).date()
     date_from = params.iso_date(request.args.get("from"), "from") or today.replace(day=1)
     date_to = params.iso_date(request.args.get("to"), "to") or today + timedelta(days=1)
     if date_to <= date_from:
         raise ApiError("invalid_field", "结束日期应晚于开始日期", field="to")
+    module = _figures_module()
+    if module is None:
+        raise ApiError("not_implemented", "统计功能尚未启用", 501)
     try:
         result = module.compute_figures(date_from, date_to, by=request.args.get("by") or None)
     except ValueError as exc:  # e.g. an unknown grouping key
