@@ -32,6 +32,13 @@ def create_app(config_class=None):
     from app.core import views as core_views
     app.register_blueprint(core_views.bp)
     core_views.register_template_helpers(app)
+    core_views.register_error_pages(app)
+    core_views.register_security_headers(app)
+
+    from app.auth import views as auth_views
+    app.register_blueprint(auth_views.bp)
+
+    # Domain blueprints and CLI groups: one block each.
 
     from app.api.views import bp as api_bp
     app.register_blueprint(api_bp)

@@ -126,6 +126,87 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# --- logging in ------------------------------------------------------------------------------
+
+def login(client, username, password=PASSWORD):
+    """Log `client` in through the real login form; return the response."""
+    return client.post("/login", data={"username": username, "password": password},
+                       follow_redirects=False)
+
+
+@pytest.fixture
+def login_as(client):
+    def do(user, password=PASSWORD):
+        response = login(client, user.username, password)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return do
+
+
+# --- the browser (Debian's chromium driven by Playwright) -------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; V2227A Build/TP1A.220624.014; wv) "
+             "AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 "
+             "Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560"
+             "(0x28002F3B) WeChat/arm64 Weixin NetType/4G Language/zh_CN ABI/arm64")
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True, "user_agent": WECHAT_UA, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on a free loopback port, in a thread."""
+    import threading
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = server.url
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (it installs it)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A page on a phone viewport with WeChat's in-app browser user agent."""
+    context = browser.new_context(base_url=live_server.url, **PHONE)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desk_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def browser_login(page, username, password=PASSWORD):
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
 # --- builders --------------------------------------------------------------------------------
 
 _counter = itertools.count(1)

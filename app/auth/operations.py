@@ -57,3 +57,55 @@ def user_for_token(token: str) -> User | None:
         return None
     row.last_used_at = utcnow()
     return row.user
+
+
+def authenticate(username: str, password: str, *, max_failures: int, lock_minutes: int,
+                 now=None) -> tuple[User | None, str | None]:
+    """Check a login; after `max_failures` wrong passwords the account locks for a while.
+
+    Returns (user, None) on success or (None, a Chinese message)."""
+    from datetime import timedelta
+
+    from app.auth.passwords import needs_rehash, verify_password
+    now = now or utcnow()
+    user = db.session.execute(
+        db.select(User).filter_by(username=(username or "").strip())).scalar_one_or_none()
+    generic = "用户名或密码错误"
+    if user is None:
+        return None, generic
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        return None, f"密码错误次数过多，账号已锁定，请{minutes}分钟后再试"
+    if not user.is_active:
+        return None, "该账号已停用，请联系管理员"
+    if not verify_password(user.password_hash, password or ""):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lock_minutes)
+            user.failed_logins = 0
+            return None, f"密码错误次数过多，账号已锁定{lock_minutes}分钟"
+        left = max_failures - user.failed_logins
+        return None, f"{generic}，还可尝试{left}次"
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user, None
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    from app.auth.passwords import verify_password
+    if not verify_password(user.password_hash, current or ""):
+        raise UserError("当前密码不正确")
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise UserError(f"新密码至少{MIN_PASSWORD_LENGTH}位")
+    if current == new:
+        raise UserError("新密码不能与当前密码相同")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_version += 1  # other sessions end; the caller logs this one in again
+
+
+def logout_everywhere(user: User) -> None:
+    user.session_version += 1

@@ -1,0 +1,98 @@
+"""Login, logout (here and everywhere), and the forced first password change."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import operations as auth_ops
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.auth.models import User
+from app.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__)
+login_manager.login_view = "auth.login"
+login_manager.login_message = "请先登录"
+login_manager.login_message_category = "error"
+
+# Pages a user with a must-change password may still reach.
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "core.healthz"}
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or str(user.session_version) != version:
+        return None  # logged out everywhere, or deactivated
+    return user
+
+
+@bp.before_app_request
+def force_password_change():
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+            and not (request.blueprint or "").startswith("api")):
+        return redirect(url_for("auth.change_password"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user, error = auth_ops.authenticate(
+            form.username.data, form.password.data,
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        db.session.commit()
+        if user is not None:
+            login_user(user)
+            current_app.logger.info("login user=%s", user.username)
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+    return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("您已退出登录", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    auth_ops.logout_everywhere(current_user)
+    db.session.commit()
+    logout_user()
+    flash("已在所有设备上退出登录", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            auth_ops.change_password(current_user, form.current_password.data,
+                                     form.new_password.data)
+        except auth_ops.UserError as exc:
+            error = str(exc)
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session id carries the new session version
+            flash("密码已修改", "info")
+            return redirect(url_for("core.home"))
+    return render_template("auth/change_password.html", form=form, error=error)
