@@ -19,6 +19,7 @@ HTTP_MESSAGES = {
     404: ("not_found", "未找到请求的资源"),
     405: ("method_not_allowed", "不支持该请求方法"),
     413: ("payload_too_large", "请求内容过大"),
+    429: ("rate_limited", "请求过于频繁，请稍后再试"),
     500: ("internal_error", "服务器内部错误，请稍后再试"),
 }
 
@@ -81,6 +82,10 @@ def register_error_handlers(bp):
     bp.register_error_handler(ApiError, _refused)
     bp.register_error_handler(CaseActionError, _refused)
     bp.register_error_handler(HTTPException, _http_error)
+    # By code too: the app's HTML/JSON error pages are registered by code, and Flask looks
+    # up code-specific handlers (blueprint, then app) before class-based ones.
+    for status in HTTP_MESSAGES:
+        bp.register_error_handler(status, _http_error)
     bp.register_error_handler(Exception, _crash)
     # Routing failures run the app's before-request hooks before they are raised.
     bp.before_app_request(_routing_error)
