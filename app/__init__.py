@@ -54,6 +54,12 @@ def create_app(config_class=None):
     from app.oversight import views as oversight_views
     app.register_blueprint(oversight_views.bp)
 
+    from app.api.views import bp as api_bp
+    app.register_blueprint(api_bp)
+
+    from app.auth.cli import users_cli
+    app.cli.add_command(users_cli)
+
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
 
