@@ -22,6 +22,7 @@ from app.handling.queries import (available_actions, due_at, recent_notification
 bp = Blueprint("handling", __name__, url_prefix="/handling")
 
 STAFF_ROLES = tuple(Role)
+MAX_REPLY_PHOTOS = 9
 
 
 @bp.app_context_processor
@@ -141,13 +142,24 @@ def reply(tracking_no):
 
 
 def store_reply_photos(case, reply, files):
-    """Keep the reply's photos through the media module (it sniffs, strips metadata, refuses)."""
+    """Keep the reply's photos through the media module (it sniffs, strips metadata, refuses).
+
+    A refused file becomes a CaseActionError, so the whole reply rolls back with its message."""
     files = [f for f in (files or []) if f and f.filename]
     if not files:
         return
-    from app.media.storage import store_attachment  # the media domain owns storage
+    if len(files) > MAX_REPLY_PHOTOS:
+        raise CaseActionError("too_many_photos", f"最多上传{MAX_REPLY_PHOTOS}张照片", status=400,
+                              field="photos")
+    # The media domain owns storage and content checks.
+    from app.cases.models import AttachmentKind
+    from app.media.operations import store_attachment
+    from app.media.sniff import MediaRefused
     for file in files:
-        store_attachment(case, file, "photo", reply=reply)
+        try:
+            store_attachment(case, file, AttachmentKind.photo, reply=reply)
+        except MediaRefused as exc:
+            raise CaseActionError(exc.code, exc.message, status=400, field="photos")
 
 
 @bp.post("/cases/<tracking_no>/co-opinion")
@@ -230,7 +242,7 @@ def remaining(deadline):
 def attachment_url(attachment, poster=False):
     """The authorised media route of the media domain."""
     if poster:
-        return url_for("media.poster", attachment_id=attachment.id)
+        return url_for("media.attachment", attachment_id=attachment.id, poster=1)
     return url_for("media.attachment", attachment_id=attachment.id)
 
 
