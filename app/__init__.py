@@ -37,6 +37,8 @@ def create_app(config_class=None):
 
     from app.auth import views as auth_views
     app.register_blueprint(auth_views.bp)
+    from app.auth import totp as totp_views
+    app.register_blueprint(totp_views.bp)
 
     # Domain blueprints and CLI groups: one block each.
 
