@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
@@ -51,3 +52,4 @@ class StaffCaseForm(FlaskForm):
     contact_phone = StringField("手机号码", validators=[Optional()])
     is_anonymous = BooleanField("匿名反映")
     urgency = SelectField("紧急程度", choices=[(u.name, u.value) for u in Urgency])
+    attachments = MultipleFileField("照片/视频")

@@ -193,6 +193,29 @@ def cases():
                            state=state, states=list(CaseState), q=request.args.get("q", ""))
 
 
+MAX_PHOTOS, MAX_VIDEOS = 9, 3
+
+
+def store_case_media(case, files):
+    """Keep photos and videos brought in by staff, through the media module (same checks as
+    the H5 form); a refused file refuses the whole entry."""
+    files = [f for f in (files or []) if f and f.filename]
+    if not files:
+        return
+    from app.cases.models import AttachmentKind
+    from app.media.operations import store_attachment
+    from app.media.sniff import MediaRefused
+    kinds = []
+    for file in files:
+        try:
+            kinds.append(store_attachment(case, file).kind)
+        except MediaRefused as exc:
+            raise CaseActionError(exc.code, exc.message, status=400, field="attachments")
+    if kinds.count(AttachmentKind.photo) > MAX_PHOTOS or kinds.count(AttachmentKind.video) > MAX_VIDEOS:
+        raise CaseActionError("too_many_files", f"最多{MAX_PHOTOS}张照片、{MAX_VIDEOS}段视频",
+                              status=400, field="attachments")
+
+
 def _categories():
     return list(db.session.execute(db.select(Category).order_by(Category.sort_order)).scalars())
 
@@ -213,6 +236,7 @@ def new_case():
                 enterprise_name_given=None if enterprise else form.enterprise.data,
                 contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
                 is_anonymous=form.is_anonymous.data, urgency=Urgency[form.urgency.data])
+            store_case_media(case, form.attachments.data)
         except CaseActionError as exc:
             db.session.rollback()
             error, field = exc.message, exc.field
