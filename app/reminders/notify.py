@@ -1,9 +1,16 @@
-"""Queue notifications inside the caller's transaction; channels send them after the commit."""
-from datetime import datetime
+"""Queue notifications inside the caller's transaction; channels send them after the commit.
+
+The Notification row is the in-app message (the badge and list in the handler pages). Outside
+channels get a Delivery each: an e-mail per recipient with an address (when SMTP_URL is set)
+and one webhook message per group robot (WeCom / DingTalk) per call, not one per recipient,
+so a department's group sees each reminder once.
+"""
+from datetime import datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.core.timeutil import LOCAL_TZ
 from app.core.types import utcnow
 from app.extensions import db
 from app.reminders.models import Delivery, Notification
@@ -25,13 +32,60 @@ def _insert_ignoring_duplicates(values: dict) -> int | None:
     return db.session.execute(stmt).scalar_one_or_none()
 
 
+def _clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def quiet_hours_end(now: datetime, config=None) -> datetime:
+    """`now`, or the end of the quiet hours (08:30 local by default) when `now` is inside them."""
+    config = config or current_app.config
+    start = _clock(config.get("QUIET_HOURS_START", "22:00"))
+    end = _clock(config.get("QUIET_HOURS_END", "08:30"))
+    if start == end:
+        return now
+    local = now.astimezone(LOCAL_TZ)
+    clock = local.time()
+    if start > end:  # the usual case: the quiet hours span midnight
+        quiet = clock >= start or clock < end
+    else:
+        quiet = start <= clock < end
+    if not quiet:
+        return now
+    day = local.date() if clock < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=LOCAL_TZ).astimezone(now.tzinfo)
+
+
+def is_urgent(case) -> bool:
+    if case is None:
+        return False
+    return case.urgency.name == "urgent" or (case.complexity is not None
+                                              and case.complexity.name == "urgent")
+
+
+def webhook_url_for(user, config=None) -> str | None:
+    """The group robot for a recipient: their department's, else the default WEBHOOK_URL."""
+    urls = (config or current_app.config).get("WEBHOOK_URLS") or {}
+    department = user.department
+    if department is not None:
+        url = urls.get(department.code) or department.webhook_url
+        if url:
+            return url
+    return urls.get("*")
+
+
 def queue_notification(kind: str, recipients, *, title: str, body: str, case=None,
                        deadline_at: datetime | None = None, link: str | None = None,
                        now: datetime | None = None) -> list[int]:
     """Record one notification per recipient unless it exists already; return the new ids."""
     now = now or utcnow()
+    config = current_app.config
+    # Nobody is paged at night for a non-urgent case: outside channels wait for the morning.
+    send_at = now if is_urgent(case) else quiet_hours_end(now, config)
+    smtp = bool(config.get("SMTP_URL"))
     created = []
     seen = set()
+    webhooks_queued = set()
     for user in recipients:
         if user is None or user.id in seen:
             continue
@@ -45,7 +99,12 @@ def queue_notification(kind: str, recipients, *, title: str, body: str, case=Non
         if new_id is None:
             continue
         created.append(new_id)
-        if user.email and current_app.config.get("SMTP_URL"):
+        if user.email and smtp:
             db.session.add(Delivery(notification_id=new_id, channel="email", target=user.email,
-                                    next_attempt_at=now))
+                                    next_attempt_at=send_at))
+        url = webhook_url_for(user, config)
+        if url and url not in webhooks_queued:
+            webhooks_queued.add(url)
+            db.session.add(Delivery(notification_id=new_id, channel="webhook", target=url,
+                                    next_attempt_at=send_at))
     return created
