@@ -27,6 +27,7 @@ class SchedulerLock:
         self.ttl = ttl
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._connection = None  # PostgreSQL: the connection that holds the advisory lock
+        self._key = None
 
     @property
     def is_postgres(self) -> bool:
@@ -41,7 +42,11 @@ class SchedulerLock:
     def release(self):
         if self._connection is not None:
             try:
-                self._connection.close()  # closing the session ends the advisory lock
+                # The connection goes back to the pool, so the lock must be let go explicitly.
+                self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
+                self._connection.close()
+            except Exception:
+                self._connection.invalidate()  # a dead connection: its lock died with it
             finally:
                 self._connection = None
         elif not self.is_postgres:
@@ -70,7 +75,7 @@ class SchedulerLock:
         if not got:
             conn.close()
             return False
-        self._connection = conn
+        self._connection, self._key = conn, key
         log.info("scheduler: %s is the active scheduler (advisory lock %s)", self.holder, key)
         return True
 

@@ -34,11 +34,21 @@ class SinkHandler:
     def __init__(self, delay: float = 0.0):
         self.messages = []
         self.delay = delay
+        self.mail_started = 0
+        self.stall_at = None  # the MAIL command number to hold until `released` is set
+        self.stalled = threading.Event()
+        self.released = threading.Event()
         self._lock = threading.Lock()
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        import asyncio
+        self.mail_started += 1
+        if self.stall_at is not None and self.mail_started >= self.stall_at \
+                and not self.released.is_set():
+            self.stalled.set()
+            while not self.released.is_set():
+                await asyncio.sleep(0.02)
         if self.delay:
-            import asyncio
             await asyncio.sleep(self.delay)
         envelope.mail_from = address
         return "250 OK"
