@@ -22,14 +22,14 @@ def dedupe_key(kind: str, recipient_id: int, case_id: int | None, deadline_at: d
     return f"{case_id or '-'}:{kind}:{recipient_id}:{deadline}"
 
 
-def _insert_ignoring_duplicates(values: dict) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING; the new id, or None when the key was taken."""
+def _insert_ignoring_duplicates(rows: list[dict]) -> dict[int, int]:
+    """One INSERT … ON CONFLICT DO NOTHING for all rows; {recipient_id: new id} of those new."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (insert(Notification).values(**values)
+    stmt = (insert(Notification).values(rows)
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(Notification.id))
-    return db.session.execute(stmt).scalar_one_or_none()
+            .returning(Notification.id, Notification.recipient_id))
+    return {recipient_id: new_id for new_id, recipient_id in db.session.execute(stmt)}
 
 
 def _clock(value: str) -> time:
@@ -83,28 +83,28 @@ def queue_notification(kind: str, recipients, *, title: str, body: str, case=Non
     # Nobody is paged at night for a non-urgent case: outside channels wait for the morning.
     send_at = now if is_urgent(case) else quiet_hours_end(now, config)
     smtp = bool(config.get("SMTP_URL"))
-    created = []
-    seen = set()
-    webhooks_queued = set()
-    for user in recipients:
-        if user is None or user.id in seen:
-            continue
-        seen.add(user.id)
-        new_id = _insert_ignoring_duplicates({
-            "dedupe_key": dedupe_key(kind, user.id, case.id if case else None, deadline_at),
-            "case_id": case.id if case else None, "kind": kind, "recipient_id": user.id,
-            "deadline_at": deadline_at, "title": title, "body": body, "link": link,
-            "created_at": now,
-        })
+    users = list({user.id: user for user in recipients if user is not None}.values())
+    if not users:
+        return []
+    case_id = case.id if case else None
+    new_ids = _insert_ignoring_duplicates([{
+        "dedupe_key": dedupe_key(kind, user.id, case_id, deadline_at), "case_id": case_id,
+        "kind": kind, "recipient_id": user.id, "deadline_at": deadline_at, "title": title,
+        "body": body, "link": link, "created_at": now} for user in users])
+    created, deliveries, webhooks_queued = [], [], set()
+    for user in users:  # in the callers' order, so the first new recipient carries the robot
+        new_id = new_ids.get(user.id)
         if new_id is None:
-            continue
+            continue  # already sent: the key was taken
         created.append(new_id)
         if user.email and smtp:
-            db.session.add(Delivery(notification_id=new_id, channel="email", target=user.email,
-                                    next_attempt_at=send_at))
+            deliveries.append({"notification_id": new_id, "channel": "email",
+                               "target": user.email, "next_attempt_at": send_at})
         url = webhook_url_for(user, config)
         if url and url not in webhooks_queued:
             webhooks_queued.add(url)
-            db.session.add(Delivery(notification_id=new_id, channel="webhook", target=url,
-                                    next_attempt_at=send_at))
+            deliveries.append({"notification_id": new_id, "channel": "webhook", "target": url,
+                               "next_attempt_at": send_at})
+    if deliveries:
+        db.session.execute(db.insert(Delivery), deliveries)
     return created
