@@ -37,6 +37,12 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@mashangban.local")
     WEBHOOK_URLS = _webhook_urls()
     SCHEDULER = _env_bool("SCHEDULER", False)
+    SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", 60))
+    QUIET_HOURS_START = os.environ.get("QUIET_HOURS_START", "22:00")  # local time
+    QUIET_HOURS_END = os.environ.get("QUIET_HOURS_END", "08:30")
+    DIGEST_TIME = os.environ.get("DIGEST_TIME", "08:30")
+    DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", 8))
+    DELIVERY_BACKOFF_SECONDS = int(os.environ.get("DELIVERY_BACKOFF_SECONDS", 60))
     LOCAL_TIMEZONE = "Asia/Shanghai"
     COUNTY_NAME = os.environ.get("COUNTY_NAME", "示范县")
 

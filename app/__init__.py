@@ -49,7 +49,12 @@ def create_app(config_class=None):
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
 
+    from app.reminders.cli import scheduler_cli
+    app.cli.add_command(scheduler_cli)
+
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app.reminders.runner import start_in_web_process
+    start_in_web_process(app)
     return app
