@@ -46,14 +46,15 @@ class Timeline:
         self.calendar = calendar
 
     @classmethod
-    def load(cls):
-        rows = db.session.execute(db.select(TimeLimit.key, TimeLimit.amount, TimeLimit.unit)
+    def load(cls, session=None):
+        session = session or db.session
+        rows = session.execute(db.select(TimeLimit.key, TimeLimit.amount, TimeLimit.unit)
                                   .where(TimeLimit.key.in_(TIMELINE_LIMITS))).all()
         limits = {key: (amount, unit) for key, amount, unit in rows}
         missing = set(TIMELINE_LIMITS) - set(limits)
         if missing:
             raise LookupError(f"time limits {sorted(missing)} are missing; run `flask db upgrade`")
-        return cls(limits, WorkCalendar.from_database())
+        return cls(limits, WorkCalendar.from_database(session))
 
     def after(self, start: datetime, key: str) -> datetime:
         """`start` plus the limit `key` (as app.settings.limits.apply_limit, without a query)."""
@@ -124,6 +125,6 @@ def reschedule_changed_cases(session, flush_context, instances):
     if not changed:
         return
     with session.no_autoflush:
-        timeline = Timeline.load()
+        timeline = Timeline.load(session)
         for case in changed:
             case.next_check_at = timeline.first_check(case)

@@ -26,10 +26,10 @@ class WorkCalendar:
         self._warned_years: set[int] = set()
 
     @classmethod
-    def from_database(cls):
+    def from_database(cls, session=None):
         from app.workdays.models import HolidayOverride
         from app.extensions import db
-        rows = db.session.execute(db.select(HolidayOverride.day, HolidayOverride.is_workday)).all()
+        rows = (session or db.session).execute(db.select(HolidayOverride.day, HolidayOverride.is_workday)).all()
         return cls({day: is_workday for day, is_workday in rows})
 
     def is_workday(self, day: date) -> bool:
