@@ -320,7 +320,7 @@ def generic_plans(rng: random.Random) -> list[CasePlan]:
             plan.complexity = Complexity.general  # overdue by now whatever the age drawn
         if path == "closed" and rng.random() < 0.03:
             plan.urgency, plan.complexity = Urgency.urgent, Complexity.urgent
-        if path in ("joint",):
+        if path == "joint":
             others = [c for c in handled if c != plan.department]
             plan.co_departments = {c: rng.choice(data.CO_OPINIONS)
                                    for c in rng.sample(others, rng.choice([1, 1, 2]))}
