@@ -446,8 +446,10 @@ class _Driver:
         p, l = self.p, self.l
         at = l.now - timedelta(days=p.age_days)
         staff = p.source not in ops.PUBLIC_SOURCES
-        if staff:  # staff enter cases at their desks
-            at = min(self.clock.into_office_hours(at), l.limit - timedelta(minutes=1))
+        if staff:  # staff enter cases at their desks, unless that leaves no time to handle them
+            at_desk = self.clock.into_office_hours(at)
+            if at_desk < l.limit - timedelta(hours=12):
+                at = at_desk
         enterprise = l.enterprises[p.enterprise] if p.enterprise else None
         card = None
         if p.source is CaseSource.card:
