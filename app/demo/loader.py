@@ -682,7 +682,10 @@ class DemoLoader:
         for plan in plan_cases():
             if plan.key in existing:
                 continue
-            _Driver(self, plan).run()
+            # The operations flush where they need ids; autoflushing before each of their
+            # look-ups (limits, calendar, recipients) only repeats UPDATEs of the same case.
+            with db.session.no_autoflush:
+                _Driver(self, plan).run()
             created += 1
             if created % CHUNK == 0:
                 db.session.commit()
