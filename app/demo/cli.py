@@ -1,4 +1,4 @@
-"""`flask demo load` and `flask demo banner`: the demo county for `make run` and for trying things."""
+"""`flask demo load` and `flask demo banner`: the demo county for `make run` and for trying out."""
 import time
 
 import click
@@ -55,7 +55,8 @@ def banner_command(base_url):
         db.select(Enterprise).filter_by(name=enterprise_name)).scalar_one_or_none()
     card = current_card(enterprise) if enterprise else None
     if card is not None:
-        click.echo(f"  Scan an enterprise card ({enterprise.name}, 监测点): {card_url(base_url, card)}")
+        click.echo(f"  Scan an enterprise card ({enterprise.name}, 监测点): "
+                   f"{card_url(base_url, card)}")
     hall = db.session.execute(
         db.select(Card).filter_by(kind=CardKind.hall, title=data.HALL_CARDS[0], revoked_at=None)
         .order_by(Card.id)).scalars().first()

@@ -447,7 +447,7 @@ RETURN_REASONS = ["不属于本部门职责", "该事项属于其他部门审批
 EXTENSION_REASONS = ["需要现场勘测并等待第三方检测报告", "涉及多个部门会商，需要更多时间协调",
                      "需上报上级部门审批"]
 
-# --- the ten stories of SCENARIOS.md, told once each ------------------------------------------------
+# --- the ten stories of SCENARIOS.md, told once each -----------------------------------------
 
 STORY_BEARING_QUESTION = ("办理环评需要哪些材料？我们是轴承加工车间，准备新增一条热处理生产线。",
                           "您好，新增热处理生产线需编制环境影响报告表，材料包括：项目备案证明、环评报告表、"

@@ -193,7 +193,8 @@ class Cards:
     def for_case(self, enterprise: Enterprise, at: datetime) -> Card | None:
         """The card the enterprise held at `at` (the replacement once the old one was revoked)."""
         cards = self.by_enterprise.get(enterprise.id, [])
-        valid = [c for c in cards if c.issued_at <= at and (c.revoked_at is None or c.revoked_at > at)]
+        valid = [c for c in cards
+                 if c.issued_at <= at and (c.revoked_at is None or c.revoked_at > at)]
         return (valid or cards or [None])[-1]
 
     def revoked(self, enterprise: Enterprise) -> Card | None:
@@ -341,8 +342,10 @@ def generic_plans(rng: random.Random) -> list[CasePlan]:
                                    Rating.basically_satisfied], [50, 35, 15])[0]
         if plan.path not in ("reopened", "signed_reopened"):
             plan.rating_comment = rng.choice(data.PRAISE)
-        plan.rated_by_dispatcher = (plan.source is CaseSource.hotline
-                                    or (plan.source not in ops.PUBLIC_SOURCES and rng.random() < 0.5))
+        # Hotline calls are always followed up by phone (回访); other staff entries half the time.
+        staff = plan.source not in ops.PUBLIC_SOURCES
+        plan.rated_by_dispatcher = plan.source is CaseSource.hotline or (
+            staff and rng.random() < 0.5)
         low, high = AGE_DAYS.get(path, (None, None))
         if low is None:  # closed paths spread over the year, a little busier lately
             plan.age_days = 30 + 330 * rng.random() ** 1.2
