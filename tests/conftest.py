@@ -85,10 +85,11 @@ def wipe(app):
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
+            # Before the departments go: PostgreSQL enforces this foreign key, SQLite does not.
+            conn.execute(text("UPDATE categories SET default_department_id = NULL"))
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in KEEP_TABLES:
                     conn.execute(table.delete())
-            conn.execute(text("UPDATE categories SET default_department_id = NULL"))
             for key, _label, amount, unit in REFERENCE.TIME_LIMITS:
                 conn.execute(text("UPDATE time_limits SET amount = :a, unit = :u WHERE key = :k"),
                              {"a": amount, "u": unit, "k": key})
