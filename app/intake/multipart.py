@@ -15,6 +15,7 @@ from pathlib import Path
 import tempfile
 
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
@@ -85,8 +86,10 @@ def parse_streaming(stream, content_type: str, budget: Budget, tmp_dir: Path,
     body = ParsedBody()
     if mimetype != "multipart/form-data" or "boundary" not in options:
         return body
+    # The decoder's limit applies to its buffer (a chunk plus a boundary's lookahead), not
+    # to a field: give it room for a chunk, and bound each text field ourselves below.
     decoder = MultipartDecoder(options["boundary"].encode("latin-1"),
-                               max_form_memory_size=FIELD_LIMIT, max_parts=max_parts)
+                               max_form_memory_size=4 * CHUNK, max_parts=max_parts)
     part = None
     values: list[bytes] = []
     out = None
@@ -107,6 +110,8 @@ def parse_streaming(stream, content_type: str, budget: Budget, tmp_dir: Path,
                 elif isinstance(event, Data):
                     if isinstance(part, Field):
                         values.append(event.data)
+                        if sum(map(len, values)) > FIELD_LIMIT:
+                            raise RequestEntityTooLarge()
                         if not event.more_data:
                             body.fields.add(part.name, b"".join(values).decode("utf-8", "replace"))
                     else:

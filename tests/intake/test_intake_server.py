@@ -76,6 +76,17 @@ def test_submission_with_photos_gives_a_receipt_and_strips_gps(client, card):
     assert db.session.execute(db.select(PendingUpload)).first() is None
 
 
+def test_photo_larger_than_a_read_chunk_goes_through(client, card):
+    import random
+    rng = random.Random(7)
+    noisy = Image.frombytes("RGB", (400, 400), bytes(rng.getrandbits(8) for _ in range(480_000)))
+    out = io.BytesIO()
+    noisy.save(out, "JPEG", quality=95)
+    assert len(out.getvalue()) > 150_000  # several of the parser's 64 KB reads, \r bytes inside
+    _, key, _ = form_page(client, card.token)
+    assert post_form(client, card.token, key, files=[("photos", out.getvalue(), "n.jpg")]).status_code == 303
+
+
 def test_renamed_exe_is_refused_by_name_and_the_form_keeps_everything(client, card):
     _, key, _ = form_page(client, card.token)
     response = post_form(client, card.token, key, files=[
