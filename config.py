@@ -50,6 +50,12 @@ class Config:
     MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", 10 * 1024 * 1024))
     MAX_VIDEO_BYTES = int(os.environ.get("MAX_VIDEO_BYTES", 100 * 1024 * 1024))
     MAX_CASE_BYTES = int(os.environ.get("MAX_CASE_BYTES", 300 * 1024 * 1024))
+    MAX_CONTENT_LENGTH = MAX_CASE_BYTES + 1024 * 1024  # a request body never read past this
+    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", 60_000_000))  # decompression bombs
+    INTAKE_RATELIMIT_IP = os.environ.get("INTAKE_RATELIMIT_IP", "10 per minute")
+    INTAKE_RATELIMIT_CARD = os.environ.get("INTAKE_RATELIMIT_CARD", "30 per hour")
+    INTAKE_RATELIMIT_UPLOADS = os.environ.get("INTAKE_RATELIMIT_UPLOADS", "60 per minute")
+    ACCESS_CODE_RATELIMIT = os.environ.get("ACCESS_CODE_RATELIMIT", "30 per hour")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)

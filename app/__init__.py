@@ -46,6 +46,14 @@ def create_app(config_class=None):
     from app.auth.cli import users_cli
     app.cli.add_command(users_cli)
 
+    from app.intake import views as intake_views
+    app.register_blueprint(intake_views.bp)
+    from app.intake.compress import register_gzip
+    register_gzip(app)
+
+    from app.media import views as media_views
+    app.register_blueprint(media_views.bp)
+
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
 
