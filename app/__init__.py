@@ -62,10 +62,23 @@ def create_app(config_class=None):
     from app.auth.cli import users_cli
     app.cli.add_command(users_cli)
 
+    from app.intake import views as intake_views
+    app.register_blueprint(intake_views.bp)
+    from app.intake.compress import register_gzip
+    register_gzip(app)
+
+    from app.media import views as media_views
+    app.register_blueprint(media_views.bp)
+
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
+
+    from app.reminders.cli import scheduler_cli
+    app.cli.add_command(scheduler_cli)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app.reminders.runner import start_in_web_process
+    start_in_web_process(app)
     return app

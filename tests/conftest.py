@@ -85,7 +85,7 @@ def wipe(app):
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
-            # Before the departments go: PostgreSQL enforces the categories' foreign key.
+            # Before the departments go: PostgreSQL enforces this foreign key, SQLite does not.
             conn.execute(text("UPDATE categories SET default_department_id = NULL"))
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in KEEP_TABLES:

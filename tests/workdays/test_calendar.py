@@ -57,7 +57,14 @@ def test_dispatch_before_national_day_sets_real_deadlines(make_case, world):
     assert case.state is CaseState.dispatched
 
 
-def test_year_without_official_data_falls_back_to_weekdays_and_warns(caplog):
+@pytest.fixture
+def fresh_warnings(monkeypatch):
+    """The warning is once per process; forget earlier ones so this test sees its own."""
+    from app.workdays import calendar as calendar_module
+    monkeypatch.setattr(calendar_module, "_warned_years", set())
+
+
+def test_year_without_official_data_falls_back_to_weekdays_and_warns(caplog, fresh_warnings):
     calendar = WorkCalendar()
     assert not calendar.is_known_year(2027)
     with caplog.at_level(logging.WARNING, logger="app.workdays.calendar"):
@@ -68,7 +75,7 @@ def test_year_without_official_data_falls_back_to_weekdays_and_warns(caplog):
     assert len(warnings) == 1 and "2027" in warnings[0].getMessage()
 
 
-def test_unknown_year_still_honours_office_overrides(caplog):
+def test_unknown_year_still_honours_office_overrides(caplog, fresh_warnings):
     # The office enters New Year's Day 2027 itself: the deadline moves by one day.
     calendar = WorkCalendar({date(2027, 1, 1): False})
     with caplog.at_level(logging.WARNING, logger="app.workdays.calendar"):
