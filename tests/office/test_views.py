@@ -188,3 +188,18 @@ def test_staff_entry_with_a_disguised_program_saves_nothing(client, login_as, wo
         # so the outer rollback cannot undo the case; reported to the lead. PostgreSQL is right.
         pytest.xfail("SQLite driver: RELEASE SAVEPOINT commits outside a transaction")
     assert db.session.execute(db.select(Case)).first() is None
+
+
+def test_suggestion_skips_the_department_that_returned_the_case_and_inactive_ones(
+        world, make_case, make_enterprise):
+    from app.office.queries import suggested_department
+    firm = make_enterprise(responsible_department=world.dept)
+    cat = category("tax")
+    cat.default_department = world.other_dept
+    db.session.commit()
+    case = make_case(CaseState.returned, enterprise=firm, category="tax")  # returned by MARKET
+    assert suggested_department(case) == world.other_dept
+    world.other_dept.is_active = False
+    assert suggested_department(case) is None
+    fresh = make_case(enterprise=firm)
+    assert suggested_department(fresh) == world.dept
