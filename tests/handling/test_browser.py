@@ -51,9 +51,18 @@ def test_dispatch_sign_reply_with_photo_shows_on_status_page(
         desk_page, browser, live_server, world, make_case, make_enterprise, tmp_path):
     pytest.importorskip("app.media.operations", reason="media module lives on branch intake")
     from app.media.operations import store_attachment
+    world.handler.display_name, world.dispatcher.display_name = "王芳", "李明"
     case = seed_queue(world, make_case, make_enterprise)
     for n, color in enumerate([(90, 90, 100), (120, 110, 90)]):  # the idle equipment
         store_attachment(case, str(jpeg(tmp_path / f"idle{n}.jpg", color)), AttachmentKind.photo)
+    # The handler's list already holds an overdue case and an urgent one.
+    from datetime import timedelta
+    from app.cases.models import Urgency
+    from app.core.types import utcnow
+    make_case(CaseState.signed, now=utcnow() - timedelta(days=12), category="electricity",
+              content="厂区近一个月频繁停电，每次停电都造成生产线停机，损失较大。")
+    make_case(CaseState.dispatched, urgency=Urgency.urgent, category="electricity",
+              content="园区变电站故障，整条街的企业停电，请尽快抢修。")
     db.session.commit()
     # The dispatcher sees the suggestion preselected and dispatches with one click.
     logged_in(desk_page, world.dispatcher)
