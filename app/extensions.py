@@ -42,3 +42,14 @@ def tune_sqlite(dbapi_connection, _record):
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def open_sqlite_transaction_before_savepoint(connection, _name):
+    """pysqlite only opens a transaction before INSERT/UPDATE/DELETE, so a SAVEPOINT issued
+    first would start one of its own and RELEASE would commit it — a savepoint inside a
+    request would survive the request's rollback. Open the outer transaction first."""
+    if connection.dialect.name == "sqlite":
+        dbapi_connection = connection.connection.dbapi_connection
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN")

@@ -201,6 +201,16 @@ def desk_page(browser, live_server):
     context.close()
 
 
+def screenshots_dir() -> Path:
+    """docs/screenshots when SAVE_SCREENSHOTS=1 (to refresh the docs), else a scratch folder,
+    so an ordinary test run never rewrites committed files."""
+    if os.environ.get("SAVE_SCREENSHOTS") == "1":
+        return ROOT / "docs" / "screenshots"
+    folder = Path(os.environ.get("TMPDIR", "/tmp")) / "mashangban-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def browser_login(page, username, password=PASSWORD):
     page.goto("/login")
     page.fill("input[name=username]", username)

@@ -11,9 +11,9 @@ from PIL import Image
 from app.cases import operations as ops
 from app.cases.models import Attachment, AttachmentKind, Case, CaseState
 from app.extensions import db
-from tests.conftest import PASSWORD, browser_login, category
+from tests.conftest import PASSWORD, browser_login, category, screenshots_dir
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 
 
 def jpeg(path: Path, color=(30, 140, 90)) -> Path:

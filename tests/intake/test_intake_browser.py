@@ -3,9 +3,10 @@ from pathlib import Path
 
 from app.cases.models import Case, CaseState
 from app.extensions import db
+from tests.conftest import screenshots_dir
 from tests.media import samples
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = screenshots_dir()
 CONTENT = "新变压器等了三周还没有接电，车间无法开工，请帮忙协调供电公司。"
 
 
