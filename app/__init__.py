@@ -41,6 +41,9 @@ def create_app(config_class=None):
     app.register_blueprint(totp_views.bp)
 
     # Domain blueprints and CLI groups: one block each.
+    from app.cards import cli as cards_cli, views as cards_views
+    app.register_blueprint(cards_views.bp)
+    app.cli.add_command(cards_cli.cards_cli)
 
     from app.handling import views as handling_views
     app.register_blueprint(handling_views.bp)

@@ -12,7 +12,7 @@ import random
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
 from app.cards.models import Card, CardKind
-from app.cards.operations import issue_card
+from app.cards.operations import issue_card, revoke_card
 from app.cases import operations as ops
 from app.cases.models import Case, CaseSource, CaseState, Category, Complexity, Rating, Urgency
 from app.core.timeutil import LOCAL_TZ
@@ -219,10 +219,8 @@ def issue_cards(enterprises, now) -> Cards:
     lost = enterprises[data.LOST_CARD_ENTERPRISE]
     cards = by_enterprise[lost.id]
     if len(cards) == 1 and not cards[0].is_revoked:
-        revoked_at = now - timedelta(days=LOST_CARD_DAYS_AGO)
-        replacement = issue_card(lost, now=revoked_at)
-        cards[0].revoked_at, cards[0].revoke_reason = revoked_at, data.LOST_CARD_REASON
-        cards[0].replaced_by = replacement
+        _old, replacement = revoke_card(lost, reason=data.LOST_CARD_REASON,
+                                        now=now - timedelta(days=LOST_CARD_DAYS_AGO))
         cards.append(replacement)
     db.session.flush()
     return Cards(by_enterprise, hall)
