@@ -3,7 +3,7 @@
 Every POST is a thin adapter: validate the form (CSRF), call one case operation, commit once
 and redirect; a refusal re-renders the page with the operation's Chinese message next to the
 form and what was typed kept."""
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.decorators import role_required
@@ -12,6 +12,7 @@ from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_of_department
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.queries import get_visible_case_or_404, mask_phone
+from app.cases.web import run_case_action
 from app.extensions import db
 from app.handling import operations as handling_ops
 from app.handling.forms import (ActionForm, CoOpinionForm, ExtensionForm, ReassignForm,
@@ -80,28 +81,8 @@ def case(tracking_no):
 
 
 def _act(tracking_no, name, form, perform, done_message):
-    """Validate `form`, run `perform(case)`; commit and redirect, or re-render with the refusal."""
-    case = get_visible_case_or_404(current_user, tracking_no)
-    if not form.validate_on_submit():
-        return _render(case, 400, error=_first_error(form) or "请检查填写的内容",
-                       error_form=name, **{name: form})
-    try:
-        perform(case)
-    except CaseActionError as exc:
-        db.session.rollback()
-        case = get_visible_case_or_404(current_user, tracking_no)
-        return _render(case, exc.status, error=exc.message, error_form=name, **{name: form})
-    db.session.commit()
-    current_app.logger.info("%s case=%s user=%s", name, tracking_no, current_user.username)
-    flash(done_message, "info")
-    return redirect(url_for("handling.case", tracking_no=tracking_no))
-
-
-def _first_error(form):
-    for errors in form.errors.values():
-        for message in errors:
-            return message
-    return None
+    return run_case_action(tracking_no, name, form, perform, done_message, render=_render,
+                           success_url=url_for("handling.case", tracking_no=tracking_no))
 
 
 @bp.post("/cases/<tracking_no>/sign")

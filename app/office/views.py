@@ -11,6 +11,7 @@ from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import CaseSource, CaseState, Category, Complexity, Rating, Urgency
 from app.cases.queries import get_visible_case_or_404
+from app.cases.web import first_error, run_case_action
 from app.departments.models import Department
 from app.extensions import db
 from app.handling.queries import due_at
@@ -65,25 +66,9 @@ def case(tracking_no):
     return _render_case(get_visible_case_or_404(current_user, tracking_no))
 
 
-def _first_error(form):
-    return next((m for errors in form.errors.values() for m in errors), None)
-
-
 def _act(tracking_no, name, form, perform, done_message, next_url=None):
-    case = get_visible_case_or_404(current_user, tracking_no)
-    if not form.validate_on_submit():
-        return _render_case(case, 400, error=_first_error(form) or "请检查填写的内容",
-                            error_form=name, **{name: form})
-    try:
-        perform(case)
-    except CaseActionError as exc:
-        db.session.rollback()
-        case = get_visible_case_or_404(current_user, tracking_no)
-        return _render_case(case, exc.status, error=exc.message, error_form=name, **{name: form})
-    db.session.commit()
-    current_app.logger.info("%s case=%s user=%s", name, tracking_no, current_user.username)
-    flash(done_message, "info")
-    return redirect(next_url or url_for("office.case", tracking_no=tracking_no))
+    return run_case_action(tracking_no, name, form, perform, done_message, render=_render_case,
+                           success_url=next_url or url_for("office.case", tracking_no=tracking_no))
 
 
 @bp.post("/cases/<tracking_no>/dispatch")
@@ -247,6 +232,6 @@ def new_case():
             flash(f"已录入 {case.tracking_no}（查询码 {case.access_code}），请派发", "info")
             return redirect(url_for("office.case", tracking_no=case.tracking_no))
     elif form.is_submitted():
-        error = _first_error(form)
+        error = first_error(form)
     return render_template("office/new_case.html", form=form, error=error, error_field=field), \
         (400 if error else 200)
