@@ -6,7 +6,7 @@
 Builds its own schema, fills it with SQL (INSERT … SELECT generate_series), runs one tick
 with deliver=False, prints the timings and the plan of the due-case query, drops the schema.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 import argparse
 import cProfile
 import os
