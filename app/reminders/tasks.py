@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import logging
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, text, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
@@ -22,14 +22,14 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.reminders import queries
 from app.reminders.models import Notification
-from app.reminders.notify import Message, _clock, dedupe_key, queue_notification, \
-    queue_notifications
+from app.reminders.notify import Message, _clock, dedupe_key, execute_with_arrays, \
+    queue_notification, queue_notifications
 from app.reminders.timeline import Timeline
 from app.workdays.calendar import WorkCalendar
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 PHASE_LABEL = {"sign": "签收", "handle": "办理"}
 
 
@@ -37,40 +37,23 @@ def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-class _Recipients:
-    """The people of a tick: every batch's departments and assignees in one query, kept for
-    the tick's later batches."""
-
-    def __init__(self):
-        self._departments = {}
-        self._users = {}
-
-    def preload(self, cases):
-        departments = {c.lead_department_id for c in cases
-                       if c.lead_department_id is not None} - set(self._departments)
-        assignees = {c.assignee_id for c in cases if c.assignee_id} - set(self._users)
-        if not departments and not assignees:
-            return
-        query = (db.select(User).options(joinedload(User.department))
-                 .where(User.is_active.is_(True))
-                 .where(or_(and_(User.department_id.in_(departments),
-                                 User.role.in_(HANDLING_ROLES)),
-                            User.id.in_(assignees)))
-                 .order_by(User.id))
-        users = db.session.execute(query).scalars().all()
-        self._users.update({user.id: user for user in users})
-        for department_id in departments:
-            self._departments[department_id] = [
-                u for u in users if u.department_id == department_id and u.role in HANDLING_ROLES]
-
-    def lead_team(self, case):
-        """The assignee if active, else the lead department's handlers and head (as
-        app.cases.operations._lead_team, without a query per case)."""
-        if case.assignee_id:
-            assignee = self._users.get(case.assignee_id)  # inactive ones were not loaded
-            if assignee is not None:
-                return [assignee]
-        return self._departments.get(case.lead_department_id, [])
+def _lead_teams(cases) -> dict[int, list[User]]:
+    """Each case's lead team in one query: the assignee if active, else the lead department's
+    handlers and head (as app.cases.operations._lead_team, without a query per case)."""
+    departments = {c.lead_department_id for c in cases if c.lead_department_id is not None}
+    assignees = {c.assignee_id for c in cases if c.assignee_id}
+    users = db.session.execute(
+        db.select(User).options(joinedload(User.department)).where(User.is_active.is_(True))
+        .where(or_(and_(User.department_id.in_(departments), User.role.in_(HANDLING_ROLES)),
+                   User.id.in_(assignees)))
+        .order_by(User.id)).scalars().all()
+    by_id = {user.id: user for user in users}
+    by_department = {}
+    for user in users:
+        if user.role in HANDLING_ROLES:
+            by_department.setdefault(user.department_id, []).append(user)
+    return {case.id: [by_id[case.assignee_id]] if case.assignee_id in by_id
+            else by_department.get(case.lead_department_id, []) for case in cases}
 
 
 # --- the due cases: reminders, urge, supervise, close -----------------------------------
@@ -103,14 +86,13 @@ def due_cases_query(now: datetime, states, limit: int = BATCH_SIZE):
 
 def _process_due_cases(now: datetime, states) -> int:
     timeline = Timeline.load()
-    recipients = _Recipients()
     fired = 0
     for _batch in range(10_000):  # a bound, not a number we expect to reach
         cases = db.session.execute(due_cases_query(now, states)).all()
         if not cases:
             break
         try:
-            fired += _advance_batch(cases, now, timeline, recipients)
+            fired += _advance_batch(cases, now, timeline)
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -128,7 +110,7 @@ def _process_one_by_one(case_ids, now, states, timeline) -> int:
         try:
             cases = db.session.execute(due_cases_query(now, states)
                                        .where(Case.id == case_id)).all()
-            fired += _advance_batch(cases, now, timeline, _Recipients())
+            fired += _advance_batch(cases, now, timeline)
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -136,7 +118,7 @@ def _process_one_by_one(case_ids, now, states, timeline) -> int:
     return fired
 
 
-def _advance_batch(cases, now: datetime, timeline: Timeline, recipients) -> int:
+def _advance_batch(cases, now: datetime, timeline: Timeline) -> int:
     """Claim the batch's passed points, move next_check_at on, and act on them.
 
     Reminders are only notifications: they go in one INSERT for the whole batch.
@@ -158,8 +140,8 @@ def _advance_batch(cases, now: datetime, timeline: Timeline, recipients) -> int:
             messages.append((case, reminders[-1]))
         escalations += [(case_id, p) for p in passed if not p.is_reminder]
     if messages:
-        recipients.preload([case for case, _point in messages])
-        queue_notifications([_reminder(case, point, timeline, recipients)
+        teams = _lead_teams([case for case, _point in messages])
+        queue_notifications([_reminder(case, point, timeline, teams[case.id])
                              for case, point in messages], now=now)
     if escalations:
         loaded = {case.id: case for case in db.session.execute(
@@ -180,7 +162,7 @@ def claim_cases(claims: list[tuple[int, datetime, datetime | None]]) -> set[int]
         return set()
     if _is_postgres():
         ids, read, following = zip(*claims)
-        return set(db.session.execute(CLAIM_SQL, {
+        return set(execute_with_arrays(CLAIM_SQL, {
             "ids": list(ids), "read": [_naive_utc(t) for t in read],
             "following": [_naive_utc(t) for t in following]}).scalars())
     claimed = set()
@@ -193,12 +175,12 @@ def claim_cases(claims: list[tuple[int, datetime, datetime | None]]) -> set[int]
     return claimed
 
 
-CLAIM_SQL = text("""
+CLAIM_SQL = """
     UPDATE cases SET next_check_at = claim.following
-    FROM unnest(CAST(:ids AS integer[]), CAST(:read AS timestamp[]),
-                CAST(:following AS timestamp[])) AS claim(id, read, following)
+    FROM unnest(CAST(%(ids)b AS integer[]), CAST(%(read)b AS timestamp[]),
+                CAST(%(following)b AS timestamp[])) AS claim(id, read, following)
     WHERE cases.id = claim.id AND cases.next_check_at = claim.read
-    RETURNING cases.id""")
+    RETURNING cases.id"""
 
 
 def _naive_utc(value: datetime | None):
@@ -234,7 +216,7 @@ def _reminder(case, point, timeline: Timeline, recipients) -> Message:
         headline = f"{label}时限已用去80%"
     else:
         headline = f"{label}时限已过半"
-    return Message(point.kind, recipients.lead_team(case), case=case, deadline_at=point.deadline,
+    return Message(point.kind, recipients, case=case, deadline_at=point.deadline,
                    title=f"{label}提醒 {case.tracking_no}：{headline}",
                    body=f"请于{format_local(point.deadline)}前完成{label}。{case.content_head}",
                    link=ops.case_link(case))
