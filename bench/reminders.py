@@ -1,10 +1,14 @@
 """One scheduler tick over 1,000,000 cases on PostgreSQL with 1,000 due (sending excluded).
 
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-        .venv/bin/python bench/reminders.py [--cases 1000000] [--due 1000]
+        .venv/bin/python bench/reminders.py [--cases 1000000] [--due 1000] [--repeat 3]
 
-Builds its own schema, fills it with SQL (INSERT … SELECT generate_series), runs one tick
-with deliver=False, prints the timings and the plan of the due-case query, drops the schema.
+Builds its own schema, fills it with SQL (INSERT … SELECT generate_series), prints the plan of
+the due-case query (and whether it uses ix_cases_next_check_at), runs the tick with
+deliver=False `--repeat` times (the same cases made due again, the queued rows deleted and the
+tables vacuumed between runs), prints each run's time, this process's CPU and each job's time,
+the median, the notifications created and an idle tick, and drops the schema.
+BENCH_SQL=1 also prints every statement's time; BENCH_PROFILE=1 a cProfile of the tick.
 """
 from datetime import datetime, timedelta, timezone
 import argparse

@@ -44,8 +44,9 @@ def department_summaries(department_ids, now: datetime) -> dict[int, DepartmentS
     department_ids = set(department_ids)
     if not department_ids:
         return {}
-    summaries = {id_: DepartmentSummary(name) for id_, name in db.session.execute(
-        db.select(Department.id, Department.name).where(Department.id.in_(department_ids)))}
+    # Whole Department rows: they land in the session, so head.department needs no query.
+    summaries = {d.id: DepartmentSummary(d.name) for d in db.session.scalars(
+        db.select(Department).where(Department.id.in_(department_ids)))}
     for department_id, state, count in db.session.execute(
             db.select(Case.lead_department_id, Case.state, func.count())
             .where(Case.lead_department_id.in_(summaries))
