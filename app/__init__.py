@@ -40,6 +40,10 @@ def create_app(config_class=None):
 
     # Domain blueprints and CLI groups: one block each.
 
+    from app.figures.cli import ledger_cli, metrics_cli
+    app.cli.add_command(metrics_cli)
+    app.cli.add_command(ledger_cli)
+
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
 

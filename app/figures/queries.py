@@ -1,0 +1,445 @@
+"""The figures of DESIGN §5, computed in SQL — the one source for the dashboard, API, CLI and export.
+
+Every figure is a pair of predicates over the cases table (numerator, denominator), each
+defined ONCE below as a SQLAlchemy expression. The aggregates SUM(CASE WHEN predicate ...)
+and the drill-down lists (`case_ids_for`) are both built from those same expressions, so a
+link can never list a different set of cases than its number counts.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import and_, case as sql_case, func, literal, literal_column, or_, select
+
+from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Category,
+                              SATISFIED_RATINGS)
+from app.core.timeutil import LOCAL_TZ
+from app.core.types import utcnow
+from app.departments.models import Department
+from app.enterprises.models import Enterprise
+from app.extensions import db
+from app.workdays.calendar import WorkCalendar
+
+GROUP_KEYS = ("department", "category", "source", "enterprise", "township", "month")
+OPEN_STATES = (CaseState.submitted, CaseState.dispatched, CaseState.signed, CaseState.returned)
+HANDLED_STATES = (CaseState.replied, CaseState.closed)
+# Asia/Shanghai has kept UTC+8 all year since 1991, so "local" is a fixed shift in SQL.
+LOCAL_OFFSET_HOURS = 8
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    label: str
+    numerator: Callable[[datetime], object]
+    denominator: Callable[[datetime], object] | None = None  # None: a plain count
+
+    @property
+    def is_rate(self):
+        return self.denominator is not None
+
+
+# --- the predicates, each defined once --------------------------------------------------------
+
+def received(now):
+    """Every valid case of the period (the period and validity are the base WHERE)."""
+    return literal(True)
+
+
+def closed(now):
+    return Case.state == CaseState.closed
+
+
+def replied(now):
+    """At least one reply visible to the submitter (answer_now sets first_replied_at too)."""
+    return Case.first_replied_at.is_not(None)
+
+
+def sign_judged(now):
+    """Dispatched cases whose signing can be judged: signed, or unsigned past the deadline.
+
+    An unsigned case the department returned in time is not judged (it answered by returning);
+    one returned after its sign deadline without signing counts as late, so returning late
+    cannot be used to escape the figure."""
+    unsigned_late = and_(
+        Case.signed_at.is_(None), Case.sign_due_at.is_not(None),
+        or_(and_(Case.state == CaseState.dispatched, Case.sign_due_at < now),
+            and_(Case.state == CaseState.returned, Case.returned_at > Case.sign_due_at)))
+    return or_(and_(Case.signed_at.is_not(None), Case.sign_due_at.is_not(None)), unsigned_late)
+
+
+def signed_on_time(now):
+    return and_(Case.signed_at.is_not(None), Case.sign_due_at.is_not(None),
+                Case.signed_at <= Case.sign_due_at)
+
+
+def closed_on_time(now):
+    """Closed, and the latest reply no later than the (extended) handling deadline.
+
+    Cases answered at intake (answer_now) have no handling deadline: they count as on time."""
+    return and_(Case.state == CaseState.closed,
+                or_(Case.reply_due_at.is_(None), Case.replied_at <= Case.reply_due_at))
+
+
+def rated(now):
+    return Case.rating.is_not(None)
+
+
+def satisfied(now):
+    return Case.rating.in_(SATISFIED_RATINGS)
+
+
+def overdue_now(now):
+    """Open and past its sign deadline (unsigned) or its handling deadline at `now`."""
+    return or_(
+        and_(Case.state == CaseState.dispatched, Case.sign_due_at < now),
+        and_(Case.state.in_((CaseState.dispatched, CaseState.signed)), Case.reply_due_at < now))
+
+
+def returned(now):
+    return Case.return_count > 0
+
+
+def extended(now):
+    return Case.extension_count > 0
+
+
+def reopened(now):
+    return Case.reopen_count > 0
+
+
+def handled(now):
+    """Dispatched and currently answered: the cases behind the median handling time."""
+    return and_(Case.dispatched_at.is_not(None), Case.replied_at.is_not(None),
+                Case.state.in_(HANDLED_STATES))
+
+
+FIGURES = {f.name: f for f in [
+    Figure("received", "受理量", received),
+    Figure("closure", "办结率", closed, received),
+    Figure("on_time_sign", "按期签收率", signed_on_time, sign_judged),
+    Figure("reply", "回复率", replied, received),
+    Figure("on_time_closure", "按期办结率", closed_on_time, closed),
+    Figure("satisfaction", "满意率", satisfied, rated),
+    Figure("overdue_now", "当前逾期", overdue_now),
+    Figure("returned", "退回", returned),
+    Figure("extended", "延期", extended),
+    Figure("reopened", "重办", reopened),
+]}
+HEADLINE = ("received", "closure", "on_time_sign", "reply", "on_time_closure", "satisfaction")
+MEDIAN = "median_handling_hours"
+MEDIAN_LABEL = "办理时长中位数（工作日小时）"
+
+
+# --- periods, truncation ----------------------------------------------------------------------
+
+def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    """[from 00:00 local, to 00:00 local) as aware UTC instants."""
+    start = datetime.combine(date_from, time(0), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+    end = datetime.combine(date_to, time(0), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+    return start, end
+
+
+def truncated_rate(numerator: int, denominator: int) -> str | None:
+    """A percentage truncated (never rounded) to two decimals, by integer arithmetic."""
+    if not denominator:
+        return None
+    basis_points = numerator * 10000 // denominator
+    return f"{basis_points // 100}.{basis_points % 100:02d}"
+
+
+def figure_value(figure: Figure, numerator: int, denominator: int | None) -> dict:
+    if not figure.is_rate:
+        return {"label": figure.label, "kind": "count", "numerator": numerator,
+                "denominator": None, "rate": None, "display": str(numerator)}
+    rate = truncated_rate(numerator, denominator)
+    return {"label": figure.label, "kind": "rate", "numerator": numerator,
+            "denominator": denominator, "rate": rate,
+            "display": f"{rate}%" if rate is not None else EMPTY}
+
+
+# --- filters and groupings --------------------------------------------------------------------
+
+def dialect_name():
+    return db.session.get_bind().dialect.name
+
+
+def local_month(column):
+    """'YYYY-MM' of a UTC column in local time, in this database's dialect."""
+    if dialect_name() == "postgresql":
+        shifted = column.op("+")(literal_column(f"INTERVAL '{LOCAL_OFFSET_HOURS} hours'"))
+        return func.to_char(shifted, "YYYY-MM")
+    return func.strftime("%Y-%m", column, f"+{LOCAL_OFFSET_HOURS} hours")
+
+
+def base_conditions(start: datetime, end: datetime, filters: dict | None = None) -> list:
+    """Cases submitted in [start, end), invalid excluded, narrowed by `filters`."""
+    conditions = [Case.submitted_at >= start, Case.submitted_at < end,
+                  Case.state != CaseState.invalid]
+    for key, value in (filters or {}).items():
+        if value is None or value == "":
+            continue
+        conditions.append(_filter_condition(key, value))
+    return conditions
+
+
+def _filter_condition(key, value):
+    if key == "department":
+        return Case.lead_department_id == int(value)
+    if key == "category":
+        return Case.category_id == int(value)
+    if key == "source":
+        return Case.source == (value if isinstance(value, CaseSource) else CaseSource[value])
+    if key == "enterprise":
+        return Case.enterprise_id == int(value)
+    if key == "township":
+        return Case.enterprise_id.in_(
+            select(Enterprise.id).where(Enterprise.township_id == int(value)))
+    if key == "leader":  # a package leader sees the figures of his enterprises
+        return Case.enterprise_id.in_(
+            select(Enterprise.id).where(Enterprise.package_leader_id == int(value)))
+    if key == "month":
+        return local_month(Case.submitted_at) == str(value)
+    raise ValueError(f"unknown filter {key!r}")
+
+
+def _group_column(by: str):
+    if by == "department":
+        return Case.lead_department_id
+    if by == "category":
+        return Case.category_id
+    if by == "source":
+        return Case.source
+    if by == "enterprise":
+        return Case.enterprise_id
+    if by == "township":
+        return Enterprise.township_id
+    if by == "month":
+        return local_month(Case.submitted_at)
+    raise ValueError(f"unknown grouping {by!r}; one of {', '.join(GROUP_KEYS)}")
+
+
+def _group_labels(by: str, keys) -> dict:
+    keys = [k for k in keys if k is not None]
+    if by in ("department", "township"):
+        rows = db.session.execute(select(Department.id, Department.name)
+                                  .where(Department.id.in_(keys))).all()
+        return dict(rows)
+    if by == "category":
+        return dict(db.session.execute(select(Category.id, Category.name)
+                                       .where(Category.id.in_(keys))).all())
+    if by == "enterprise":
+        return dict(db.session.execute(select(Enterprise.id, Enterprise.name)
+                                       .where(Enterprise.id.in_(keys))).all())
+    if by == "source":
+        return {k: k.label for k in keys}
+    return {k: k for k in keys}
+
+
+NO_GROUP_LABEL = {"department": "未派发（当即答复）", "category": "未分类", "source": "未知",
+                  "enterprise": "未关联企业", "township": "未关联乡镇", "month": "—"}
+
+
+def _aggregates(now):
+    columns = []
+    for figure in FIGURES.values():
+        columns.append(func.sum(sql_case((figure.numerator(now), 1), else_=0))
+                       .label(f"{figure.name}__n"))
+        if figure.is_rate:
+            columns.append(func.sum(sql_case((figure.denominator(now), 1), else_=0))
+                           .label(f"{figure.name}__d"))
+    return columns
+
+
+def _figures_from_row(row) -> dict:
+    mapping = row._mapping
+    result = {}
+    for figure in FIGURES.values():
+        numerator = int(mapping[f"{figure.name}__n"] or 0)
+        denominator = int(mapping[f"{figure.name}__d"] or 0) if figure.is_rate else None
+        result[figure.name] = figure_value(figure, numerator, denominator)
+    return result
+
+
+def _returns_by_department(start, end, filters) -> dict[int, int]:
+    """Cases each department returned (by the `return` events' department), one statement."""
+    statement = (select(AuditEvent.department_id, func.count(func.distinct(AuditEvent.case_id)))
+                 .join(Case, Case.id == AuditEvent.case_id)
+                 .where(AuditEvent.action == "return", AuditEvent.department_id.is_not(None),
+                        *base_conditions(start, end, filters))
+                 .group_by(AuditEvent.department_id))
+    return dict(db.session.execute(statement).all())
+
+
+def returned_by_department(department_id: int, now=None):
+    """Cases with a `return` event by this department: the league table's 退回 column."""
+    return Case.id.in_(select(AuditEvent.case_id).where(
+        AuditEvent.action == "return", AuditEvent.department_id == department_id))
+
+
+# --- the median handling time -----------------------------------------------------------------
+
+class WorkingClock:
+    """Working seconds since an epoch, O(1) per instant after one pass over the days.
+
+    Same rule as WorkCalendar.working_seconds_between (every second of a working day counts,
+    no second of a non-working day does), so a difference of two readings equals it."""
+
+    def __init__(self, first: date, last: date, calendar: WorkCalendar):
+        self.first = first
+        self.cumulative = []  # working seconds before each day
+        self.workday = []
+        total = 0
+        day = first
+        while day <= last:
+            self.cumulative.append(total)
+            is_workday = calendar.is_workday(day)
+            self.workday.append(is_workday)
+            total += 86400 if is_workday else 0
+            day += timedelta(days=1)
+
+    def reading(self, instant: datetime) -> int:
+        local = instant.astimezone(LOCAL_TZ)
+        index = (local.date() - self.first).days
+        into_day = local.hour * 3600 + local.minute * 60 + local.second
+        return self.cumulative[index] + (into_day if self.workday[index] else 0)
+
+
+def median_handling(start, end, filters, now, calendar: WorkCalendar | None = None) -> dict:
+    """Median working hours from dispatch to the latest reply over the handled cases.
+
+    SQL selects the (dispatched_at, replied_at) pairs; the working-day arithmetic (China's
+    official calendar plus the office's overrides) has no practical SQL form, so the median
+    is taken in Python over those pairs — one pass, constant work per pair."""
+    statement = (select(Case.dispatched_at, Case.replied_at)
+                 .where(*base_conditions(start, end, filters), handled(now)))
+    pairs = db.session.execute(statement).all()
+    figure = {"label": MEDIAN_LABEL, "kind": "duration", "numerator": len(pairs),
+              "denominator": None, "rate": None, "hours": None, "display": EMPTY}
+    if not pairs:
+        return figure
+    calendar = calendar or WorkCalendar.from_database()
+    days = [p.astimezone(LOCAL_TZ).date() for pair in pairs for p in pair]
+    clock = WorkingClock(min(days), max(days), calendar)
+    seconds = sorted(max(0, clock.reading(b) - clock.reading(a)) for a, b in pairs)
+    middle = len(seconds) // 2
+    median = seconds[middle] if len(seconds) % 2 else (seconds[middle - 1] + seconds[middle]) // 2
+    centi_hours = median * 100 // 3600  # truncated like every other figure
+    figure["hours"] = f"{centi_hours // 100}.{centi_hours % 100:02d}"
+    figure["display"] = f"{figure['hours']} 小时"
+    return figure
+
+
+# --- the public interface ---------------------------------------------------------------------
+
+def compute_figures(date_from: date, date_to: date, by: str | None = None, now=None,
+                    filters: dict | None = None, with_median: bool = True) -> dict:
+    """Every figure of DESIGN §5 for [date_from, date_to) local, optionally grouped by `by`."""
+    now = now or utcnow()
+    start, end = period_bounds(date_from, date_to)
+    conditions = base_conditions(start, end, filters)
+    row = db.session.execute(select(*_aggregates(now)).select_from(Case).where(*conditions)).one()
+    figures = _figures_from_row(row)
+    if with_median:
+        figures[MEDIAN] = median_handling(start, end, filters, now)
+    result = {"period": {"from": date_from.isoformat(), "to": date_to.isoformat(),
+                         "to_exclusive": True, "timezone": str(LOCAL_TZ),
+                         "start_utc": start.isoformat(), "end_utc": end.isoformat(),
+                         "now": now.isoformat()},
+              "filters": {k: (v.name if isinstance(v, CaseSource) else v)
+                          for k, v in (filters or {}).items() if v not in (None, "")},
+              "figures": figures}
+    if by:
+        result["by"] = by
+        result["groups"] = _groups(by, start, end, filters, now)
+    return result
+
+
+def _groups(by, start, end, filters, now) -> list[dict]:
+    column = _group_column(by).label("group_key")
+    statement = select(column, *_aggregates(now)).select_from(Case)
+    if by == "township":
+        statement = statement.outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)
+    statement = (statement.where(*base_conditions(start, end, filters))
+                 .group_by(column).order_by(column))
+    rows = {row.group_key: _figures_from_row(row) for row in db.session.execute(statement)}
+    if by == "department":
+        # Returns belong to the department that returned the case, not to the case's
+        # current lead (a returned case is usually re-dispatched elsewhere).
+        returns = _returns_by_department(start, end, filters)
+        for key in set(returns) - set(rows):
+            rows[key] = {name: figure_value(f, 0, 0 if f.is_rate else None)
+                         for name, f in FIGURES.items()}
+        for key, figures in rows.items():
+            figures["returned"] = figure_value(FIGURES["returned"], returns.get(key, 0), None)
+    labels = _group_labels(by, rows.keys())
+    groups = []
+    for key, figures in rows.items():
+        groups.append({"key": key.name if isinstance(key, CaseSource) else key,
+                       "label": labels.get(key) or NO_GROUP_LABEL[by] if key is not None
+                       else NO_GROUP_LABEL[by],
+                       "figures": figures})
+    groups.sort(key=lambda g: (g["key"] is None, str(g["key"]) if by == "month" else
+                               -g["figures"]["received"]["numerator"], g["label"]))
+    return groups
+
+
+PARTS = ("numerator", "denominator")
+
+
+def case_ids_for(figure: str, part: str, date_from: date, date_to: date,
+                 filters: dict | None = None, now=None):
+    """A SELECT of the ids of the cases behind one figure's numerator or denominator.
+
+    Built from the same predicate and base conditions as the aggregate, so it lists exactly
+    as many cases as the figure counts. With a department filter, 退回 lists the cases that
+    department returned (as the league table counts them)."""
+    now = now or utcnow()
+    start, end = period_bounds(date_from, date_to)
+    filters = dict(filters or {})
+    if figure == MEDIAN:
+        predicate = handled(now)
+    else:
+        if figure not in FIGURES:
+            raise ValueError(f"unknown figure {figure!r}")
+        spec = FIGURES[figure]
+        if part not in PARTS or (part == "denominator" and not spec.is_rate):
+            raise ValueError(f"figure {figure!r} has no {part!r}")
+        if figure == "returned" and filters.get("department") not in (None, ""):
+            department_id = int(filters.pop("department"))
+            predicate = returned_by_department(department_id, now)
+        else:
+            predicate = spec.numerator(now) if part == "numerator" else spec.denominator(now)
+    return select(Case.id).where(*base_conditions(start, end, filters), predicate)
+
+
+# --- named periods ----------------------------------------------------------------------------
+
+def named_period(name: str, today: date) -> tuple[date, date]:
+    """This month / quarter / year as [first day, first day of the next) local dates."""
+    if name == "quarter":
+        first_month = (today.month - 1) // 3 * 3 + 1
+        start = date(today.year, first_month, 1)
+        end = _add_months(start, 3)
+    elif name == "year":
+        start, end = date(today.year, 1, 1), date(today.year + 1, 1, 1)
+    else:
+        start = today.replace(day=1)
+        end = _add_months(start, 1)
+    return start, end
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """'2026-11' → (2026-11-01, 2026-12-01)."""
+    start = datetime.strptime(month, "%Y-%m").date()
+    return start, _add_months(start, 1)
+
+
+def local_today(now=None) -> date:
+    return (now or utcnow()).astimezone(LOCAL_TZ).date()
