@@ -40,6 +40,8 @@ def create_app(config_class=None):
 
     # Domain blueprints and CLI groups: one block each.
 
+    from app.figures import views as figures_views
+    app.register_blueprint(figures_views.bp)
     from app.figures.cli import ledger_cli, metrics_cli
     app.cli.add_command(metrics_cli)
     app.cli.add_command(ledger_cli)

@@ -201,6 +201,8 @@ def _filter_condition(key, value):
             select(Enterprise.id).where(Enterprise.package_leader_id == int(value)))
     if key == "month":
         return local_month(Case.submitted_at) == str(value)
+    if key == "returned_by":
+        return returned_by_department(int(value))
     raise ValueError(f"unknown filter {key!r}")
 
 
@@ -272,7 +274,7 @@ def _returns_by_department(start, end, filters) -> dict[int, int]:
     return dict(db.session.execute(statement).all())
 
 
-def returned_by_department(department_id: int, now=None):
+def returned_by_department(department_id: int):
     """Cases with a `return` event by this department: the league table's 退回 column."""
     return Case.id.in_(select(AuditEvent.case_id).where(
         AuditEvent.action == "return", AuditEvent.department_id == department_id))
@@ -393,8 +395,8 @@ def case_ids_for(figure: str, part: str, date_from: date, date_to: date,
     """A SELECT of the ids of the cases behind one figure's numerator or denominator.
 
     Built from the same predicate and base conditions as the aggregate, so it lists exactly
-    as many cases as the figure counts. With a department filter, 退回 lists the cases that
-    department returned (as the league table counts them)."""
+    as many cases as the figure counts. The league table's 退回 column links here with the
+    filter returned_by=<department> (the cases that department returned)."""
     now = now or utcnow()
     start, end = period_bounds(date_from, date_to)
     filters = dict(filters or {})
@@ -406,11 +408,7 @@ def case_ids_for(figure: str, part: str, date_from: date, date_to: date,
         spec = FIGURES[figure]
         if part not in PARTS or (part == "denominator" and not spec.is_rate):
             raise ValueError(f"figure {figure!r} has no {part!r}")
-        if figure == "returned" and filters.get("department") not in (None, ""):
-            department_id = int(filters.pop("department"))
-            predicate = returned_by_department(department_id, now)
-        else:
-            predicate = spec.numerator(now) if part == "numerator" else spec.denominator(now)
+        predicate = spec.numerator(now) if part == "numerator" else spec.denominator(now)
     return select(Case.id).where(*base_conditions(start, end, filters), predicate)
 
 
@@ -421,16 +419,16 @@ def named_period(name: str, today: date) -> tuple[date, date]:
     if name == "quarter":
         first_month = (today.month - 1) // 3 * 3 + 1
         start = date(today.year, first_month, 1)
-        end = _add_months(start, 3)
+        end = add_months(start, 3)
     elif name == "year":
         start, end = date(today.year, 1, 1), date(today.year + 1, 1, 1)
     else:
         start = today.replace(day=1)
-        end = _add_months(start, 1)
+        end = add_months(start, 1)
     return start, end
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
 
@@ -438,7 +436,7 @@ def _add_months(day: date, months: int) -> date:
 def month_bounds(month: str) -> tuple[date, date]:
     """'2026-11' → (2026-11-01, 2026-12-01)."""
     start = datetime.strptime(month, "%Y-%m").date()
-    return start, _add_months(start, 1)
+    return start, add_months(start, 1)
 
 
 def local_today(now=None) -> date:

@@ -198,7 +198,10 @@ def test_by_department_puts_returns_on_the_returning_department(county, world):
     assert market["figures"]["returned"]["numerator"] == 0
     assert tax["figures"]["on_time_sign"]["display"] == "0.00%"  # E, unsigned and late
     assert market["figures"]["on_time_sign"]["numerator"] == 5
-    assert drilled("returned", "numerator", {"department": world.other_dept.id}) == ids(county, "G")
+    returned_by_tax = {"returned_by": world.other_dept.id}
+    assert drilled("returned", "numerator", returned_by_tax) == ids(county, "G")
+    assert compute_figures(*NOV, now=NOW, filters=returned_by_tax)["figures"]["returned"][
+        "numerator"] == tax["figures"]["returned"]["numerator"]
 
 
 def test_by_month_source_and_category_add_up_to_the_total(county):
