@@ -28,7 +28,7 @@ def trend_chart(labels: list[str], received: list[int], closed: list[int],
     slot = plot_w / n
     bar_w = min(slot * 0.34, 28)
     top_value = _nice_ceiling(max(received + closed + [0]))
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+    parts = [f'<svg class="chart chart-trend" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="按月趋势" xmlns="http://www.w3.org/2000/svg">']
     for i in range(5):  # grid lines and left axis values
         value = top_value * i / 4

@@ -83,3 +83,35 @@ def test_ledger_cli_exports_and_audits_full_export(county, runner, tmp_path):
     assert phones == {"13800138000"}
     events = db.session.execute(db.select(AuditEvent).filter_by(action="export_ledger_full")).scalars().all()
     assert len(events) == 1 and events[0].case_id is None and events[0].data["rows"] == 11
+
+
+def test_monthly_report_pdf_embeds_every_font_and_states_the_figures(county, runner, tmp_path):
+    import subprocess
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(args=["metrics", "report", "--month", "2026-11", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
+    lines = fonts.stdout.splitlines()[2:]
+    assert lines and all(" yes " in line and "Helvetica" not in line for line in lines), fonts.stdout
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    expected = compute_figures(*NOV)
+    assert "企业服务工作月报（2026年11月）" in text
+    for name in ("closure", "on_time_sign", "satisfaction"):
+        assert expected["figures"][name]["display"] in text
+    assert county["E"].tracking_no in text and county["M"].tracking_no in text  # overdue now
+    assert "税务局" in text
+
+
+def test_monthly_report_xlsx_and_bad_month(county, runner, tmp_path):
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(args=["metrics", "report", "--month", "2026-11", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["主要指标", "部门排行", "当前逾期"]
+    shown = {r[0]: r[1] for r in wb["主要指标"].iter_rows(min_row=4, values_only=True)}
+    assert shown["按期签收率"] == "71.42%" and shown["受理量"] == "10"
+    assert {r[0] for r in wb["当前逾期"].iter_rows(min_row=2, values_only=True)} == \
+        {county["E"].tracking_no, county["M"].tracking_no}
+    bad = runner.invoke(args=["metrics", "report", "--month", "2026-13", "--out", str(out)])
+    assert bad.exit_code != 0 and "YYYY-MM" in bad.output
