@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import and_, case as sql_case, func, literal, literal_column, or_, select
+from sqlalchemy import (BigInteger, Integer, and_, case as sql_case, cast, func, literal,
+                        literal_column, or_, select)
 
 from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Category,
                               SATISFIED_RATINGS)
@@ -243,25 +244,27 @@ NO_GROUP_LABEL = {"department": "未派发（当即答复）", "category": "未�
                   "enterprise": "未关联企业", "township": "未关联乡镇", "month": "—"}
 
 
-def _aggregates(now):
+def _aggregates(now, names):
     columns = []
-    for figure in FIGURES.values():
-        columns.append(func.sum(sql_case((figure.numerator(now), 1), else_=0))
-                       .label(f"{figure.name}__n"))
+    for name in names:
+        figure = FIGURES[name]
+        columns.append(func.sum(sql_case((figure.numerator(now), 1), else_=0)).label(f"{name}__n"))
         if figure.is_rate:
             columns.append(func.sum(sql_case((figure.denominator(now), 1), else_=0))
-                           .label(f"{figure.name}__d"))
+                           .label(f"{name}__d"))
     return columns
 
 
-def _figures_from_row(row) -> dict:
+def _counts(row, names) -> dict[str, tuple[int, int | None]]:
+    """{figure: (numerator, denominator)} from one aggregate row."""
     mapping = row._mapping
-    result = {}
-    for figure in FIGURES.values():
-        numerator = int(mapping[f"{figure.name}__n"] or 0)
-        denominator = int(mapping[f"{figure.name}__d"] or 0) if figure.is_rate else None
-        result[figure.name] = figure_value(figure, numerator, denominator)
-    return result
+    return {name: (int(mapping[f"{name}__n"] or 0),
+                   int(mapping[f"{name}__d"] or 0) if FIGURES[name].is_rate else None)
+            for name in names}
+
+
+def _values(counts: dict) -> dict:
+    return {name: figure_value(FIGURES[name], n, d) for name, (n, d) in counts.items()}
 
 
 def _returns_by_department(start, end, filters) -> dict[int, int]:
@@ -282,6 +285,17 @@ def returned_by_department(department_id: int):
 
 # --- the median handling time -----------------------------------------------------------------
 
+EPOCH = date(1970, 1, 1)
+LOCAL_OFFSET_SECONDS = LOCAL_OFFSET_HOURS * 3600
+
+
+def epoch_seconds(column):
+    """Whole seconds since 1970-01-01 UTC of a (naive UTC) timestamp column, in SQL."""
+    if dialect_name() == "postgresql":
+        return cast(func.extract("epoch", column), BigInteger)
+    return cast(func.strftime("%s", column), Integer)
+
+
 class WorkingClock:
     """Working seconds since an epoch, O(1) per instant after one pass over the days.
 
@@ -290,6 +304,7 @@ class WorkingClock:
 
     def __init__(self, first: date, last: date, calendar: WorkCalendar):
         self.first = first
+        self.first_number = (first - EPOCH).days
         self.cumulative = []  # working seconds before each day
         self.workday = []
         total = 0
@@ -302,19 +317,22 @@ class WorkingClock:
             day += timedelta(days=1)
 
     def reading(self, instant: datetime) -> int:
-        local = instant.astimezone(LOCAL_TZ)
-        index = (local.date() - self.first).days
-        into_day = local.hour * 3600 + local.minute * 60 + local.second
-        return self.cumulative[index] + (into_day if self.workday[index] else 0)
+        return self.reading_epoch(int(instant.timestamp()))
+
+    def reading_epoch(self, seconds: int) -> int:
+        """The reading at `seconds` since 1970-01-01 UTC (integer arithmetic only)."""
+        local = seconds + LOCAL_OFFSET_SECONDS
+        index = local // 86400 - self.first_number
+        return self.cumulative[index] + (local % 86400 if self.workday[index] else 0)
 
 
 def median_handling(start, end, filters, now, calendar: WorkCalendar | None = None) -> dict:
     """Median working hours from dispatch to the latest reply over the handled cases.
 
-    SQL selects the (dispatched_at, replied_at) pairs; the working-day arithmetic (China's
-    official calendar plus the office's overrides) has no practical SQL form, so the median
-    is taken in Python over those pairs — one pass, constant work per pair."""
-    statement = (select(Case.dispatched_at, Case.replied_at)
+    SQL selects the (dispatched_at, replied_at) pairs as epoch seconds; the working-day
+    arithmetic (China's official calendar plus the office's overrides) has no practical SQL
+    form, so the median is taken in Python over those pairs — one pass, integer work per pair."""
+    statement = (select(epoch_seconds(Case.dispatched_at), epoch_seconds(Case.replied_at))
                  .where(*base_conditions(start, end, filters), handled(now)))
     pairs = db.session.execute(statement).all()
     figure = {"label": MEDIAN_LABEL, "kind": "duration", "numerator": len(pairs),
@@ -322,9 +340,12 @@ def median_handling(start, end, filters, now, calendar: WorkCalendar | None = No
     if not pairs:
         return figure
     calendar = calendar or WorkCalendar.from_database()
-    days = [p.astimezone(LOCAL_TZ).date() for pair in pairs for p in pair]
-    clock = WorkingClock(min(days), max(days), calendar)
-    seconds = sorted(max(0, clock.reading(b) - clock.reading(a)) for a, b in pairs)
+    first = min(min(a, b) for a, b in pairs) + LOCAL_OFFSET_SECONDS
+    last = max(max(a, b) for a, b in pairs) + LOCAL_OFFSET_SECONDS
+    clock = WorkingClock(EPOCH + timedelta(days=first // 86400),
+                         EPOCH + timedelta(days=last // 86400), calendar)
+    reading = clock.reading_epoch
+    seconds = sorted(max(0, reading(b) - reading(a)) for a, b in pairs)
     middle = len(seconds) // 2
     median = seconds[middle] if len(seconds) % 2 else (seconds[middle - 1] + seconds[middle]) // 2
     centi_hours = median * 100 // 3600  # truncated like every other figure
@@ -336,13 +357,26 @@ def median_handling(start, end, filters, now, calendar: WorkCalendar | None = No
 # --- the public interface ---------------------------------------------------------------------
 
 def compute_figures(date_from: date, date_to: date, by: str | None = None, now=None,
-                    filters: dict | None = None, with_median: bool = True) -> dict:
-    """Every figure of DESIGN §5 for [date_from, date_to) local, optionally grouped by `by`."""
+                    filters: dict | None = None, with_median: bool = True,
+                    names: tuple[str, ...] | None = None) -> dict:
+    """Every figure of DESIGN §5 for [date_from, date_to) local, optionally grouped by `by`.
+
+    `names` limits the figures computed (the dashboard's charts need only a few). With `by`,
+    the totals are the sums of the groups' counts — the groups partition the cases — so a
+    grouping costs one statement, not two."""
     now = now or utcnow()
+    names = tuple(names or FIGURES)
     start, end = period_bounds(date_from, date_to)
-    conditions = base_conditions(start, end, filters)
-    row = db.session.execute(select(*_aggregates(now)).select_from(Case).where(*conditions)).one()
-    figures = _figures_from_row(row)
+    if by:
+        raw_groups = _raw_groups(by, start, end, filters, now, names)
+        totals = {name: (sum(g[name][0] for g in raw_groups.values()),
+                         sum(g[name][1] for g in raw_groups.values())
+                         if FIGURES[name].is_rate else None) for name in names}
+    else:
+        statement = (select(*_aggregates(now, names)).select_from(Case)
+                     .where(*base_conditions(start, end, filters)))
+        totals = _counts(db.session.execute(statement).one(), names)
+    figures = _values(totals)
     if with_median:
         figures[MEDIAN] = median_handling(start, end, filters, now)
     result = {"period": {"from": date_from.isoformat(), "to": date_to.isoformat(),
@@ -354,36 +388,42 @@ def compute_figures(date_from: date, date_to: date, by: str | None = None, now=N
               "figures": figures}
     if by:
         result["by"] = by
-        result["groups"] = _groups(by, start, end, filters, now)
+        result["groups"] = _groups(by, raw_groups, start, end, filters, names)
     return result
 
 
-def _groups(by, start, end, filters, now) -> list[dict]:
+def _raw_groups(by, start, end, filters, now, names) -> dict:
     column = _group_column(by).label("group_key")
-    statement = select(column, *_aggregates(now)).select_from(Case)
+    statement = select(column, *_aggregates(now, names)).select_from(Case)
     if by == "township":
         statement = statement.outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)
-    statement = (statement.where(*base_conditions(start, end, filters))
-                 .group_by(column).order_by(column))
-    rows = {row.group_key: _figures_from_row(row) for row in db.session.execute(statement)}
-    if by == "department":
+    statement = statement.where(*base_conditions(start, end, filters)).group_by(column)
+    return {row.group_key: _counts(row, names) for row in db.session.execute(statement)}
+
+
+def _groups(by, raw_groups, start, end, filters, names) -> list[dict]:
+    rows = {key: _values(counts) for key, counts in raw_groups.items()}
+    if by == "department" and "returned" in names:
         # Returns belong to the department that returned the case, not to the case's
         # current lead (a returned case is usually re-dispatched elsewhere).
         returns = _returns_by_department(start, end, filters)
         for key in set(returns) - set(rows):
-            rows[key] = {name: figure_value(f, 0, 0 if f.is_rate else None)
-                         for name, f in FIGURES.items()}
+            rows[key] = _values({name: (0, 0 if FIGURES[name].is_rate else None)
+                                 for name in names})
         for key, figures in rows.items():
             figures["returned"] = figure_value(FIGURES["returned"], returns.get(key, 0), None)
     labels = _group_labels(by, rows.keys())
     groups = []
     for key, figures in rows.items():
+        label = NO_GROUP_LABEL[by] if key is None else labels.get(key) or NO_GROUP_LABEL[by]
         groups.append({"key": key.name if isinstance(key, CaseSource) else key,
-                       "label": labels.get(key) or NO_GROUP_LABEL[by] if key is not None
-                       else NO_GROUP_LABEL[by],
-                       "figures": figures})
-    groups.sort(key=lambda g: (g["key"] is None, str(g["key"]) if by == "month" else
-                               -g["figures"]["received"]["numerator"], g["label"]))
+                       "label": label, "figures": figures})
+    if by == "month":
+        groups.sort(key=lambda g: (g["key"] is None, str(g["key"])))
+    else:
+        groups.sort(key=lambda g: (g["key"] is None,
+                                   -g["figures"].get("received", {"numerator": 0})["numerator"],
+                                   g["label"]))
     return groups
 
 
@@ -410,6 +450,30 @@ def case_ids_for(figure: str, part: str, date_from: date, date_to: date,
             raise ValueError(f"figure {figure!r} has no {part!r}")
         predicate = spec.numerator(now) if part == "numerator" else spec.denominator(now)
     return select(Case.id).where(*base_conditions(start, end, filters), predicate)
+
+
+def dashboard_figures(date_from: date, date_to: date, filters: dict | None = None,
+                      now=None) -> dict:
+    """Everything the dashboard shows, as the dashboard (and the bench) computes it."""
+    now = now or utcnow()
+    result = compute_figures(date_from, date_to, by="department", now=now, filters=filters)
+    last_day = date_to - timedelta(days=1)
+    trend_to = add_months(last_day.replace(day=1), 1)  # the 12 months up to the period's end
+    trend_from = add_months(trend_to, -12)
+    return {
+        "result": result,
+        "by_category": compute_figures(date_from, date_to, by="category", now=now,
+                                       filters=filters, with_median=False,
+                                       names=("received",))["groups"],
+        "by_source": compute_figures(date_from, date_to, by="source", now=now,
+                                     filters=filters, with_median=False,
+                                     names=("received",))["groups"],
+        "trend_from": trend_from, "trend_to": trend_to,
+        "months": compute_figures(trend_from, trend_to, by="month", now=now, filters=filters,
+                                  with_median=False,
+                                  names=("received", "closure", "on_time_closure"))["groups"],
+        "overdue_ids": case_ids_for("overdue_now", "numerator", date_from, date_to, filters, now),
+    }
 
 
 # --- named periods ----------------------------------------------------------------------------

@@ -72,7 +72,8 @@ def dashboard():
     date_from, date_to, period, error = chosen_period()
     scope = scope_filters(current_user)
     now = utcnow()
-    result = queries.compute_figures(date_from, date_to, by="department", now=now, filters=scope)
+    data = queries.dashboard_figures(date_from, date_to, scope, now)
+    result = data["result"]
     sort = request.args.get("sort", "received")
     if sort not in dict(LEAGUE_COLUMNS):
         sort = "received"
@@ -80,19 +81,10 @@ def dashboard():
     league = sorted(result["groups"], reverse=descending,
                     key=lambda g: _rate_value(g["figures"][sort]) if g["figures"][sort]["kind"] == "rate"
                     else g["figures"][sort]["numerator"])
-    by_category = queries.compute_figures(date_from, date_to, by="category", now=now,
-                                          filters=scope, with_median=False)["groups"]
-    by_source = queries.compute_figures(date_from, date_to, by="source", now=now,
-                                        filters=scope, with_median=False)["groups"]
-    last_day = date_to - timedelta(days=1)
-    trend_to = queries.add_months(last_day.replace(day=1), 1)  # the 12 months up to the period's end
-    trend_from = queries.add_months(trend_to, -12)
-    months = queries.compute_figures(trend_from, trend_to, by="month", now=now, filters=scope,
-                                     with_median=False)["groups"]
-    trend = _trend(months, trend_from, trend_to)
-    overdue_ids = queries.case_ids_for("overdue_now", "numerator", date_from, date_to, scope, now)
+    by_category, by_source = data["by_category"], data["by_source"]
+    trend = _trend(data["months"], data["trend_from"], data["trend_to"])
     overdue = db.session.execute(
-        visible_cases(current_user).where(Case.id.in_(overdue_ids))
+        visible_cases(current_user).where(Case.id.in_(data["overdue_ids"]))
         .order_by(Case.reply_due_at).limit(50)).scalars().all()
     args = {"from": date_from.isoformat(), "to": date_to.isoformat()}
 
@@ -101,7 +93,7 @@ def dashboard():
     return render_template(
         "figures/dashboard.html", result=result, figures=result["figures"], period=period,
         periods=PERIODS, date_from=date_from, date_to=date_to,
-        last_day=last_day, error=error, league=league,
+        last_day=date_to - timedelta(days=1), error=error, league=league,
         league_columns=LEAGUE_COLUMNS, sort=sort, descending=descending, args=args,
         category_chart=charts.bar_list_chart(
             [(g["label"], g["figures"]["received"]["numerator"]) for g in by_category], "问题类别"),
