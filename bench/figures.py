@@ -14,6 +14,7 @@ from datetime import date
 import os
 from pathlib import Path
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -149,10 +150,10 @@ def timed(fn, repeat=3):
     return min(times), statistics.median(times), result
 
 
-def bench_one(url: str, n: int, export_rows: int, label: str):
+def bench_one(url: str, n: int, export_rows: int, label: str, workdir: Path):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = url
-        MEDIA_ROOT = tempfile.mkdtemp(prefix="bench-media-")
+        MEDIA_ROOT = str(workdir / "media")
 
     app = create_app(Config)
     with app.app_context():
@@ -217,7 +218,7 @@ def bench_one(url: str, n: int, export_rows: int, label: str):
         days = -(-export_rows * STEP_SECONDS // 86400)
         from datetime import timedelta
         export_to = date(2024, 1, 1) + timedelta(days=days)
-        out = Path(tempfile.mkdtemp(prefix="bench-ledger-")) / "ledger.xlsx"
+        out = workdir / "ledger.xlsx"
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
         count = export_ledger(out, date(2024, 1, 1), export_to, now=now)
@@ -249,6 +250,14 @@ def main():
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-figures-"))
+    try:
+        run(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(args, workdir: Path):
     if args.db in ("postgresql", "both"):
         schema = f"bench_{uuid.uuid4().hex[:10]}"
         admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
@@ -256,17 +265,14 @@ def main():
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         try:
             url = str(make_url(args.pg).update_query_dict({"options": f"-csearch_path={schema}"}))
-            bench_one(url, args.cases, args.export, "postgresql")
+            bench_one(url, args.cases, args.export, "postgresql", workdir)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             admin.dispose()
     if args.db in ("sqlite", "both"):
-        path = Path(tempfile.mkdtemp(prefix="bench-sqlite-")) / "bench.sqlite3"
-        try:
-            bench_one(f"sqlite:///{path}", args.cases, args.export, "sqlite")
-        finally:
-            path.unlink(missing_ok=True)
+        path = workdir / "bench.sqlite3"
+        bench_one(f"sqlite:///{path}", args.cases, args.export, "sqlite", workdir)
 
 
 if __name__ == "__main__":

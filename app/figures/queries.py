@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import (BigInteger, Integer, and_, case as sql_case, cast, func, literal,
-                        literal_column, or_, select)
+                        or_, select)
 
 from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Category,
                               SATISFIED_RATINGS)
@@ -24,7 +24,8 @@ from app.workdays.calendar import WorkCalendar
 GROUP_KEYS = ("department", "category", "source", "enterprise", "township", "month")
 OPEN_STATES = (CaseState.submitted, CaseState.dispatched, CaseState.signed, CaseState.returned)
 HANDLED_STATES = (CaseState.replied, CaseState.closed)
-# Asia/Shanghai has kept UTC+8 all year since 1991, so "local" is a fixed shift in SQL.
+# Asia/Shanghai has kept UTC+8 all year since 1991: the median's day arithmetic on epoch
+# seconds may use a fixed shift.
 LOCAL_OFFSET_HOURS = 8
 EMPTY = "—"
 
@@ -166,12 +167,29 @@ def dialect_name():
     return db.session.get_bind().dialect.name
 
 
-def local_month(column):
-    """'YYYY-MM' of a UTC column in local time, in this database's dialect."""
-    if dialect_name() == "postgresql":
-        shifted = column.op("+")(literal_column(f"INTERVAL '{LOCAL_OFFSET_HOURS} hours'"))
-        return func.to_char(shifted, "YYYY-MM")
-    return func.strftime("%Y-%m", column, f"+{LOCAL_OFFSET_HOURS} hours")
+def month_starts(start: datetime, end: datetime) -> list[tuple[str, datetime]]:
+    """('YYYY-MM', first instant) of every local month that [start, end) touches."""
+    first = start.astimezone(LOCAL_TZ).date().replace(day=1)
+    months = []
+    while True:
+        instant = period_bounds(first, first)[0]
+        if instant >= end:
+            return months
+        months.append((f"{first:%Y-%m}", instant))
+        first = add_months(first, 1)
+
+
+def local_month(start: datetime, end: datetime):
+    """'YYYY-MM' of submitted_at in local time, as range comparisons on the raw column.
+
+    Comparisons use the submitted_at index and cost nothing per row next to a date function,
+    and the month boundaries come from the time zone database, not a fixed offset."""
+    months = month_starts(start, end)
+    whens = [(Case.submitted_at < following, label)
+             for (label, _at), (_next, following) in zip(months, months[1:])]
+    if not whens:
+        return literal(months[0][0]) if months else literal(None)
+    return sql_case(*whens, else_=months[-1][0])
 
 
 def base_conditions(start: datetime, end: datetime, filters: dict | None = None) -> list:
@@ -201,13 +219,14 @@ def _filter_condition(key, value):
         return Case.enterprise_id.in_(
             select(Enterprise.id).where(Enterprise.package_leader_id == int(value)))
     if key == "month":
-        return local_month(Case.submitted_at) == str(value)
+        month_start, month_end = period_bounds(*month_bounds(str(value)))
+        return and_(Case.submitted_at >= month_start, Case.submitted_at < month_end)
     if key == "returned_by":
         return returned_by_department(int(value))
     raise ValueError(f"unknown filter {key!r}")
 
 
-def _group_column(by: str):
+def _group_column(by: str, start: datetime, end: datetime):
     if by == "department":
         return Case.lead_department_id
     if by == "category":
@@ -219,7 +238,7 @@ def _group_column(by: str):
     if by == "township":
         return Enterprise.township_id
     if by == "month":
-        return local_month(Case.submitted_at)
+        return local_month(start, end)
     raise ValueError(f"unknown grouping {by!r}; one of {', '.join(GROUP_KEYS)}")
 
 
@@ -393,7 +412,7 @@ def compute_figures(date_from: date, date_to: date, by: str | None = None, now=N
 
 
 def _raw_groups(by, start, end, filters, now, names) -> dict:
-    column = _group_column(by).label("group_key")
+    column = _group_column(by, start, end).label("group_key")
     statement = select(column, *_aggregates(now, names)).select_from(Case)
     if by == "township":
         statement = statement.outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)

@@ -216,6 +216,9 @@ def test_by_month_source_and_category_add_up_to_the_total(county):
     months = compute_figures(date(2026, 10, 1), date(2026, 12, 1), by="month", now=NOW)
     assert [(g["key"], g["figures"]["received"]["numerator"]) for g in months["groups"]] == \
         [("2026-10", 1), ("2026-11", 10)]
+    two_months = (date(2026, 10, 1), date(2026, 12, 1))
+    assert drilled("received", "numerator", {"month": "2026-11"}, period=two_months) == \
+        ids(county, *"ABCDEFGHKM")
 
 
 def test_period_bounds_are_local_midnights(world, make_case):
