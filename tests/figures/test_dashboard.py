@@ -90,6 +90,8 @@ def test_each_headline_link_lists_exactly_its_numerator(world, make_department, 
         page.goto(href)
         assert page.locator("tr.case-row").count() == numerator, figure
         assert page.locator(".case-count").inner_text() == str(numerator), figure
+        if figure == "on_time_closure":
+            page.screenshot(path=str(SCREENSHOTS / "figure-cases.png"))
     # The league table's links list as many cases as its cells show.
     page.goto(url)
     cell = page.locator("table.league tbody tr").first.locator("td").nth(1).locator("a")

@@ -248,3 +248,25 @@ def test_sign_late_by_returning_after_the_deadline_counts_as_late(world, make_ca
     result = compute_figures(*NOV, now=NOW)
     assert numbers(result, "on_time_sign") == (0, 1, "0.00", "0.00%")
     assert numbers(result, "overdue_now") == (0, None, None, "0")
+
+
+def test_median_of_an_even_count_is_the_mean_of_the_two_middle_values(county, world, make_case):
+    case = make_case(CaseState.signed, now=T0)
+    ops.reply_to_case(case, world.handler, "已答复", now=T0 + 2 * DAY)  # 48 working hours
+    db.session.commit()
+    median = compute_figures(*NOV, now=NOW)["figures"][MEDIAN]
+    assert (median["numerator"], median["hours"]) == (6, "60.00")  # 0 24 [48 72] 144 168
+
+
+def test_median_skips_weekends_and_holidays(world, make_case):
+    # Dispatched Friday 2026-09-25 09:00; National Day and Mid-Autumn: Oct 1-7 off,
+    # Sunday Sep 27 and Saturday Oct 10 are make-up working days.
+    dispatched = datetime(2026, 9, 25, 1, 0, tzinfo=timezone.utc)
+    case = make_case(CaseState.signed, now=dispatched)
+    replied = datetime(2026, 10, 9, 1, 0, tzinfo=timezone.utc)  # Friday 9th 09:00
+    ops.reply_to_case(case, world.handler, "节后已答复", now=replied)
+    db.session.commit()
+    median = compute_figures(date(2026, 9, 1), date(2026, 10, 1), now=NOW)["figures"][MEDIAN]
+    expected = int(WorkCalendar().working_seconds_between(dispatched, replied)) * 100 // 3600
+    assert median["hours"] == f"{expected // 100}.{expected % 100:02d}"
+    assert int(expected) < 14 * 24 * 100  # far less than the 14 calendar days
