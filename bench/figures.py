@@ -76,8 +76,8 @@ def generate(conn, d: Dialect, n: int):
     towns = dept_ids[17:]
     prefix, source = d.series(ENTERPRISES)
     conn.execute(text(
-        f"INSERT INTO enterprises (name, credit_code, township_id, is_monitoring_point, "
-        f"is_key_enterprise, created_at) {prefix}SELECT '基准企业' || i, "
+        "INSERT INTO enterprises (name, credit_code, township_id, is_monitoring_point, "
+        "is_key_enterprise, created_at) " f"{prefix}SELECT '基准企业' || i, "
         f"'91BENCH' || (10000000000 + i), {towns[0]} + (i % {len(towns)}), FALSE, FALSE, "
         f"{d.at('0')} FROM {source}"))
     first_enterprise = conn.execute(text("SELECT min(id) FROM enterprises")).scalar()
@@ -87,8 +87,8 @@ def generate(conn, d: Dialect, n: int):
     kind = "(i % 100)"  # 0-59 closed, 60-69 replied, 70-79 signed, 80-84 dispatched,
     # 85-87 returned, 88-89 invalid, 90-94 answered at intake and closed, 95-99 submitted
     is_dispatched = f"{kind} < 88"
-    signed_late = f"((i * 13) % 30)"  # hours after dispatch; over 24 is late
-    reply_days = f"((i * 17) % 10)"  # days after dispatch; over 7 is late
+    signed_late = "((i * 13) % 30)"  # hours after dispatch; over 24 is late
+    reply_days = "((i * 17) % 10)"  # days after dispatch; over 7 is late
     state = (f"CASE WHEN {kind} < 60 THEN 'closed' WHEN {kind} < 70 THEN 'replied' "
              f"WHEN {kind} < 80 THEN 'signed' WHEN {kind} < 85 THEN 'dispatched' "
              f"WHEN {kind} < 88 THEN 'returned' WHEN {kind} < 90 THEN 'invalid' "

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import and_, case as sql_case, func, select
+from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.orm import aliased
 
 from app.cases.models import Case, CaseDepartment, CaseState, Category, Reply

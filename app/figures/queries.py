@@ -22,7 +22,6 @@ from app.extensions import db
 from app.workdays.calendar import WorkCalendar
 
 GROUP_KEYS = ("department", "category", "source", "enterprise", "township", "month")
-OPEN_STATES = (CaseState.submitted, CaseState.dispatched, CaseState.signed, CaseState.returned)
 HANDLED_STATES = (CaseState.replied, CaseState.closed)
 # Asia/Shanghai has kept UTC+8 all year since 1991: the median's day arithmetic on epoch
 # seconds may use a fixed shift.

@@ -1,14 +1,14 @@
 """The CLI and the ledger export tell the same numbers as compute_figures."""
-from datetime import date, datetime, timezone
+from datetime import datetime
 import json
 
 from openpyxl import load_workbook
 
-from app.cases.models import AuditEvent, CaseState
+from app.cases.models import AuditEvent
 from app.extensions import db
 from app.figures.ledger import COLUMNS, export_ledger
 from app.figures.queries import compute_figures
-from tests.figures.test_figures import NOV, NOW, T0, county  # noqa: F401  (fixture)
+from tests.figures.timeline import NOV, NOW
 
 
 def test_metrics_show_json_equals_compute_figures(county, runner):

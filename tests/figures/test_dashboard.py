@@ -6,9 +6,7 @@ import re
 
 from openpyxl import load_workbook
 
-from app.auth.models import Role
 from app.cases.models import AuditEvent
-from app.core.types import utcnow
 from app.extensions import db
 from app.figures.queries import compute_figures, local_today
 from tests.conftest import browser_login
