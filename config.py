@@ -37,6 +37,12 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@mashangban.local")
     WEBHOOK_URLS = _webhook_urls()
     SCHEDULER = _env_bool("SCHEDULER", False)
+    SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", 60))
+    QUIET_HOURS_START = os.environ.get("QUIET_HOURS_START", "22:00")  # local time
+    QUIET_HOURS_END = os.environ.get("QUIET_HOURS_END", "08:30")
+    DIGEST_TIME = os.environ.get("DIGEST_TIME", "08:30")
+    DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", 8))
+    DELIVERY_BACKOFF_SECONDS = int(os.environ.get("DELIVERY_BACKOFF_SECONDS", 60))
     LOCAL_TIMEZONE = "Asia/Shanghai"
     COUNTY_NAME = os.environ.get("COUNTY_NAME", "示范县")
 
@@ -44,6 +50,12 @@ class Config:
     MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", 10 * 1024 * 1024))
     MAX_VIDEO_BYTES = int(os.environ.get("MAX_VIDEO_BYTES", 100 * 1024 * 1024))
     MAX_CASE_BYTES = int(os.environ.get("MAX_CASE_BYTES", 300 * 1024 * 1024))
+    MAX_CONTENT_LENGTH = MAX_CASE_BYTES + 1024 * 1024  # a request body never read past this
+    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", 60_000_000))  # decompression bombs
+    INTAKE_RATELIMIT_IP = os.environ.get("INTAKE_RATELIMIT_IP", "10 per minute")
+    INTAKE_RATELIMIT_CARD = os.environ.get("INTAKE_RATELIMIT_CARD", "30 per hour")
+    INTAKE_RATELIMIT_UPLOADS = os.environ.get("INTAKE_RATELIMIT_UPLOADS", "60 per minute")
+    ACCESS_CODE_RATELIMIT = os.environ.get("ACCESS_CODE_RATELIMIT", "30 per hour")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)

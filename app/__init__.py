@@ -37,8 +37,41 @@ def create_app(config_class=None):
 
     from app.auth import views as auth_views
     app.register_blueprint(auth_views.bp)
+    from app.auth import totp as totp_views
+    app.register_blueprint(totp_views.bp)
 
     # Domain blueprints and CLI groups: one block each.
+    from app.cards import cli as cards_cli, views as cards_views
+    app.register_blueprint(cards_views.bp)
+    app.cli.add_command(cards_cli.cards_cli)
+
+    from app.handling import views as handling_views
+    app.register_blueprint(handling_views.bp)
+
+    from app.office import views as office_views
+    app.register_blueprint(office_views.bp)
+
+    from app.admin import views as admin_views
+    app.register_blueprint(admin_views.bp)
+    from app.enterprises.cli import enterprises_cli
+    app.cli.add_command(enterprises_cli)
+
+    from app.oversight import views as oversight_views
+    app.register_blueprint(oversight_views.bp)
+
+    from app.api.views import bp as api_bp
+    app.register_blueprint(api_bp)
+
+    from app.auth.cli import users_cli
+    app.cli.add_command(users_cli)
+
+    from app.intake import views as intake_views
+    app.register_blueprint(intake_views.bp)
+    from app.intake.compress import register_gzip
+    register_gzip(app)
+
+    from app.media import views as media_views
+    app.register_blueprint(media_views.bp)
 
     from app.figures import views as figures_views
     app.register_blueprint(figures_views.bp)
@@ -49,7 +82,12 @@ def create_app(config_class=None):
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
 
+    from app.reminders.cli import scheduler_cli
+    app.cli.add_command(scheduler_cli)
+
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app.reminders.runner import start_in_web_process
+    start_in_web_process(app)
     return app

@@ -5,7 +5,10 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+import sqlite3
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # One naming convention so Alembic gets stable constraint names on every database.
@@ -27,3 +30,26 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@event.listens_for(Engine, "connect")
+def tune_sqlite(dbapi_connection, _record):
+    """SQLite, the embedded default: WAL lets readers run beside the writer, NORMAL sync is
+    durable across app crashes (WAL), and a busy timeout queues writers instead of failing."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def open_sqlite_transaction_before_savepoint(connection, _name):
+    """pysqlite only opens a transaction before INSERT/UPDATE/DELETE, so a SAVEPOINT issued
+    first would start one of its own and RELEASE would commit it — a savepoint inside a
+    request would survive the request's rollback. Open the outer transaction first."""
+    if connection.dialect.name == "sqlite":
+        dbapi_connection = connection.connection.dbapi_connection
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN")

@@ -9,3 +9,4 @@ from app.enterprises.models import Enterprise  # noqa: F401
 from app.reminders.models import Delivery, DeliveryStatus, Notification, SchedulerLease  # noqa: F401
 from app.settings.models import LimitUnit, Setting, TimeLimit  # noqa: F401
 from app.workdays.models import HolidayOverride  # noqa: F401
+from app.intake.models import PendingUpload  # noqa: F401

@@ -85,10 +85,11 @@ def wipe(app):
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
+            # Before the departments go: PostgreSQL enforces this foreign key, SQLite does not.
+            conn.execute(text("UPDATE categories SET default_department_id = NULL"))
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in KEEP_TABLES:
                     conn.execute(table.delete())
-            conn.execute(text("UPDATE categories SET default_department_id = NULL"))
             for key, _label, amount, unit in REFERENCE.TIME_LIMITS:
                 conn.execute(text("UPDATE time_limits SET amount = :a, unit = :u WHERE key = :k"),
                              {"a": amount, "u": unit, "k": key})
@@ -198,6 +199,16 @@ def desk_page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+def screenshots_dir() -> Path:
+    """docs/screenshots when SAVE_SCREENSHOTS=1 (to refresh the docs), else a scratch folder,
+    so an ordinary test run never rewrites committed files."""
+    if os.environ.get("SAVE_SCREENSHOTS") == "1":
+        return ROOT / "docs" / "screenshots"
+    folder = Path(os.environ.get("TMPDIR", "/tmp")) / "mashangban-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def browser_login(page, username, password=PASSWORD):

@@ -109,3 +109,30 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def logout_everywhere(user: User) -> None:
     user.session_version += 1
+
+
+def update_user(user: User, *, display_name: str, role: Role, department: Department | None,
+                is_active: bool, email=None, phone=None) -> User:
+    """Change a user's name, role, department or status; a role change ends their sessions."""
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise UserError("姓名不能为空")
+    if role in DEPARTMENT_ROLES and department is None:
+        raise UserError(f"{role.value}必须属于一个部门")
+    if (user.role, user.department_id, user.is_active) != (
+            role, department.id if department else None, is_active):
+        user.session_version += 1  # new rights take effect now, not at the next login
+    user.display_name, user.role, user.department = display_name, role, department
+    user.is_active, user.email, user.phone = is_active, email or None, phone or None
+    db.session.flush()
+    return user
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Set an initial password the user must change at the next login; unlock the account."""
+    if len(new_password or "") < MIN_PASSWORD_LENGTH:
+        raise UserError(f"密码至少{MIN_PASSWORD_LENGTH}位")
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    user.session_version += 1

@@ -54,6 +54,9 @@ def login():
             lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
         db.session.commit()
         if user is not None:
+            from app.auth.totp import needs_second_factor, start_second_factor
+            if needs_second_factor(user):
+                return start_second_factor(user)
             login_user(user)
             current_app.logger.info("login user=%s", user.username)
             if user.must_change_password:

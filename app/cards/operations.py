@@ -1,8 +1,10 @@
 """Issuing and revoking cards. Tokens carry 128 random bits: unguessable, not enumerable."""
 import secrets
 
-from app.cards.models import Card, CardKind
+from app.cards.models import Card, CardBatch, CardKind
+from app.cases.models import AuditEvent
 from app.core.types import utcnow
+from app.enterprises.models import Enterprise
 from app.extensions import db
 
 SERIAL_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
@@ -38,3 +40,55 @@ def card_by_token(token: str) -> Card | None:
 
 def card_url(base_url: str, card: Card) -> str:
     return f"{base_url.rstrip('/')}/q/{card.token}"
+
+
+class CardError(ValueError):
+    """A refused card action, with a Chinese message."""
+
+
+def enterprise_by_code(code: str) -> Enterprise | None:
+    return db.session.execute(
+        db.select(Enterprise).filter_by(credit_code=(code or "").strip().upper())
+    ).scalar_one_or_none()
+
+
+def ensure_current_card(enterprise, now=None) -> Card:
+    """The enterprise's valid card, issuing its first one when it has none."""
+    return current_card(enterprise) or issue_card(enterprise, now=now)
+
+
+def revoke_card(enterprise, *, reason: str = "遗失补办", actor=None, now=None) -> tuple[Card, Card]:
+    """Revoke the enterprise's current card and issue its replacement; return (old, new).
+
+    The old URL keeps answering (with a notice) so a card on someone's wall still works."""
+    now = now or utcnow()
+    old = current_card(enterprise)
+    if old is None:
+        raise CardError(f"{enterprise.name}没有有效的企业码")
+    new = issue_card(enterprise, now=now)
+    old.revoked_at = now
+    old.revoke_reason = (reason or "").strip() or "遗失补办"
+    old.replaced_by = new
+    db.session.add(AuditEvent(actor=actor, actor_label=actor.display_name if actor else "系统",
+                              action="revoke_card", note=old.revoke_reason, created_at=now,
+                              data={"enterprise": enterprise.credit_code, "old": old.serial,
+                                    "new": new.serial}))
+    db.session.flush()
+    return old, new
+
+
+def card_history(enterprise) -> list[Card]:
+    return list(db.session.execute(
+        db.select(Card).filter_by(enterprise_id=enterprise.id).order_by(Card.id)).scalars())
+
+
+def record_batch(cards, *, layout: str, actor=None, note=None, now=None) -> CardBatch:
+    """Remember a print run: who printed how many cards, when, in which layout."""
+    batch = CardBatch(created_by=actor, created_at=now or utcnow(), layout=layout,
+                      card_count=len(cards), note=note)
+    db.session.add(batch)
+    for card in cards:
+        if card.batch_id is None:
+            card.batch = batch
+    db.session.flush()
+    return batch

@@ -98,6 +98,9 @@ class Case(db.Model):
         Index("ix_cases_state_reply_due_at", "state", "reply_due_at"),
         Index("ix_cases_submitted_at", "submitted_at"),
         Index("ix_cases_lead_department_id_state", "lead_department_id", "state"),
+        # The scheduler's tick: the next reminder, escalation or auto-close point, kept by
+        # app.reminders.timeline whenever a deadline or the state changes.
+        Index("ix_cases_next_check_at", "next_check_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,6 +146,7 @@ class Case(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     invalidated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_urged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     rating: Mapped[Rating | None] = mapped_column(enum_column_type(Rating))
     rating_comment: Mapped[str | None] = mapped_column(Text)

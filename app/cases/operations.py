@@ -438,16 +438,20 @@ def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = Non
     return case
 
 
-def close_unrated(case: Case, now=None) -> Case:
-    """Close a replied case nobody rated within the configured working days (scheduler)."""
+def close_unrated(case: Case, now=None, actor: User | None = None) -> Case:
+    """Close a replied case nobody rated within the configured working days (scheduler).
+
+    `actor` None is the scheduler; a person doing it by hand needs an office role."""
     now = _now(now)
+    if actor is not None:
+        _require_role(actor, OFFICE_ROLES, "办结未评价案件")
     _require_state(case, (CaseState.replied,), "自动办结")
     due = apply_limit(case.replied_at, "close_unrated", WorkCalendar.from_database())
     if now < due:
         _refuse("not_yet_due", f"答复后{format_local(due)}前仍可评价，尚不能自动办结")
     case.closed_at = now
     case.closed_unrated = True
-    _transition(case, CaseState.closed, None, "close_unrated", now=now,
+    _transition(case, CaseState.closed, actor, "close_unrated", now=now,
                 note="答复后超过评价期限未评价，自动办结")
     return case
 

@@ -149,7 +149,7 @@ def _header_cells(ws, headers):
     return cells
 
 
-def _write_summary(wb, figures: dict, groups: list[dict], county: str):
+def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: datetime):
     ws = wb.create_sheet("汇总")
     for index, width in enumerate([26, 14, 10, 10, 52], start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -162,7 +162,7 @@ def _write_summary(wb, figures: dict, groups: list[dict], county: str):
     title.font = Font(bold=True, size=14)
     ws.append([title])
     ws.append([f"统计期间：{period['from']} 至 {last_day.isoformat()}（含），按提交时间，北京时间；无效件不计入"])
-    ws.append([f"统计时点：{_local(datetime.fromisoformat(period['now'])):%Y-%m-%d %H:%M}"])
+    ws.append([f"统计时点：{_local(now):%Y-%m-%d %H:%M}（当前逾期、签收是否到期以此时点计）"])
     ws.append(_header_cells(ws, ["指标", "结果", "分子", "分母", "口径"]))
     for name, value in figures["figures"].items():
         ws.append([value["label"], value["display"], value["numerator"], value["denominator"],
@@ -207,7 +207,7 @@ def export_ledger(out, date_from: date | None = None, date_to: date | None = Non
     figures = queries.compute_figures(date_from, date_to, by="department", now=now)
 
     wb = Workbook(write_only=True)
-    _write_summary(wb, figures, figures["groups"], county)
+    _write_summary(wb, figures, figures["groups"], county, now)
     ws = wb.create_sheet("台账")
     for index, (_header, width, _kind) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width

@@ -433,8 +433,7 @@ def compute_figures(date_from: date, date_to: date, by: str | None = None, now=N
         figures[MEDIAN] = median_handling(start, end, filters, now)
     result = {"period": {"from": date_from.isoformat(), "to": date_to.isoformat(),
                          "to_exclusive": True, "timezone": str(LOCAL_TZ),
-                         "start_utc": start.isoformat(), "end_utc": end.isoformat(),
-                         "now": now.isoformat()},
+                         "start_utc": start.isoformat(), "end_utc": end.isoformat()},
               "filters": {k: (v.name if isinstance(v, CaseSource) else v)
                           for k, v in (filters or {}).items() if v not in (None, "")},
               "figures": figures}

@@ -68,3 +68,7 @@ class SchedulerLease(db.Model):
     name: Mapped[str] = mapped_column(String(40), unique=True)
     holder: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# Keep cases.next_check_at in step with every case operation (a before_flush hook).
+from app.reminders import timeline as _timeline  # noqa: E402,F401

@@ -12,6 +12,8 @@ import chinese_calendar
 from app.core.timeutil import LOCAL_TZ
 
 log = logging.getLogger(__name__)
+# Years we have warned about: once per process is enough, not once per deadline.
+_warned_years: set[int] = set()
 
 # Working hours: the end of a working day for "same day" limits, the start for quiet hours.
 WORKDAY_START = time(8, 30)
@@ -23,13 +25,12 @@ class WorkCalendar:
 
     def __init__(self, overrides: dict[date, bool] | None = None):
         self.overrides = dict(overrides or {})
-        self._warned_years: set[int] = set()
 
     @classmethod
-    def from_database(cls):
+    def from_database(cls, session=None):
         from app.workdays.models import HolidayOverride
         from app.extensions import db
-        rows = db.session.execute(db.select(HolidayOverride.day, HolidayOverride.is_workday)).all()
+        rows = (session or db.session).execute(db.select(HolidayOverride.day, HolidayOverride.is_workday)).all()
         return cls({day: is_workday for day, is_workday in rows})
 
     def is_workday(self, day: date) -> bool:
@@ -38,8 +39,8 @@ class WorkCalendar:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
-            if day.year not in self._warned_years:
-                self._warned_years.add(day.year)
+            if day.year not in _warned_years:
+                _warned_years.add(day.year)
                 log.warning("official calendar has no data for %s; using weekdays plus "
                             "office overrides — add that year's holidays in 节假日设置", day.year)
             return day.weekday() < 5

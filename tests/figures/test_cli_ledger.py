@@ -115,3 +115,19 @@ def test_monthly_report_xlsx_and_bad_month(county, runner, tmp_path):
         {county["E"].tracking_no, county["M"].tracking_no}
     bad = runner.invoke(args=["metrics", "report", "--month", "2026-13", "--out", str(out)])
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+
+
+def test_ledger_summary_sheet_equals_the_api_figures(county, client, world, tmp_path):
+    from app.auth.operations import create_api_token
+    token = create_api_token(world.dispatcher)
+    db.session.commit()
+    response = client.get("/api/v1/figures?from=2026-11-01&to=2026-12-01",
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.get_json()
+    api_figures = response.get_json()["figures"]
+    out = tmp_path / "ledger.xlsx"
+    export_ledger(out, *NOV)  # the same `now` as the API: the current instant
+    summary = load_workbook(out)["汇总"]
+    rows = summary.iter_rows(min_row=5, max_row=4 + len(api_figures), max_col=4, values_only=True)
+    assert {label: (display, n, d) for label, display, n, d in rows} == \
+        {v["label"]: (v["display"], v["numerator"], v["denominator"]) for v in api_figures.values()}

@@ -1,7 +1,6 @@
 """The dashboard: who may see it, links that list exactly the cases counted, the ledger button."""
 from datetime import timedelta
 from io import BytesIO
-from pathlib import Path
 import re
 
 from openpyxl import load_workbook
@@ -9,10 +8,9 @@ from openpyxl import load_workbook
 from app.cases.models import AuditEvent
 from app.extensions import db
 from app.figures.queries import compute_figures, local_today
-from tests.conftest import browser_login
+from tests.conftest import browser_login, screenshots_dir
 from tests.figures.demo_county import build_demo_county
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _period():
@@ -75,8 +73,8 @@ def test_each_headline_link_lists_exactly_its_numerator(world, make_department, 
     url = f"/figures/?period=custom&from={date_from}&to={date_to}"
     page.goto(url)
     assert page.locator("svg.chart").count() >= 3
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    shots = screenshots_dir()  # docs/screenshots with SAVE_SCREENSHOTS=1
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     links = page.locator("a.figure-link")
     targets = [(links.nth(i).get_attribute("data-figure"), int(links.nth(i).get_attribute("data-numerator")),
                 links.nth(i).get_attribute("href")) for i in range(links.count())]
@@ -89,7 +87,7 @@ def test_each_headline_link_lists_exactly_its_numerator(world, make_department, 
         assert page.locator("tr.case-row").count() == numerator, figure
         assert page.locator(".case-count").inner_text() == str(numerator), figure
         if figure == "on_time_closure":
-            page.screenshot(path=str(SCREENSHOTS / "figure-cases.png"))
+            page.screenshot(path=str(shots / "figure-cases.png"))
     # The league table's links list as many cases as its cells show.
     page.goto(url)
     cell = page.locator("table.league tbody tr").first.locator("td").nth(1).locator("a")
@@ -99,4 +97,4 @@ def test_each_headline_link_lists_exactly_its_numerator(world, make_department, 
 
     browser_login(phone_page, "dispatcher")
     phone_page.goto(url)
-    phone_page.screenshot(path=str(SCREENSHOTS / "dashboard-phone.png"), full_page=True)
+    phone_page.screenshot(path=str(shots / "dashboard-phone.png"), full_page=True)

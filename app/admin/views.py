@@ -1,0 +1,296 @@
+"""Administration: enterprises (and their import), departments, users, categories, time limits,
+holiday overrides, branding. Admins only; every change goes through an operation, is
+committed once and redirects; a refusal re-renders with the Chinese message by its field."""
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user
+
+from app.admin import queries
+from app.admin.forms import (ActionForm, BrandingForm, CategoryForm, DepartmentForm,
+                             EnterpriseForm, HolidayForm, ImportForm, TimeLimitForm, UserForm)
+from app.auth import operations as auth_ops
+from app.auth.decorators import role_required
+from app.auth.models import Role, User
+from app.cases.models import Category
+from app.departments.models import Department, DepartmentKind
+from app.departments.operations import DepartmentError, save_department
+from app.enterprises.imports import ImportRejected, import_enterprises
+from app.enterprises.models import Enterprise
+from app.enterprises.operations import EnterpriseError, save_enterprise
+from app.extensions import db
+from app.settings.branding import BRANDING_FIELDS, BrandingError, get_branding, save_branding
+from app.settings.models import LimitUnit, TimeLimit
+from app.settings.operations import SettingError, set_category_department, set_time_limit
+from app.workdays.calendar import WorkCalendar
+from app.workdays.models import HolidayOverride
+from app.workdays.operations import OverrideError, delete_override, set_override
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+NONE = 0  # the "not set" choice of optional selects
+
+
+@bp.before_request
+@role_required(Role.admin)
+def admins_only():
+    """Every page here is for admins (the decorator answers 403 or the login page)."""
+
+
+@bp.get("/")
+def index():
+    return render_template("admin/index.html", admin_endpoints=current_app.view_functions)
+
+
+def _get_or_404(model, ident):
+    row = db.session.get(model, ident)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _done(message, endpoint, **kw):
+    db.session.commit()
+    current_app.logger.info("admin user=%s: %s", current_user.username, message)
+    flash(message, "info")
+    return redirect(url_for(endpoint, **kw))
+
+
+# --- enterprises -----------------------------------------------------------------------------
+
+@bp.get("/enterprises")
+def enterprises():
+    q = request.args.get("q", "")
+    return render_template("admin/enterprises.html", enterprises=queries.search_enterprises(q), q=q)
+
+
+def _enterprise_choices(form):
+    form.township.choices = [(NONE, "—")] + [(d.id, d.name) for d in queries.townships()]
+    form.responsible_department.choices = [(NONE, "—")] + [
+        (d.id, d.name) for d in queries.all_departments() if d.is_active]
+    form.package_leader.choices = [(NONE, "—")] + [(u.id, u.display_name) for u in queries.leaders()]
+
+
+@bp.route("/enterprises/new", methods=["GET", "POST"], defaults={"enterprise_id": None})
+@bp.route("/enterprises/<int:enterprise_id>", methods=["GET", "POST"])
+def enterprise(enterprise_id):
+    existing = _get_or_404(Enterprise, enterprise_id) if enterprise_id else None
+    form = EnterpriseForm(obj=existing if request.method == "GET" else None)
+    _enterprise_choices(form)
+    if request.method == "GET" and existing is not None:
+        form.township.data = existing.township_id or NONE
+        form.responsible_department.data = existing.responsible_department_id or NONE
+        form.package_leader.data = existing.package_leader_id or NONE
+    errors = {}
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in (
+            "name", "credit_code", "industry", "address", "contact_name", "contact_phone",
+            "is_monitoring_point", "is_key_enterprise")}
+        values["township"] = db.session.get(Department, form.township.data or 0)
+        values["responsible_department"] = db.session.get(Department, form.responsible_department.data or 0)
+        values["package_leader"] = db.session.get(User, form.package_leader.data or 0)
+        try:
+            saved = save_enterprise(values, existing)
+        except EnterpriseError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            return _done(f"已保存企业“{saved.name}”", "admin.enterprises")
+    elif form.is_submitted():
+        errors = {k: v[0] for k, v in form.errors.items()}
+    return render_template("admin/enterprise.html", form=form, errors=errors,
+                           enterprise=existing), 400 if errors else 200
+
+
+@bp.route("/enterprises/import", methods=["GET", "POST"])
+def import_page():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not upload.filename:
+            report = ["请选择要导入的文件"]
+        else:
+            try:
+                result = import_enterprises(upload.filename, upload.read())
+            except ImportRejected as exc:
+                db.session.rollback()
+                report = [str(e) for e in exc.errors]
+            else:
+                return _done(f"导入成功：新增{result.created}家，更新{result.updated}家",
+                             "admin.enterprises")
+    return render_template("admin/import.html", form=form, report=report), 400 if report else 200
+
+
+# --- departments -----------------------------------------------------------------------------
+
+@bp.get("/departments")
+def departments():
+    return render_template("admin/departments.html", departments=queries.all_departments())
+
+
+@bp.route("/departments/new", methods=["GET", "POST"], defaults={"department_id": None})
+@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+def department(department_id):
+    existing = _get_or_404(Department, department_id) if department_id else None
+    form = DepartmentForm(obj=existing if request.method == "GET" else None)
+    if request.method == "GET" and existing is not None:
+        form.kind.data = existing.kind.name
+    errors = {}
+    if form.validate_on_submit():
+        try:
+            saved = save_department({"code": form.code.data, "name": form.name.data,
+                                     "kind": DepartmentKind[form.kind.data], "phone": form.phone.data,
+                                     "is_active": form.is_active.data}, existing)
+        except DepartmentError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            return _done(f"已保存部门“{saved.name}”", "admin.departments")
+    return render_template("admin/department.html", form=form, errors=errors,
+                           department=existing), 400 if errors else 200
+
+
+# --- users -----------------------------------------------------------------------------------
+
+@bp.get("/users")
+def users():
+    return render_template("admin/users.html", users=queries.all_users())
+
+
+@bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id):
+    existing = _get_or_404(User, user_id) if user_id else None
+    form = UserForm(obj=existing if request.method == "GET" else None)
+    form.department.choices = [(NONE, "—")] + [(d.id, d.name) for d in queries.all_departments()]
+    if request.method == "GET" and existing is not None:
+        form.role.data = existing.role.name
+        form.department.data = existing.department_id or NONE
+    error = None
+    if form.validate_on_submit():
+        role = Role[form.role.data]
+        department = db.session.get(Department, form.department.data or 0)
+        try:
+            if existing is None:
+                saved = auth_ops.create_user(
+                    form.username.data, form.password.data, role, display_name=form.display_name.data,
+                    department=department, email=form.email.data, phone=form.phone.data)
+                saved.is_active = form.is_active.data
+            else:
+                saved = auth_ops.update_user(
+                    existing, display_name=form.display_name.data, role=role,
+                    department=department, is_active=form.is_active.data,
+                    email=form.email.data, phone=form.phone.data)
+                if form.password.data:
+                    auth_ops.reset_password(existing, form.password.data)
+        except auth_ops.UserError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            return _done(f"已保存用户“{saved.display_name}”", "admin.users")
+    return render_template("admin/user.html", form=form, error=error, user=existing), \
+        400 if error else 200
+
+
+# --- categories, time limits, holidays, branding ----------------------------------------------
+
+@bp.route("/categories", methods=["GET", "POST"])
+def categories():
+    rows = queries.all_categories()
+    choices = [(NONE, "—（派单时人工选择）")] + [
+        (d.id, d.name) for d in queries.all_departments() if d.is_active]
+    forms = {}
+    for category in rows:
+        form = CategoryForm(prefix=f"c{category.id}")
+        form.department.choices = choices
+        if request.method == "GET":
+            form.department.data = category.default_department_id or NONE
+        forms[category.id] = form
+    error = None
+    if request.method == "POST":
+        category = _get_or_404(Category, request.form.get("category", type=int))
+        form = forms[category.id]
+        if form.validate_on_submit():
+            try:
+                set_category_department(category, db.session.get(Department, form.department.data or 0))
+            except SettingError as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                return _done(f"“{category.name}”的默认部门已保存", "admin.categories")
+        else:
+            error = "请选择有效的部门"
+    return render_template("admin/categories.html", rows=rows, forms=forms, error=error), \
+        400 if error else 200
+
+
+@bp.route("/time-limits", methods=["GET", "POST"])
+def time_limits():
+    rows = queries.all_time_limits()
+    forms = {}
+    for limit in rows:
+        form = TimeLimitForm(prefix=f"t{limit.id}")
+        if request.method == "GET":
+            form.amount.data, form.unit.data = str(limit.amount), limit.unit.name
+        forms[limit.id] = form
+    error = None
+    if request.method == "POST":
+        limit = _get_or_404(TimeLimit, request.form.get("limit", type=int))
+        form = forms[limit.id]
+        if form.validate_on_submit():
+            try:
+                set_time_limit(limit, form.amount.data, LimitUnit[form.unit.data])
+            except SettingError as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                return _done(f"“{limit.label}”已改为{limit.amount}{limit.unit.value}", "admin.time_limits")
+    return render_template("admin/time_limits.html", rows=rows, forms=forms, error=error), \
+        400 if error else 200
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+def holidays():
+    form = HolidayForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            row = set_override(form.day.data, form.is_workday.data == "1", form.note.data)
+        except OverrideError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            return _done(f"{row.day:%Y-%m-%d} 已设为{'工作日' if row.is_workday else '非工作日'}",
+                         "admin.holidays")
+    elif form.is_submitted():
+        error = "日期格式不正确"
+    calendar = WorkCalendar()
+    from datetime import date
+    this_year = date.today().year
+    unknown_years = [y for y in (this_year, this_year + 1) if not calendar.is_known_year(y)]
+    return render_template("admin/holidays.html", form=form, rows=queries.all_overrides(),
+                           delete_form=ActionForm(prefix="del"), error=error,
+                           unknown_years=unknown_years), 400 if error else 200
+
+
+@bp.post("/holidays/<int:override_id>/delete")
+def delete_holiday(override_id):
+    row = _get_or_404(HolidayOverride, override_id)
+    if not ActionForm(prefix="del").validate_on_submit():
+        abort(400)
+    delete_override(row)
+    return _done(f"已删除 {row.day:%Y-%m-%d} 的调整", "admin.holidays")
+
+
+@bp.route("/branding", methods=["GET", "POST"])
+def branding():
+    form = BrandingForm(data=get_branding() if request.method == "GET" else None)
+    errors = {}
+    if form.validate_on_submit():
+        try:
+            save_branding({key: getattr(form, key).data for key in BRANDING_FIELDS})
+        except BrandingError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            return _done("品牌设置已保存", "admin.branding")
+    return render_template("admin/branding.html", form=form, errors=errors), 400 if errors else 200

@@ -1,0 +1,154 @@
+"""/api/v1: thin adapters from JSON to the case operations; one commit per request."""
+from datetime import timedelta
+import importlib
+
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy.orm import selectinload
+
+from app.api import params
+from app.api.actions import run_action
+from app.api.errors import ApiError, register_error_handlers
+from app.api.queries import case_list_query
+from app.api.serialize import case_json, case_summary_json, department_json
+from app.auth.models import User
+from app.auth.operations import user_for_token
+from app.cases import operations as ops
+from app.cases.models import Case, CaseDepartment, CaseSource, CaseState, Urgency
+from app.cases.queries import SEE_ALL_ROLES, visible_cases
+from app.core.timeutil import LOCAL_TZ
+from app.core.types import utcnow
+from app.departments.models import Department
+from app.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge a request with
+register_error_handlers(bp)
+
+PAGE_SIZE = 50
+LIST_LOAD = (selectinload(Case.category), selectinload(Case.enterprise),
+             selectinload(Case.lead_department), selectinload(Case.assignee),
+             selectinload(Case.co_departments).selectinload(CaseDepartment.department))
+
+
+@bp.before_request
+def authenticate():
+    """Every API call names its user with `Authorization: Bearer <token>`."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError("unauthorized", "请在 Authorization 头中提供访问令牌（Bearer）", 401)
+    user = user_for_token(token)
+    if user is None:
+        raise ApiError("invalid_token", "访问令牌无效、已吊销或用户已停用", 401)
+    db.session.commit()  # keep last_used_at; the action below is a transaction of its own
+    g.api_user = user
+
+
+def current_user() -> User:
+    return g.api_user
+
+
+def _case_or_404(tracking_no: str, *, for_update=False) -> Case:
+    query = visible_cases(current_user()).where(Case.tracking_no == tracking_no)
+    if for_update:  # two people acting on one case at once take turns (PostgreSQL row lock)
+        query = query.with_for_update(of=Case).execution_options(populate_existing=True)
+    case = db.session.execute(query).scalar_one_or_none()
+    if case is None:
+        raise ApiError("not_found", f"案件“{tracking_no}”不存在或您无权查看", 404)
+    return case
+
+
+@bp.post("/cases")
+def submit():
+    """Create a case; a repeated submission_key answers 200 with the first case."""
+    body = params.json_body()
+    user = current_user()
+    case, created = ops.submit_case(
+        source=params.choice(body.get("source"), CaseSource, "source", required=True),
+        category=params.category(body.get("category")),
+        content=params.text(body, "content", required=True),
+        actor=user,
+        enterprise=params.enterprise(body.get("enterprise_code")),
+        enterprise_name_given=params.text(body, "enterprise_name", max_length=200),
+        contact_name=params.text(body, "contact_name", max_length=64),
+        contact_phone=params.text(body, "contact_phone", max_length=32),
+        is_anonymous=params.boolean(body, "anonymous"),
+        urgency=params.choice(body.get("urgency"), Urgency, "urgency") or Urgency.normal,
+        submission_key=params.text(body, "submission_key", max_length=64) or None)
+    db.session.commit()
+    mine = created or case.entered_by_id == user.id
+    return jsonify(case_json(case, user, include_access_code=mine)), 201 if created else 200
+
+
+@bp.get("/cases/<tracking_no>")
+def show(tracking_no):
+    return jsonify(case_json(_case_or_404(tracking_no), current_user()))
+
+
+@bp.get("/cases")
+def index():
+    """Visible cases, newest first, 50 a page; filters: state, department, overdue."""
+    args = request.args
+    page = args.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        raise ApiError("invalid_field", "参数“page”应为正整数", field="page")
+    overdue = args.get("overdue", "").lower()
+    if overdue not in ("", "0", "1", "true", "false"):
+        raise ApiError("invalid_field", "参数“overdue”应为 1 或 0", field="overdue")
+    now = utcnow()
+    query = case_list_query(
+        current_user(), state=params.choice(args.get("state"), CaseState, "state"),
+        department=params.department(args.get("department")),
+        overdue=overdue in ("1", "true"), now=now).options(*LIST_LOAD)
+    pagination = db.paginate(query, page=int(page), per_page=PAGE_SIZE, error_out=False)
+    return jsonify({
+        "items": [case_summary_json(case, current_user()) for case in pagination.items],
+        "total": pagination.total, "page": pagination.page, "pages": pagination.pages,
+        "per_page": PAGE_SIZE,
+    })
+
+
+@bp.post("/cases/<tracking_no>/actions")
+def act(tracking_no):
+    """Run one action on a visible case through its operation, then commit once."""
+    case = _case_or_404(tracking_no, for_update=True)
+    run_action(case, current_user(), params.json_body())
+    db.session.commit()
+    return jsonify(case_json(case, current_user()))
+
+
+@bp.get("/departments")
+def departments():
+    rows = db.session.execute(db.select(Department).filter_by(is_active=True)
+                              .order_by(Department.kind, Department.code)).scalars()
+    return jsonify({"items": [department_json(d) for d in rows]})
+
+
+def _figures_module():
+    """The figures domain, if this build has it (it is developed separately)."""
+    try:
+        return importlib.import_module("app.figures.queries")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("app.figures", "app.figures.queries"):
+            raise  # a real bug inside the module must not look like "not built yet"
+        return None
+
+
+@bp.get("/figures")
+def figures():
+    """The figures of DESIGN §5 for [from, to); `by` groups them (department, category…)."""
+    if current_user().role not in SEE_ALL_ROLES:
+        raise ApiError("forbidden", "您的角色无权查看统计数据", 403)
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    date_from = params.iso_date(request.args.get("from"), "from") or today.replace(day=1)
+    date_to = params.iso_date(request.args.get("to"), "to") or today + timedelta(days=1)
+    if date_to <= date_from:
+        raise ApiError("invalid_field", "结束日期应晚于开始日期", field="to")
+    module = _figures_module()
+    if module is None:
+        raise ApiError("not_implemented", "统计功能尚未启用", 501)
+    try:
+        result = module.compute_figures(date_from, date_to, by=request.args.get("by") or None)
+    except ValueError as exc:  # e.g. an unknown grouping key
+        raise ApiError("invalid_field", f"统计参数无效：{exc}", field="by") from None
+    return jsonify(result)

@@ -1,0 +1,47 @@
+"""Turn card rows into the pure qrcards library's CardData and render batches."""
+import io
+import zipfile
+
+from flask import current_app
+
+import qrcards
+from app.cards.models import Card
+from app.cards.operations import card_url
+from app.settings.branding import get_branding
+
+
+def card_data(card: Card, branding: dict | None = None) -> qrcards.CardData:
+    branding = branding or get_branding()
+    enterprise = card.enterprise
+    leader = enterprise.package_leader if enterprise else None
+    department = enterprise.responsible_department if enterprise else None
+    return qrcards.CardData(
+        url=card_url(current_app.config["BASE_URL"], card), serial=card.serial,
+        enterprise_name=enterprise.name if enterprise else None,
+        title=None if enterprise else (card.title or "政务服务大厅"),
+        package_leader=leader.display_name if leader else None,
+        package_leader_phone=leader.phone if leader else None,
+        department_name=department.name if department else None,
+        department_phone=department.phone if department else None,
+        county=branding["county_name"], brand=branding["brand"], slogan=branding["slogan"],
+        hotline=branding["hotline"])
+
+
+def render_cards_pdf(cards, layout="card", progress=None) -> bytes:
+    branding = get_branding()
+    return qrcards.render_pdf([card_data(c, branding) for c in cards], layout=layout,
+                              imposition=True, progress=progress)
+
+
+def render_card_png(card: Card, layout="card") -> bytes:
+    return qrcards.render_png(card_data(card), layout=layout)
+
+
+def zip_of_pngs(cards, layout="card") -> bytes:
+    """One PNG per card in a ZIP, named by credit code (or serial for hall cards)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for card in cards:
+            name = card.enterprise.credit_code if card.enterprise else card.serial
+            archive.writestr(f"{name}-{card.serial}.png", render_card_png(card, layout=layout))
+    return buffer.getvalue()

@@ -1,0 +1,40 @@
+"""Creating and editing departments; flush, never commit."""
+from app.departments.models import Department, DepartmentKind
+from app.extensions import db
+
+
+class DepartmentError(ValueError):
+    """Invalid department data: `errors` maps each field to a Chinese message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
+def save_department(values: dict, department: Department | None = None) -> Department:
+    errors = {}
+    code = (values.get("code") or "").strip().upper()
+    name = (values.get("name") or "").strip()
+    if not code:
+        errors["code"] = "部门代码不能为空"
+    elif not code.replace("_", "").isalnum() or len(code) > 32:
+        errors["code"] = "部门代码只能由字母、数字、下划线组成，最多32位"
+    if not name:
+        errors["name"] = "部门名称不能为空"
+    if not isinstance(values.get("kind"), DepartmentKind):
+        errors["kind"] = "请选择部门类型"
+    for field, value in (("code", code), ("name", name)):
+        if value and field not in errors:
+            other = db.session.execute(
+                db.select(Department.id).filter_by(**{field: value})).scalar()
+            if other and (department is None or other != department.id):
+                errors[field] = f"“{value}”已被其他部门使用"
+    if errors:
+        raise DepartmentError(errors)
+    department = department or Department()
+    department.code, department.name, department.kind = code, name, values["kind"]
+    department.phone = (values.get("phone") or "").strip() or None
+    department.is_active = bool(values.get("is_active", True))
+    db.session.add(department)
+    db.session.flush()
+    return department

@@ -1,0 +1,245 @@
+"""Handler pages, phone first: the to-do list, the case page and its actions, notifications.
+
+Every POST is a thin adapter: validate the form (CSRF), call one case operation, commit once
+and redirect; a refusal re-renders the page with the operation's Chinese message next to the
+form and what was typed kept."""
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.auth.decorators import role_required
+from app.auth.models import Role
+from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_of_department
+from app.cases import operations as ops
+from app.cases.errors import CaseActionError
+from app.cases.queries import get_visible_case_or_404, mask_phone
+from app.cases.web import run_case_action
+from app.extensions import db
+from app.handling import operations as handling_ops
+from app.handling.forms import (ActionForm, CoOpinionForm, ExtensionForm, ReassignForm,
+                                ReplyForm, ReturnForm)
+from app.handling.queries import (available_actions, due_at, recent_notifications, todo_cases,
+                                  unread_count)
+
+bp = Blueprint("handling", __name__, url_prefix="/handling")
+
+STAFF_ROLES = tuple(Role)
+MAX_REPLY_PHOTOS = 9
+
+
+@bp.app_context_processor
+def notification_badge():
+    """The unread count every page's top bar shows."""
+    if current_user.is_authenticated and not current_user.must_change_password:
+        return {"unread_notifications": unread_count(current_user)}
+    return {"unread_notifications": 0}
+
+
+@bp.get("/")
+@role_required(*HANDLING_ROLES)
+def todo():
+    cases = todo_cases(current_user)
+    return render_template("handling/todo.html", cases=cases, due_at=due_at)
+
+
+def _forms(case, **overrides):
+    forms = {"sign": ActionForm(prefix="sign"), "reveal": ActionForm(prefix="reveal"),
+             "return": ReturnForm(prefix="return"), "extension": ExtensionForm(prefix="ext"),
+             "reply": ReplyForm(prefix="reply"), "co_opinion": CoOpinionForm(prefix="co"),
+             "reassign": ReassignForm(prefix="reassign")}
+    forms.update(overrides)
+    if current_user.role is Role.department_head:
+        forms["reassign"].assignee.choices = [
+            (u.id, u.display_name) for u in users_of_department(current_user.department_id,
+                                                                *HANDLING_ROLES)]
+    return forms
+
+
+def _render(case, status=200, *, error=None, error_form=None, revealed_phone=None, **forms):
+    return render_template(
+        "handling/case.html", case=case, forms=_forms(case, **forms),
+        actions=available_actions(case, current_user), due_at=due_at(case),
+        phone=revealed_phone or _shown_phone(case), revealed=bool(revealed_phone),
+        error=error, error_form=error_form), status
+
+
+def _shown_phone(case):
+    if current_user.role in OFFICE_ROLES:
+        return case.contact_phone or ""
+    return mask_phone(case.contact_phone)
+
+
+@bp.get("/cases/<tracking_no>")
+@role_required(*STAFF_ROLES)
+def case(tracking_no):
+    """The case page notifications link to; the office and the overseers have their own."""
+    if current_user.role in OFFICE_ROLES:
+        return redirect(url_for("office.case", tracking_no=tracking_no))
+    if current_user.role not in HANDLING_ROLES:
+        return redirect(url_for("oversight.case", tracking_no=tracking_no))
+    case = get_visible_case_or_404(current_user, tracking_no)
+    return _render(case)
+
+
+def _act(tracking_no, name, form, perform, done_message):
+    return run_case_action(tracking_no, name, form, perform, done_message, render=_render,
+                           success_url=url_for("handling.case", tracking_no=tracking_no))
+
+
+@bp.post("/cases/<tracking_no>/sign")
+@role_required(*HANDLING_ROLES)
+def sign(tracking_no):
+    return _act(tracking_no, "sign", ActionForm(prefix="sign"),
+                lambda case: ops.sign_case(case, current_user), "已签收，请在办理时限内答复")
+
+
+@bp.post("/cases/<tracking_no>/return")
+@role_required(*HANDLING_ROLES)
+def return_(tracking_no):
+    form = ReturnForm(prefix="return")
+    return _act(tracking_no, "return", form,
+                lambda case: ops.return_case(case, current_user, form.reason.data),
+                "已退回营商办")
+
+
+@bp.post("/cases/<tracking_no>/extension")
+@role_required(*HANDLING_ROLES)
+def extension(tracking_no):
+    form = ExtensionForm(prefix="ext")
+    return _act(tracking_no, "extension", form,
+                lambda case: ops.request_extension(case, current_user, form.days.data,
+                                                   form.reason.data),
+                "延期申请已提交，等待营商办审批")
+
+
+@bp.post("/cases/<tracking_no>/reply")
+@role_required(*HANDLING_ROLES)
+def reply(tracking_no):
+    form = ReplyForm(prefix="reply")
+
+    def perform(case):
+        reply = ops.reply_to_case(case, current_user, form.content.data)
+        store_reply_photos(case, reply, form.photos.data)
+    return _act(tracking_no, "reply", form, perform, "已答复，提交人可在查询页看到")
+
+
+def store_reply_photos(case, reply, files):
+    """Keep the reply's photos through the media module (it sniffs, strips metadata, refuses).
+
+    A refused file becomes a CaseActionError, so the whole reply rolls back with its message."""
+    files = [f for f in (files or []) if f and f.filename]
+    if not files:
+        return
+    if len(files) > MAX_REPLY_PHOTOS:
+        raise CaseActionError("too_many_photos", f"最多上传{MAX_REPLY_PHOTOS}张照片", status=400,
+                              field="photos")
+    # The media domain owns storage and content checks.
+    from app.cases.models import AttachmentKind
+    from app.media.operations import store_attachment
+    from app.media.sniff import MediaRefused
+    for file in files:
+        try:
+            store_attachment(case, file, AttachmentKind.photo, reply=reply)
+        except MediaRefused as exc:
+            raise CaseActionError(exc.code, exc.message, status=400, field="photos")
+
+
+@bp.post("/cases/<tracking_no>/co-opinion")
+@role_required(*HANDLING_ROLES)
+def co_opinion(tracking_no):
+    form = CoOpinionForm(prefix="co")
+    return _act(tracking_no, "co_opinion", form,
+                lambda case: ops.add_co_opinion(case, current_user, form.content.data),
+                "协办意见已提交主办部门")
+
+
+@bp.post("/cases/<tracking_no>/reassign")
+@role_required(Role.department_head)
+def reassign(tracking_no):
+    form = ReassignForm(prefix="reassign")
+    form.assignee.choices = [(u.id, u.display_name) for u in users_of_department(
+        current_user.department_id, *HANDLING_ROLES)]
+
+    def perform(case):
+        from app.auth.models import User
+        ops.reassign_case(case, current_user, db.session.get(User, form.assignee.data))
+    return _act(tracking_no, "reassign", form, perform, "已改派")
+
+
+@bp.post("/cases/<tracking_no>/reveal")
+@role_required(*HANDLING_ROLES)
+def reveal(tracking_no):
+    """Show the full phone number once; the look is audited (PIPL), so this is a POST."""
+    case = get_visible_case_or_404(current_user, tracking_no)
+    form = ActionForm(prefix="reveal")
+    if not form.validate_on_submit():
+        return _render(case, 400, error="页面已过期，请刷新后重试", error_form="reveal")
+    phone = ops.reveal_contact(case, current_user)
+    db.session.commit()
+    current_app.logger.info("reveal_contact case=%s user=%s", tracking_no, current_user.username)
+    body, status = _render(case, revealed_phone=phone or "（未留电话）")
+    return body, status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/notifications")
+@role_required(*STAFF_ROLES)
+def notifications():
+    """The list of messages; opening it marks them read."""
+    items = recent_notifications(current_user)
+    unread_ids = {n.id for n in items if n.read_at is None}
+    handling_ops.mark_notifications_read(current_user)
+    db.session.commit()
+    return render_template("handling/notifications.html", items=items, unread_ids=unread_ids,
+                           unread_notifications=0)
+
+
+# --- template helpers shared by every staff page -----------------------------------------
+
+@bp.app_template_filter("iso")
+def iso(value):
+    return value.isoformat() if value else ""
+
+
+@bp.app_template_filter("action_label")
+def action_label_filter(action):
+    from app.cases.labels import action_label
+    return action_label(action)
+
+
+@bp.app_template_filter("remaining")
+def remaining(deadline):
+    """Server-rendered countdown text (countdown.js keeps it live)."""
+    from app.core.types import utcnow
+    if deadline is None:
+        return ""
+    seconds = int((deadline - utcnow()).total_seconds())
+    late, seconds = seconds < 0, abs(seconds)
+    days, hours, minutes = seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60
+    text = f"{days}天{hours}小时" if days else (f"{hours}小时{minutes:02d}分" if hours
+                                               else f"{minutes}分")
+    return ("已超时" if late else "剩余") + text
+
+
+@bp.app_template_global()
+def attachment_url(attachment, poster=False):
+    """The authorised media route of the media domain."""
+    if poster:
+        return url_for("media.attachment", attachment_id=attachment.id, poster=1)
+    return url_for("media.attachment", attachment_id=attachment.id)
+
+
+@bp.app_template_global()
+def is_overdue(deadline):
+    from app.core.types import utcnow
+    return deadline is not None and deadline < utcnow()
+
+
+@bp.app_template_filter("state_label")
+def state_label(name):
+    from app.cases.models import CaseState
+    return CaseState[name].label if name in CaseState.__members__ else name
+
+
+@bp.app_template_global()
+def now_utc():
+    from app.core.types import utcnow
+    return utcnow()

@@ -1,0 +1,33 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.cases.models import AttachmentKind
+from app.core.types import UTCDateTime, enum_column_type, utcnow
+from app.extensions import db
+
+
+class PendingUpload(db.Model):
+    """A checked, stored file waiting for its submission (keyed by the form's submission key).
+
+    Rows live in the database, not on one host's disk, so any app host can finish the
+    submission; the bytes are already in media storage. A submission turns them into
+    Attachment rows and deletes them; stale ones are swept after a day."""
+
+    __tablename__ = "pending_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)  # what the page holds
+    submission_key: Mapped[str] = mapped_column(String(64), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
+    stored_name: Mapped[str] = mapped_column(String(200))
+    poster_name: Mapped[str | None] = mapped_column(String(200))
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    byte_size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

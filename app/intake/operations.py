@@ -1,0 +1,151 @@
+"""What the public pages change: pending uploads and the submission that turns them into a case.
+
+Like every operation these flush but never commit; the view commits once.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+import re
+import secrets
+
+from flask import current_app
+
+from app.cards.models import Card, CardKind
+from app.cases.errors import CaseActionError
+from app.cases.models import AttachmentKind, Case, CaseSource, Category
+from app.cases.operations import submit_case
+from app.core.types import utcnow
+from app.extensions import db
+from app.intake.models import PendingUpload
+from app.intake.multipart import Budget, IncomingFile
+from app.media.operations import PreparedMedia, attach_media, delete_unreferenced, prepare_media
+
+MAX_PHOTOS, MAX_VIDEOS = 9, 3
+SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+ENTERPRISE_NAME_MAX = 200
+CONTACT_NAME_MAX = 64
+PENDING_TTL = timedelta(days=1)
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def valid_submission_key(key: str | None) -> str | None:
+    return key if key and SUBMISSION_KEY_RE.match(key) else None
+
+
+def pending_uploads(card: Card, submission_key: str | None) -> list[PendingUpload]:
+    if not submission_key:
+        return []
+    return list(db.session.execute(
+        db.select(PendingUpload).filter_by(card_id=card.id, submission_key=submission_key)
+        .order_by(PendingUpload.id)).scalars())
+
+
+def upload_budget(pending: list[PendingUpload], config=None) -> Budget:
+    """What may still be uploaded for a submission that already holds `pending`."""
+    config = config or current_app.config
+    return Budget(
+        case_bytes=config["MAX_CASE_BYTES"] - sum(p.byte_size for p in pending),
+        photos=MAX_PHOTOS - sum(p.kind is AttachmentKind.photo for p in pending),
+        videos=MAX_VIDEOS - sum(p.kind is AttachmentKind.video for p in pending),
+        config=config)
+
+
+def accept_upload(card: Card, submission_key: str, incoming: IncomingFile,
+                  now=None) -> PendingUpload:
+    """Check, clean and store one received file for a submission still being written.
+
+    Raises MediaRefused (the temporary file is gone either way)."""
+    prepared = prepare_media(incoming.path, incoming.filename)
+    incoming.path = None
+    upload = PendingUpload(public_id=secrets.token_urlsafe(12), submission_key=submission_key,
+                           card_id=card.id, created_at=now or utcnow(), **prepared.as_row())
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def remove_upload(card: Card, submission_key: str, public_id: str) -> bool:
+    """Forget one pending file of this submission; False if there was none."""
+    upload = db.session.execute(db.select(PendingUpload).filter_by(
+        card_id=card.id, submission_key=submission_key, public_id=public_id)).scalar_one_or_none()
+    if upload is None:
+        return False
+    keys = (upload.stored_name, upload.poster_name)
+    db.session.delete(upload)
+    db.session.flush()
+    _delete_unused(keys)
+    return True
+
+
+def _delete_unused(keys):
+    """Delete stored bytes no attachment and no other pending upload still points at."""
+    keep = set()
+    for key in filter(None, keys):
+        if db.session.execute(db.select(PendingUpload.id).where(
+                (PendingUpload.stored_name == key) | (PendingUpload.poster_name == key))
+                .limit(1)).first():
+            keep.add(key)
+    delete_unreferenced([k for k in keys if k not in keep])
+
+
+def case_by_submission_key(key: str | None) -> Case | None:
+    if not key:
+        return None
+    return db.session.execute(db.select(Case).filter_by(submission_key=key)).scalar_one_or_none()
+
+
+def category_by_code(code: str | None) -> Category | None:
+    if not code:
+        return None
+    return db.session.execute(db.select(Category).filter_by(code=code)).scalar_one_or_none()
+
+
+def submit_from_card(card: Card, form, submission_key: str, now=None) -> tuple[Case, bool]:
+    """Submit what the H5 form sent through `card`, with its pending uploads as attachments.
+
+    A revoked card still takes the submission, as a hall case flagged for the office."""
+    revoked = card.is_revoked
+    is_hall = card.kind is CardKind.hall or revoked
+    enterprise_name = (form.get("enterprise_name") or "").strip()
+    if len(enterprise_name) > ENTERPRISE_NAME_MAX:
+        raise CaseActionError("invalid_input", f"企业名称不能超过{ENTERPRISE_NAME_MAX}字",
+                              status=400, field="enterprise_name")
+    contact_name = (form.get("contact_name") or "").strip()
+    if len(contact_name) > CONTACT_NAME_MAX:
+        raise CaseActionError("invalid_input", f"称呼不能超过{CONTACT_NAME_MAX}字", status=400,
+                              field="contact_name")
+    category = category_by_code(form.get("category"))
+    if category is None:
+        raise CaseActionError("invalid_input", "请选择问题类别", status=400, field="category")
+    case, created = submit_case(
+        source=CaseSource.hall if is_hall else CaseSource.card, category=category,
+        content=form.get("content"), enterprise=None if is_hall else card.enterprise, card=card,
+        contact_name=contact_name, contact_phone=form.get("contact_phone"),
+        is_anonymous=form.get("anonymous") == "1",
+        enterprise_name_given=enterprise_name if is_hall else None,
+        submission_key=submission_key, via_revoked_card=revoked, now=now)
+    if created:
+        for upload in pending_uploads(card, submission_key):
+            attach_media(case, PreparedMedia(
+                upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
+                upload.sha256, upload.byte_size, upload.content_type, upload.width, upload.height))
+            db.session.delete(upload)
+        db.session.flush()
+    return case, created
+
+
+def delete_stale_uploads(now=None) -> int:
+    """Forget pending uploads whose form was never submitted (run daily by the scheduler)."""
+    cutoff = (now or utcnow()) - PENDING_TTL
+    stale = list(db.session.execute(
+        db.select(PendingUpload).where(PendingUpload.created_at < cutoff)).scalars())
+    keys = []
+    for upload in stale:
+        keys += [upload.stored_name, upload.poster_name]
+        db.session.delete(upload)
+    db.session.flush()
+    _delete_unused(keys)
+    return len(stale)

@@ -1,0 +1,71 @@
+"""What the submitter's status page shows: a public timeline, never internal notes."""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.cases.models import AuditEvent, Case, CaseState, Category, Rating
+from app.departments.models import Department
+from app.extensions import db
+
+
+@dataclass
+class Step:
+    at: datetime
+    title: str
+    text: str | None = None
+    photos: list = field(default_factory=list)
+    current: bool = False
+
+
+def _department_name(department_id):
+    department = db.session.get(Department, department_id) if department_id else None
+    return department.name if department else "承办部门"
+
+
+def public_timeline(case: Case) -> list[Step]:
+    """The case's progress as the submitter may see it, newest first."""
+    steps = []
+    for event in case.events:
+        step = _step_for(event)
+        if step is not None:
+            steps.append(step)
+    for reply in case.replies:
+        if reply.is_public:
+            steps.append(Step(reply.created_at, "已答复", reply.content,
+                              [a for a in reply.attachments]))
+    steps.sort(key=lambda s: s.at, reverse=True)
+    if steps:
+        steps[0].current = True
+    return steps
+
+
+def _step_for(event: AuditEvent) -> Step | None:
+    data = event.data or {}
+    if event.action == "submit":
+        return Step(event.created_at, "已提交", "营商办已收到您的反映")
+    if event.action == "dispatch":
+        return Step(event.created_at, "已派发", f"转交{_department_name(event.department_id)}办理")
+    if event.action == "sign":
+        return Step(event.created_at, "已签收", f"{_department_name(event.department_id)}正在办理")
+    if event.action == "return":
+        return Step(event.created_at, "重新派发中", "营商办正在重新确定承办部门")
+    if event.action == "approve_extension":
+        return Step(event.created_at, "办理期限延长", "承办部门申请延期，已获批准")
+    if event.action == "rate":
+        label = Rating[data["rating"]].label if data.get("rating") in Rating.__members__ else ""
+        text = f"您的评价：{label}" + (f"。{event.note}" if event.note else "")
+        if data.get("reopened"):
+            return Step(event.created_at, "不满意，已重新办理", text)
+        return Step(event.created_at, "已办结", text)
+    if event.action == "close_unrated":
+        return Step(event.created_at, "已办结", "答复后未评价，已自动办结")
+    if event.action == "mark_invalid":
+        return Step(event.created_at, "已办结", f"经核实不予受理：{event.note or ''}")
+    return None  # urging, supervision, internal opinions: the office's own business
+
+
+def categories() -> list[Category]:
+    return list(db.session.execute(db.select(Category).order_by(Category.sort_order)).scalars())
+
+
+def is_finished(case: Case) -> bool:
+    return case.state in (CaseState.closed, CaseState.invalid)

@@ -1,0 +1,346 @@
+"""The public pages: /q/<token> (form, uploads, receipt) and /t/<tracking_no> (status, rating).
+
+No login: a card's token says which enterprise speaks, the access code opens a case's status.
+The form's POST and the upload endpoint read their bodies with our streaming parser (so limits
+cut a request off while it arrives); they check the CSRF token themselves for that reason.
+"""
+from datetime import timedelta
+import logging
+
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
+                   session, url_for)
+from flask_wtf.csrf import ValidationError, validate_csrf
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.cards.operations import card_by_token
+from app.cases.errors import CaseActionError
+from app.cases.models import Attachment, Rating
+from app.cases.operations import access_code_matches, rate_case
+from app.cases.queries import get_case_by_tracking_no
+from app.core.types import utcnow
+from app.extensions import csrf, db, limiter
+from app.intake import operations as ops
+from app.intake.multipart import parse_streaming
+from app.intake.queries import categories, is_finished, public_timeline
+from app.media.sniff import MediaRefused
+from app.media.storage import temp_dir
+from app.media.views import send_attachment
+from app.settings.limits import apply_limit
+from app.workdays.calendar import WorkCalendar
+
+bp = Blueprint("intake", __name__)
+log = logging.getLogger(__name__)
+UNLOCKED = "unlocked_cases"  # session: tracking numbers this browser opened with the code
+RECEIPTS = "receipts"  # session: submission keys this browser submitted
+FORM_FIELDS = ("category", "content", "contact_name", "contact_phone", "anonymous",
+               "enterprise_name")
+BODY_MARGIN = 1024 * 1024  # room for the text fields and multipart framing around the files
+
+
+def _unknown_card():
+    return render_template("intake/unknown_card.html"), 404
+
+
+def _csrf_ok(token) -> bool:
+    """Flask-WTF's own check, for the views whose body only our streaming parser may read."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        return False
+    return True
+
+
+def _ip_limit():
+    return current_app.config.get("INTAKE_RATELIMIT_IP", "10 per minute")
+
+
+def _card_limit():
+    return current_app.config.get("INTAKE_RATELIMIT_CARD", "30 per hour")
+
+
+def _card_key():
+    return f"card:{request.view_args.get('token', '')}"
+
+
+def _render_form(card, values=None, errors=None, submission_key=None, status=200, notice=None):
+    values = values or MultiDict()
+    submission_key = submission_key or ops.new_submission_key()
+    return render_template(
+        "intake/form.html", card=card, values=values, errors=errors or {},
+        submission_key=submission_key, categories=categories(),
+        uploads=ops.pending_uploads(card, submission_key), notice=notice,
+        is_hall=card.kind.name == "hall" or card.is_revoked,
+        limits=current_app.config), status
+
+
+# --- the form -------------------------------------------------------------------------------
+
+@bp.get("/q/<token>")
+def form(token):
+    card = card_by_token(token)
+    if card is None:
+        return _unknown_card()
+    return _render_form(card)
+
+
+@bp.post("/q/<token>")
+@csrf.exempt  # checked below, after our streaming parser has read the token from the body
+@limiter.limit(_ip_limit, methods=["POST"])
+@limiter.limit(_card_limit, key_func=_card_key, methods=["POST"])
+def submit(token):
+    card = card_by_token(token)
+    if card is None:
+        return _unknown_card()
+    config = current_app.config
+    request.max_content_length = config["MAX_CASE_BYTES"] + BODY_MARGIN
+    body = parse_streaming(request.stream, request.content_type, ops.upload_budget([], config),
+                           temp_dir())
+    values = body.fields
+    errors = {}
+    if not _csrf_ok(values.get("csrf_token")):
+        body.discard_files()
+        return _render_form(card, values, {"form": "页面已过期或来源无法验证，请再点一次“提交”"},
+                            ops.valid_submission_key(values.get("submission_key")), status=400)
+    key = ops.valid_submission_key(values.get("submission_key")) or ops.new_submission_key()
+    existing = ops.case_by_submission_key(key)
+    if existing is not None:  # a double tap, or a resend after the receipt: one case
+        body.discard_files()
+        return _to_receipt(card, existing, key)
+    for public_id in values.getlist("remove_upload"):
+        ops.remove_upload(card, key, public_id)
+    pending = ops.pending_uploads(card, key)
+    budget = ops.upload_budget(pending, config)
+    file_errors = []
+    for incoming in body.files:
+        if incoming.error is not None:
+            file_errors.append(incoming.error.message)
+            continue
+        if incoming.path is None:
+            continue
+        try:
+            if incoming.size > budget.case_bytes:
+                raise MediaRefused("case_too_large", "附件合计超过上限，请减少照片或视频", incoming.filename)
+            budget.case_bytes -= incoming.size
+            ops.accept_upload(card, key, incoming)
+        except MediaRefused as refused:
+            file_errors.append(refused.message)
+    if body.cut_off is not None:
+        file_errors.append("文件过大，上传已中止：之后选择的文件未收到，请重新选择")
+    if file_errors:
+        errors["files"] = "；".join(dict.fromkeys(file_errors))
+    if not errors:
+        try:
+            case, created = ops.submit_from_card(card, values, key)
+        except CaseActionError as refused:
+            db.session.rollback()
+            errors[refused.field or "form"] = refused.message
+        else:
+            db.session.commit()
+            if created:
+                log.info("case %s submitted via card %s", case.tracking_no, card.serial)
+            return _to_receipt(card, case, key)
+    db.session.commit()  # keep the files that did arrive, so they need not be chosen again
+    response, status = _render_form(card, values, errors, key,
+                                    status=413 if body.cut_off is not None else 400)
+    response = current_app.make_response((response, status))
+    if body.cut_off is not None:
+        response.headers["Connection"] = "close"  # the rest of the body was never read
+    return response
+
+
+def _to_receipt(card, case, key):
+    receipts = session.get(RECEIPTS, [])[-9:]
+    session[RECEIPTS] = receipts + [key]
+    _unlock(case)
+    return redirect(url_for("intake.receipt", token=card.token, key=key), 303)
+
+
+@bp.get("/q/<token>/receipt/<key>")
+def receipt(token, key):
+    card = card_by_token(token)
+    case = ops.case_by_submission_key(key)
+    if card is None or case is None or key not in session.get(RECEIPTS, []):
+        return _unknown_card()
+    calendar = WorkCalendar.from_database()
+    dispatch_by = apply_limit(case.submitted_at, "sign", calendar)
+    reply_by = apply_limit(dispatch_by, "handle_general", calendar)
+    return render_template("intake/receipt.html", card=card, case=case, key=key,
+                           dispatch_by=dispatch_by, reply_by=reply_by)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc):
+    limits = current_app.config
+    if request.path.endswith("/uploads"):
+        return jsonify(error="too_large", message=_too_large_message(limits)), 413
+    response = current_app.make_response(
+        (render_template("intake/too_large.html", limits=limits,
+                         back=request.path), 413))
+    response.headers["Connection"] = "close"
+    return response
+
+
+def _too_large_message(limits):
+    mb = 1024 * 1024
+    return (f"文件太大：照片每张不超过{limits['MAX_PHOTO_BYTES'] // mb}MB，"
+            f"视频每段不超过{limits['MAX_VIDEO_BYTES'] // mb}MB，"
+            f"合计不超过{limits['MAX_CASE_BYTES'] // mb}MB")
+
+
+# --- one file at a time (the page's JavaScript) --------------------------------------------
+
+@bp.post("/q/<token>/uploads")
+@csrf.exempt  # checked below from the header, before a byte of the body is read
+@limiter.limit(lambda: current_app.config.get("INTAKE_RATELIMIT_UPLOADS", "60 per minute"),
+               methods=["POST"])
+def upload(token):
+    card = card_by_token(token)
+    if card is None:
+        return jsonify(error="unknown_card", message="二维码无效"), 404
+    if not _csrf_ok(request.headers.get("X-CSRFToken")):
+        return jsonify(error="csrf", message="页面已过期，请刷新页面后重试（已填写的内容会保留）"), 400
+    key = ops.valid_submission_key(request.args.get("key"))
+    if key is None:
+        return jsonify(error="bad_request", message="请求有误，请刷新页面后重试"), 400
+    if ops.case_by_submission_key(key) is not None:
+        return jsonify(error="already_submitted", message="这份反映已经提交"), 409
+    config = current_app.config
+    pending = ops.pending_uploads(card, key)
+    budget = ops.upload_budget(pending, config)
+    # One file per request: its announced length alone can refuse it before it is read.
+    request.max_content_length = max(0, min(
+        max(config["MAX_PHOTO_BYTES"], config["MAX_VIDEO_BYTES"]), budget.case_bytes)) + 64 * 1024
+    body = parse_streaming(request.stream, request.content_type, budget, temp_dir(), max_parts=4)
+    incoming = body.files[0] if body.files else None
+    refusal = body.cut_off or (incoming.error if incoming else None)
+    if refusal is None and (incoming is None or incoming.path is None):
+        refusal = MediaRefused("no_file", "没有收到文件，请重试")
+    if refusal is None:
+        try:
+            upload = ops.accept_upload(card, key, incoming)
+        except MediaRefused as refused:
+            refusal = refused
+    body.discard_files()
+    if refusal is not None:
+        db.session.rollback()
+        response = jsonify(error=refusal.code, message=refusal.message)
+        response.status_code = 413 if body.cut_off is not None else 400
+        if body.cut_off is not None:
+            response.headers["Connection"] = "close"
+        return response
+    db.session.commit()
+    return jsonify(id=upload.public_id, kind=upload.kind.name, name=upload.original_name,
+                   size=upload.byte_size, width=upload.width, height=upload.height), 201
+
+
+@bp.delete("/q/<token>/uploads/<public_id>")
+def remove_upload(token, public_id):
+    card = card_by_token(token)
+    key = ops.valid_submission_key(request.args.get("key"))
+    if card is None or key is None or not ops.remove_upload(card, key, public_id):
+        return jsonify(error="not_found", message="文件不存在或已删除"), 404
+    db.session.commit()
+    return jsonify(status="removed")
+
+
+# --- the status page ------------------------------------------------------------------------
+
+def _unlock(case):
+    unlocked = [n for n in session.get(UNLOCKED, []) if n != case.tracking_no][-19:]
+    session[UNLOCKED] = unlocked + [case.tracking_no]
+
+
+def _is_unlocked(tracking_no):
+    return tracking_no in session.get(UNLOCKED, [])
+
+
+def _code_page(tracking_no, error=None, status=200):
+    return render_template("intake/code.html", tracking_no=tracking_no, error=error), status
+
+
+@bp.get("/t/<tracking_no>")
+def status(tracking_no):
+    case = get_case_by_tracking_no(tracking_no) if _is_unlocked(tracking_no) else None
+    if case is None:
+        return _code_page(tracking_no)
+    return render_template("intake/status.html", case=case, steps=public_timeline(case),
+                           ratings=list(Rating), finished=is_finished(case), errors={})
+
+
+@bp.post("/t/<tracking_no>")
+@limiter.limit(lambda: current_app.config.get("ACCESS_CODE_RATELIMIT", "30 per hour"))
+def unlock(tracking_no):
+    """Check the access code; an unknown number is answered exactly like a wrong code."""
+    config = current_app.config
+    max_failures = config["ACCESS_CODE_MAX_FAILURES"]
+    lock_minutes = config["ACCESS_CODE_LOCK_MINUTES"]
+    locked_message = f"错误次数过多，请{lock_minutes}分钟后再试"
+    now = utcnow()
+    case = get_case_by_tracking_no(tracking_no)
+    if case is None:
+        # Count misses per number in the session too, so the lock shows up the same way.
+        misses = session.get("code_misses", {})
+        misses[tracking_no] = misses.get(tracking_no, 0) + 1
+        session["code_misses"] = dict(list(misses.items())[-20:])
+        if misses[tracking_no] > max_failures:
+            return _code_page(tracking_no, locked_message, 429)
+        return _code_page(tracking_no, _wrong_code_message(max_failures - misses[tracking_no],
+                                                           locked_message), 400)
+    if case.access_locked_until and now < case.access_locked_until:
+        return _code_page(tracking_no, locked_message, 429)
+    if case.access_locked_until:  # the lock has run out: a fresh set of tries
+        case.access_locked_until = None
+        case.access_failures = 0
+    if access_code_matches(case, request.form.get("code")):
+        case.access_failures = 0
+        db.session.commit()
+        _unlock(case)
+        return redirect(url_for("intake.status", tracking_no=tracking_no), 303)
+    case.access_failures += 1
+    if case.access_failures >= max_failures:
+        case.access_locked_until = now + timedelta(minutes=lock_minutes)
+    db.session.commit()
+    log.info("wrong access code for case %s (%d)", case.tracking_no, case.access_failures)
+    return _code_page(tracking_no, _wrong_code_message(max_failures - case.access_failures,
+                                                       locked_message), 400)
+
+
+def _wrong_code_message(left, locked_message):
+    if left <= 0:
+        return "访问码不正确。" + locked_message
+    return f"访问码不正确，还可尝试{left}次"
+
+
+@bp.post("/t/<tracking_no>/rate")
+def rate(tracking_no):
+    case = get_case_by_tracking_no(tracking_no) if _is_unlocked(tracking_no) else None
+    if case is None:
+        return _code_page(tracking_no)
+    rating = Rating.__members__.get(request.form.get("rating", ""))
+    comment = (request.form.get("comment") or "").strip()
+    try:
+        if len(comment) > 500:
+            raise CaseActionError("invalid_input", "评价内容不能超过500字", status=400, field="comment")
+        rate_case(case, rating, comment=comment)
+    except CaseActionError as refused:
+        db.session.rollback()
+        return render_template("intake/status.html", case=case, steps=public_timeline(case),
+                               ratings=list(Rating), finished=is_finished(case),
+                               errors={refused.field or "form": refused.message},
+                               values=request.form), refused.status
+    db.session.commit()
+    return redirect(url_for("intake.status", tracking_no=tracking_no), 303)
+
+
+@bp.get("/t/<tracking_no>/media/<int:attachment_id>")
+def status_media(tracking_no, attachment_id):
+    """A reply's photo for the submitter who opened the case with the code."""
+    case = get_case_by_tracking_no(tracking_no) if _is_unlocked(tracking_no) else None
+    attachment = db.session.get(Attachment, attachment_id)
+    if (case is None or attachment is None or attachment.case_id != case.id
+            or attachment.reply is None or not attachment.reply.is_public):
+        abort(404)
+    return send_attachment(attachment, poster=request.args.get("poster") == "1")

@@ -1,0 +1,1 @@
+"""Media: content sniffing, photo re-encoding, video posters and content-addressed storage."""

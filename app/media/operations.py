@@ -1,0 +1,129 @@
+"""Turning received bytes into stored, checked media and Attachment rows.
+
+`prepare_media` does the work that needs no case (sniff, re-encode, poster, store) so the
+intake page can process each file as it arrives; `attach_media` / `store_attachment` tie the
+result to a case or a reply. Both flush, never commit: the caller commits once.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+import os
+from pathlib import Path
+import shutil
+import tempfile
+
+from flask import current_app
+
+from app.cases.models import Attachment, AttachmentKind
+from app.extensions import db
+from app.media import images, video
+from app.media.sniff import SNIFF_BYTES, MediaRefused, display_name, sniff_or_refuse
+from app.media.storage import content_key, get_storage, sha256_of, temp_dir
+
+
+@dataclass
+class PreparedMedia:
+    kind: AttachmentKind
+    stored_name: str
+    poster_name: str | None
+    original_name: str | None
+    sha256: str
+    byte_size: int
+    content_type: str
+    width: int | None
+    height: int | None
+
+    def as_row(self) -> dict:
+        return asdict(self)
+
+
+def size_limit(kind: AttachmentKind, config=None) -> int:
+    config = config or current_app.config
+    return config["MAX_PHOTO_BYTES"] if kind is AttachmentKind.photo else config["MAX_VIDEO_BYTES"]
+
+
+def too_large_message(kind: AttachmentKind, filename: str | None, config=None) -> str:
+    limit_mb = size_limit(kind, config) // (1024 * 1024)
+    what = "照片" if kind is AttachmentKind.photo else "视频"
+    return f"“{display_name(filename)}”超过{what}大小上限{limit_mb}MB，请压缩或剪短后再传"
+
+
+def prepare_media(path: str | os.PathLike, filename: str | None = None,
+                  expect: AttachmentKind | None = None) -> PreparedMedia:
+    """Sniff, check, clean and store the file at `path` (which this call consumes)."""
+    path = Path(path)
+    config = current_app.config
+    storage = get_storage()
+    try:
+        with open(path, "rb") as fh:
+            found = sniff_or_refuse(fh.read(SNIFF_BYTES), filename)
+        if expect is not None and found.kind is not expect:
+            what = "照片" if expect is AttachmentKind.photo else "视频"
+            raise MediaRefused("wrong_kind", f"“{display_name(filename)}”不是{what}，这里只能上传{what}",
+                               filename)
+        if path.stat().st_size > size_limit(found.kind):
+            raise MediaRefused("file_too_large", too_large_message(found.kind, filename), filename)
+        if found.kind is AttachmentKind.photo:
+            jpeg, width, height = images.reencode_photo(
+                path, filename, max_pixels=config.get("MAX_IMAGE_PIXELS", images.DEFAULT_MAX_PIXELS))
+            digest, size = sha256_of(jpeg)
+            key = content_key(digest, "jpg")
+            storage.save(jpeg, key)
+            return PreparedMedia(AttachmentKind.photo, key, None, filename, digest, size,
+                                 "image/jpeg", width, height)
+        poster, poster_ext = video.poster_for(path)
+        poster_digest, _ = sha256_of(poster)
+        poster_key = content_key(poster_digest, poster_ext)
+        storage.save(poster, poster_key)
+        digest, size = sha256_of(path)
+        key = content_key(digest, found.format)
+        storage.save(path, key)  # moves our temporary file in
+        return PreparedMedia(AttachmentKind.video, key, poster_key, filename, digest, size,
+                             found.content_type, None, None)
+    finally:
+        if path.exists():
+            path.unlink()
+
+
+def spool_to_temp(source) -> Path:
+    """Copy bytes, a stream or a Werkzeug FileStorage into a temporary file we own."""
+    fd, name = tempfile.mkstemp(dir=temp_dir(), prefix="in-")
+    with os.fdopen(fd, "wb") as out:
+        if isinstance(source, (bytes, bytearray)):
+            out.write(source)
+        else:
+            stream = getattr(source, "stream", source)
+            shutil.copyfileobj(stream, out, 1024 * 1024)
+    return Path(name)
+
+
+def attach_media(case, prepared: PreparedMedia, reply=None) -> Attachment:
+    attachment = Attachment(case=case, reply=reply, **prepared.as_row())
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def store_attachment(case, source, kind: AttachmentKind | None = None, *, reply=None,
+                     filename=None) -> Attachment:
+    """Check and store one file (FileStorage, stream, bytes or path) as an attachment of `case`
+    (or of `reply`); `kind` restricts what is accepted. Raises MediaRefused."""
+    if filename is None:
+        filename = getattr(source, "filename", None)
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as fh:  # prepare_media consumes its file: work on a copy
+            path = spool_to_temp(fh)
+    else:
+        path = spool_to_temp(source)
+    prepared = prepare_media(path, filename, expect=kind)
+    return attach_media(case, prepared, reply=reply)
+
+
+def delete_unreferenced(keys) -> None:
+    """Remove stored files no attachment row points at (after a rolled-back submission)."""
+    storage = get_storage()
+    for key in filter(None, keys):
+        used = db.session.execute(db.select(Attachment.id).where(
+            (Attachment.stored_name == key) | (Attachment.poster_name == key)).limit(1)).first()
+        if used is None:
+            storage.delete(key)

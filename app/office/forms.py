@@ -1,0 +1,55 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Optional
+
+from app.cases.models import Complexity, Rating, Urgency
+from app.cases.operations import STAFF_SOURCES
+
+
+class DispatchForm(FlaskForm):
+    department = SelectField("主办部门", coerce=int, validators=[DataRequired("请选择主办部门")])
+    co_departments = SelectMultipleField("协办部门", coerce=int, validators=[Optional()])
+    complexity = SelectField("办理类别", choices=[("", "按紧急程度默认")] + [
+        (c.name, c.label) for c in Complexity], validators=[Optional()])
+    note = StringField("派发说明", validators=[Optional()])
+
+    def set_departments(self, departments):
+        choices = [(d.id, d.name) for d in departments]
+        self.department.choices = [(0, "请选择")] + choices
+        self.co_departments.choices = choices
+
+
+class AnswerNowForm(FlaskForm):
+    content = TextAreaField("答复内容")
+
+
+class InvalidForm(FlaskForm):
+    reason = StringField("无效原因")
+
+
+class NoteForm(FlaskForm):
+    """Urge / supervise / approve: an optional note."""
+    note = StringField("说明", validators=[Optional()])
+
+
+class RefuseForm(FlaskForm):
+    reason = StringField("不予延期的理由")
+
+
+class FollowUpForm(FlaskForm):
+    rating = SelectField("回访评价", choices=[("", "请选择")] + [(r.name, r.label) for r in Rating])
+    comment = StringField("回访记录", validators=[Optional()])
+
+
+class StaffCaseForm(FlaskForm):
+    """A case from the hotline, a visit, a meeting…: the H5 form's fields plus the source."""
+    source = SelectField("来源", choices=[(s.name, s.label) for s in STAFF_SOURCES])
+    category = SelectField("问题类别", coerce=int, validators=[DataRequired("请选择问题类别")])
+    enterprise = StringField("企业", validators=[Optional()])
+    content = TextAreaField("反映内容")
+    contact_name = StringField("联系人", validators=[Optional()])
+    contact_phone = StringField("手机号码", validators=[Optional()])
+    is_anonymous = BooleanField("匿名反映")
+    urgency = SelectField("紧急程度", choices=[(u.name, u.value) for u in Urgency])
+    attachments = MultipleFileField("照片/视频")

@@ -1,0 +1,237 @@
+"""The office desk: dispatch queue, case page, supervision board, extensions, staff entry.
+
+Thin adapters over app.cases.operations: validate the form, call one operation, commit once,
+redirect; a refusal re-renders with the operation's Chinese message and the typed input."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.decorators import role_required
+from app.auth.queries import OFFICE_ROLES
+from app.cases import operations as ops
+from app.cases.errors import CaseActionError
+from app.cases.models import CaseSource, CaseState, Category, Complexity, Rating, Urgency
+from app.cases.queries import get_visible_case_or_404
+from app.cases.web import first_error, run_case_action
+from app.departments.models import Department
+from app.extensions import db
+from app.handling.queries import due_at
+from app.office import queries
+from app.office.forms import (AnswerNowForm, DispatchForm, FollowUpForm, InvalidForm, NoteForm,
+                              RefuseForm, StaffCaseForm)
+
+bp = Blueprint("office", __name__, url_prefix="/office")
+
+
+def _dispatch_form(case=None, **kw):
+    form = DispatchForm(**kw)
+    form.set_departments(queries.active_departments())
+    if case is not None and request.method == "GET":
+        suggestion = queries.suggested_department(case)
+        form.department.data = suggestion.id if suggestion else 0
+    return form
+
+
+@bp.get("/")
+@role_required(*OFFICE_ROLES)
+def queue():
+    cases = queries.queue_cases()
+    rows = []
+    for case in cases:
+        form = _dispatch_form(case, prefix=f"d{case.id}")
+        rows.append((case, queries.suggested_department(case), form))
+    return render_template("office/queue.html", rows=rows)
+
+
+def _forms(case, **overrides):
+    forms = {"dispatch": _dispatch_form(case, prefix="dispatch"),
+             "answer": AnswerNowForm(prefix="answer"), "invalid": InvalidForm(prefix="invalid"),
+             "urge": NoteForm(prefix="urge"), "supervise": NoteForm(prefix="supervise"),
+             "approve": NoteForm(prefix="approve"), "refuse": RefuseForm(prefix="refuse"),
+             "rate": FollowUpForm(prefix="rate")}
+    forms.update(overrides)
+    return forms
+
+
+def _render_case(case, status=200, *, error=None, error_form=None, **forms):
+    pending = next((r for r in case.extension_requests if r.status.name == "pending"), None)
+    return render_template(
+        "office/case.html", case=case, forms=_forms(case, **forms), phone=case.contact_phone or "",
+        revealed=True, suggestion=queries.suggested_department(case), due_at=due_at(case),
+        pending_extension=pending, error=error, error_form=error_form), status
+
+
+@bp.get("/cases/<tracking_no>")
+@role_required(*OFFICE_ROLES)
+def case(tracking_no):
+    return _render_case(get_visible_case_or_404(current_user, tracking_no))
+
+
+def _act(tracking_no, name, form, perform, done_message, next_url=None):
+    return run_case_action(tracking_no, name, form, perform, done_message, render=_render_case,
+                           success_url=next_url or url_for("office.case", tracking_no=tracking_no))
+
+
+@bp.post("/cases/<tracking_no>/dispatch")
+@role_required(*OFFICE_ROLES)
+def dispatch(tracking_no):
+    # The queue's one-click forms carry a per-row prefix; the case page uses "dispatch".
+    prefix = request.form.get("prefix", "dispatch")
+    form = _dispatch_form(prefix=prefix)
+
+    def perform(case):
+        department = db.session.get(Department, form.department.data or 0)
+        co = [db.session.get(Department, i) for i in form.co_departments.data or []]
+        complexity = Complexity[form.complexity.data] if form.complexity.data else None
+        ops.dispatch_case(case, current_user, department, co_departments=co,
+                          complexity=complexity, note=form.note.data)
+    next_url = url_for("office.queue") if prefix != "dispatch" else None
+    return _act(tracking_no, "dispatch", form, perform, f"{tracking_no} 已派发", next_url)
+
+
+@bp.post("/cases/<tracking_no>/answer")
+@role_required(*OFFICE_ROLES)
+def answer(tracking_no):
+    form = AnswerNowForm(prefix="answer")
+    return _act(tracking_no, "answer", form,
+                lambda case: ops.answer_now(case, current_user, form.content.data), "已当即答复")
+
+
+@bp.post("/cases/<tracking_no>/invalid")
+@role_required(*OFFICE_ROLES)
+def invalid(tracking_no):
+    form = InvalidForm(prefix="invalid")
+    return _act(tracking_no, "invalid", form,
+                lambda case: ops.mark_invalid(case, current_user, form.reason.data),
+                "已标记为无效", url_for("office.queue"))
+
+
+@bp.post("/cases/<tracking_no>/urge")
+@role_required(*OFFICE_ROLES)
+def urge(tracking_no):
+    form = NoteForm(prefix="urge")
+    return _act(tracking_no, "urge", form,
+                lambda case: ops.urge_case(case, current_user, note=form.note.data or None),
+                "已催办", request.form.get("back") == "board" and url_for("office.board") or None)
+
+
+@bp.post("/cases/<tracking_no>/supervise")
+@role_required(*OFFICE_ROLES)
+def supervise(tracking_no):
+    form = NoteForm(prefix="supervise")
+    return _act(tracking_no, "supervise", form,
+                lambda case: ops.supervise_case(case, current_user, note=form.note.data or None),
+                "已挂牌督办", request.form.get("back") == "board" and url_for("office.board") or None)
+
+
+@bp.post("/cases/<tracking_no>/extension/approve")
+@role_required(*OFFICE_ROLES)
+def approve(tracking_no):
+    form = NoteForm(prefix="approve")
+    return _act(tracking_no, "approve", form,
+                lambda case: ops.approve_extension(case, current_user, note=form.note.data),
+                "已批准延期", url_for("office.extensions"))
+
+
+@bp.post("/cases/<tracking_no>/extension/refuse")
+@role_required(*OFFICE_ROLES)
+def refuse(tracking_no):
+    form = RefuseForm(prefix="refuse")
+    return _act(tracking_no, "refuse", form,
+                lambda case: ops.refuse_extension(case, current_user, form.reason.data),
+                "已驳回延期申请", url_for("office.extensions"))
+
+
+@bp.post("/cases/<tracking_no>/rate")
+@role_required(*OFFICE_ROLES)
+def rate(tracking_no):
+    """Record the rating taken on a follow-up call (回访)."""
+    form = FollowUpForm(prefix="rate")
+
+    def perform(case):
+        rating = Rating[form.rating.data] if form.rating.data in Rating.__members__ else None
+        ops.rate_case(case, rating, form.comment.data, actor=current_user)
+    return _act(tracking_no, "rate", form, perform, "回访评价已记录")
+
+
+@bp.get("/board")
+@role_required(*OFFICE_ROLES)
+def board():
+    return render_template("office/board.html", groups=queries.board(),
+                           urge_form=NoteForm(prefix="urge"),
+                           supervise_form=NoteForm(prefix="supervise"))
+
+
+@bp.get("/extensions")
+@role_required(*OFFICE_ROLES)
+def extensions():
+    return render_template("office/extensions.html", requests=queries.pending_extensions(),
+                           approve_form=NoteForm(prefix="approve"),
+                           refuse_form=RefuseForm(prefix="refuse"))
+
+
+@bp.get("/cases")
+@role_required(*OFFICE_ROLES)
+def cases():
+    state = request.args.get("state")
+    state = CaseState[state] if state in CaseState.__members__ else None
+    return render_template("office/cases.html", cases=queries.recent_cases(state, request.args.get("q")),
+                           state=state, states=list(CaseState), q=request.args.get("q", ""))
+
+
+MAX_PHOTOS, MAX_VIDEOS = 9, 3
+
+
+def store_case_media(case, files):
+    """Keep photos and videos brought in by staff, through the media module (same checks as
+    the H5 form); a refused file refuses the whole entry."""
+    files = [f for f in (files or []) if f and f.filename]
+    if not files:
+        return
+    from app.cases.models import AttachmentKind
+    from app.media.operations import store_attachment
+    from app.media.sniff import MediaRefused
+    kinds = []
+    for file in files:
+        try:
+            kinds.append(store_attachment(case, file).kind)
+        except MediaRefused as exc:
+            raise CaseActionError(exc.code, exc.message, status=400, field="attachments")
+    if kinds.count(AttachmentKind.photo) > MAX_PHOTOS or kinds.count(AttachmentKind.video) > MAX_VIDEOS:
+        raise CaseActionError("too_many_files", f"最多{MAX_PHOTOS}张照片、{MAX_VIDEOS}段视频",
+                              status=400, field="attachments")
+
+
+def _categories():
+    return list(db.session.execute(db.select(Category).order_by(Category.sort_order)).scalars())
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@role_required(*OFFICE_ROLES)
+def new_case():
+    """Staff entry of a case from the hotline, a visit, a meeting, a deputy, a supervisor…"""
+    form = StaffCaseForm()
+    form.category.choices = [(0, "请选择")] + [(c.id, c.name) for c in _categories()]
+    error = field = None
+    if form.validate_on_submit():
+        enterprise = queries.find_enterprise(form.enterprise.data)
+        try:
+            case, _created = ops.submit_case(
+                source=CaseSource[form.source.data], category=db.session.get(Category, form.category.data),
+                content=form.content.data, actor=current_user, enterprise=enterprise,
+                enterprise_name_given=None if enterprise else form.enterprise.data,
+                contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
+                is_anonymous=form.is_anonymous.data, urgency=Urgency[form.urgency.data])
+            store_case_media(case, form.attachments.data)
+        except CaseActionError as exc:
+            db.session.rollback()
+            error, field = exc.message, exc.field
+        else:
+            db.session.commit()
+            current_app.logger.info("staff entry case=%s user=%s", case.tracking_no,
+                                    current_user.username)
+            flash(f"已录入 {case.tracking_no}（查询码 {case.access_code}），请派发", "info")
+            return redirect(url_for("office.case", tracking_no=case.tracking_no))
+    elif form.is_submitted():
+        error = first_error(form)
+    return render_template("office/new_case.html", form=form, error=error, error_field=field), \
+        (400 if error else 200)

@@ -1,0 +1,144 @@
+"""The outside channels behind one small interface: `send(delivery)`, raising on failure.
+
+In-app needs no channel: the Notification row is the message the handler pages list.
+ChannelDown means the server itself is unreachable, so the rest of that channel's (or that
+URL's) deliveries in this run are not even tried; any other exception fails one delivery.
+"""
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+import json
+import smtplib
+import socket
+import ssl
+from urllib.error import HTTPError, URLError
+from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.request import Request, urlopen
+
+from app.core.timeutil import format_local
+
+BRAND = "码上办"
+
+
+class ChannelDown(Exception):
+    """The server did not answer: no point in trying it again in this run."""
+
+
+def message_text(notification, base_url: str) -> str:
+    lines = [notification.title, "", notification.body]
+    if notification.deadline_at and notification.case_id:
+        lines += ["", f"时限：{format_local(notification.deadline_at)}"]
+    if notification.link:
+        lines += ["", f"查看详情：{base_url}{notification.link}"]
+    return "\n".join(lines)
+
+
+class EmailChannel:
+    """SMTP from SMTP_URL: smtp://[user:password@]host[:port][?starttls=1], or smtps://."""
+
+    name = "email"
+
+    def __init__(self, url: str, mail_from: str, base_url: str, timeout: float = 10):
+        self.url = urlsplit(url)
+        self.mail_from = mail_from
+        self.base_url = base_url
+        self.timeout = timeout
+        self._smtp = None
+
+    def key(self, delivery) -> str:
+        return "email"
+
+    def _connect(self):
+        host, port = self.url.hostname or "127.0.0.1", self.url.port
+        try:
+            if self.url.scheme == "smtps":
+                smtp = smtplib.SMTP_SSL(host, port or 465, timeout=self.timeout,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(host, port or 25, timeout=self.timeout)
+                if parse_qs(self.url.query).get("starttls") == ["1"]:
+                    smtp.starttls(context=ssl.create_default_context())
+            if self.url.username:
+                smtp.login(unquote(self.url.username), unquote(self.url.password or ""))
+        except (OSError, smtplib.SMTPException) as exc:
+            raise ChannelDown(f"SMTP {host}:{port} 无法连接：{exc}") from exc
+        return smtp
+
+    def build(self, delivery) -> EmailMessage:
+        notification = delivery.notification
+        message = EmailMessage()
+        message["Subject"] = f"【{BRAND}】{notification.title}"
+        message["From"] = self.mail_from
+        message["To"] = delivery.target
+        message["Date"] = formatdate(localtime=False)
+        # A stable id per delivery lets a receiving server drop a resend after a crash.
+        message["Message-ID"] = make_msgid(f"delivery-{delivery.id}", domain="mashangban")
+        message["X-Mashangban-Delivery"] = str(delivery.id)
+        message.set_content(message_text(notification, self.base_url))
+        return message
+
+    def send(self, delivery) -> None:
+        message = self.build(delivery)
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            self._smtp.send_message(message)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self.close()
+            raise ChannelDown(f"SMTP 连接中断：{exc}") from exc
+
+    def close(self):
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._smtp = None
+
+
+class WebhookChannel:
+    """A WeCom or DingTalk group robot: POST {"msgtype": "text", "text": {"content": …}}."""
+
+    name = "webhook"
+
+    def __init__(self, base_url: str, timeout: float = 5):
+        self.base_url = base_url
+        self.timeout = timeout
+
+    def key(self, delivery) -> str:
+        return f"webhook {delivery.target}"
+
+    @staticmethod
+    def payload(notification, base_url) -> dict:
+        return {"msgtype": "text",
+                "text": {"content": f"【{BRAND}】{message_text(notification, base_url)}"}}
+
+    def send(self, delivery) -> None:
+        body = json.dumps(self.payload(delivery.notification, self.base_url),
+                          ensure_ascii=False).encode()
+        request = Request(delivery.target, data=body, method="POST",
+                          headers={"Content-Type": "application/json; charset=utf-8"})
+        try:
+            with urlopen(request, timeout=self.timeout) as response:
+                answer = response.read()
+        except HTTPError as exc:
+            raise RuntimeError(f"机器人返回 HTTP {exc.code}") from exc
+        except (URLError, socket.timeout, ConnectionError) as exc:
+            raise ChannelDown(f"机器人地址无法连接：{exc}") from exc
+        try:
+            errcode = json.loads(answer or b"{}").get("errcode", 0)
+        except (ValueError, AttributeError):
+            errcode = 0  # not a robot's JSON; the HTTP status said it was accepted
+        if errcode:
+            raise RuntimeError(f"机器人拒收：{answer[:200].decode(errors='replace')}")
+
+    def close(self):
+        pass
+
+
+def channels_from_config(config) -> dict:
+    base_url = config.get("BASE_URL", "")
+    channels = {"webhook": WebhookChannel(base_url, config.get("WEBHOOK_TIMEOUT", 5))}
+    if config.get("SMTP_URL"):
+        channels["email"] = EmailChannel(config["SMTP_URL"], config.get("MAIL_FROM", ""),
+                                         base_url, config.get("SMTP_TIMEOUT", 10))
+    return channels

@@ -1,0 +1,65 @@
+"""`flask scheduler run | tick | deliveries`."""
+from datetime import datetime, timezone
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.core.timeutil import format_local
+from app.core.types import utcnow
+
+scheduler_cli = AppGroup("scheduler", help="提醒与催办调度（Reminders and escalation scheduler）.")
+
+
+def _parse_now(value: str | None) -> datetime:
+    if not value:
+        return utcnow()
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise click.BadParameter("请带上时区，例如 2026-11-17T09:00+08:00", param_hint="--now")
+    return parsed.astimezone(timezone.utc)
+
+
+@scheduler_cli.command("run")
+@click.option("--interval", type=int, help="Seconds between ticks (SCHEDULER_INTERVAL_SECONDS).")
+def run_command(interval):
+    """Run the scheduler in the foreground; only the lock holder ticks."""
+    from app.reminders.runner import make_scheduler
+    app = current_app._get_current_object()
+    if interval:
+        app.config["SCHEDULER_INTERVAL_SECONDS"] = interval
+    scheduler, lock = make_scheduler(app, blocking=True)
+    click.echo(f"scheduler: every {app.config.get('SCHEDULER_INTERVAL_SECONDS', 60)} s, "
+               f"holder {lock.holder}")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        lock.release()
+
+
+@scheduler_cli.command("tick")
+@click.option("--now", "now_text", help="The instant to act as (ISO 8601 with offset).")
+@click.option("--no-deliver", is_flag=True, help="Queue but do not send.")
+def tick_command(now_text, no_deliver):
+    """Run one tick now (for cron and tests); safe alongside a running scheduler."""
+    from app.reminders.tasks import tick
+    results = tick(_parse_now(now_text), deliver=not no_deliver)
+    click.echo(json.dumps(results, ensure_ascii=False))
+
+
+@scheduler_cli.command("deliveries")
+@click.option("--failed", "only_failed", is_flag=True, help="Only those given up.")
+def deliveries_command(only_failed):
+    """List e-mails and webhook messages still pending or given up."""
+    from app.reminders.queries import failed_deliveries, pending_deliveries
+    rows = failed_deliveries() + ([] if only_failed else pending_deliveries())
+    if not rows:
+        click.echo("没有待发送或发送失败的消息。")
+        return
+    for d in rows:
+        click.echo(f"{d.id}\t{d.status.value}\t{d.channel}\t{d.target}\t尝试{d.attempts}次\t"
+                   f"下次 {format_local(d.next_attempt_at)}\t{d.notification.title}\t"
+                   f"{d.last_error or ''}")

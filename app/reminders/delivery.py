@@ -1,0 +1,81 @@
+"""Send due deliveries one by one, each in its own short transaction, retrying with backoff."""
+from datetime import datetime, timedelta
+import logging
+
+from flask import current_app
+
+from app.extensions import db
+from app.reminders.channels import ChannelDown, channels_from_config
+from app.reminders.models import Delivery, DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+
+def backoff(attempts: int, config) -> timedelta:
+    """Wait 1, 2, 4 … minutes after each failure, at most an hour."""
+    base = config.get("DELIVERY_BACKOFF_SECONDS", 60)
+    return timedelta(seconds=min(base * 2 ** (attempts - 1),
+                                 config.get("DELIVERY_BACKOFF_MAX_SECONDS", 3600)))
+
+
+def _next_due(now: datetime):
+    query = (db.select(Delivery).where(Delivery.status == DeliveryStatus.pending,
+                                       Delivery.next_attempt_at <= now)
+             .order_by(Delivery.next_attempt_at, Delivery.id).limit(1))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Held while sending: a second sender skips this row, and a crash releases it.
+        query = query.with_for_update(skip_locked=True, of=Delivery)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def _failed(delivery: Delivery, error: str, now: datetime, config):
+    delivery.attempts += 1
+    delivery.last_error = error[:1000]
+    if delivery.attempts >= config.get("DELIVERY_MAX_ATTEMPTS", 8):
+        delivery.status = DeliveryStatus.failed
+        log.error("delivery %s (%s to %s) given up after %d attempts: %s", delivery.id,
+                  delivery.channel, delivery.target, delivery.attempts, error)
+    else:
+        delivery.next_attempt_at = now + backoff(delivery.attempts, config)
+        log.warning("delivery %s (%s to %s) failed, attempt %d: %s", delivery.id,
+                    delivery.channel, delivery.target, delivery.attempts, error)
+
+
+def deliver_due(now: datetime, limit: int | None = None) -> dict:
+    """Send what is due; a channel that is down fails its own deliveries, never the others."""
+    config = current_app.config
+    channels = channels_from_config(config)
+    limit = limit or config.get("DELIVERY_BATCH", 500)
+    down: dict[str, str] = {}  # channel key -> the error that took it down in this run
+    counts = {"sent": 0, "failed": 0}
+    try:
+        for _ in range(limit):
+            delivery = _next_due(now)
+            if delivery is None:
+                break
+            channel = channels.get(delivery.channel)
+            try:
+                if channel is None:
+                    raise RuntimeError(f"通道 {delivery.channel} 未配置")
+                key = channel.key(delivery)
+                if key in down:
+                    raise ChannelDown(down[key])
+                channel.send(delivery)
+            except ChannelDown as exc:
+                down[channel.key(delivery)] = str(exc)
+                _failed(delivery, str(exc), now, config)
+                counts["failed"] += 1
+            except Exception as exc:  # one bad delivery must not stop the run
+                _failed(delivery, f"{type(exc).__name__}: {exc}", now, config)
+                counts["failed"] += 1
+            else:
+                delivery.status = DeliveryStatus.sent
+                delivery.attempts += 1
+                delivery.sent_at = now
+                delivery.last_error = None
+                counts["sent"] += 1
+            db.session.commit()
+    finally:
+        for channel in channels.values():
+            channel.close()
+    return counts

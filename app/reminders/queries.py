@@ -1,0 +1,90 @@
+"""Questions about reminders and deliveries: digests' figures, what failed to go out."""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_
+
+from app.cases.models import Case, CaseState
+from app.core.timeutil import format_local
+from app.departments.models import Department
+from app.extensions import db
+from app.reminders.models import Delivery, DeliveryStatus
+
+DIGEST_LIST_MAX = 20
+
+
+def overdue_condition(now: datetime):
+    """Open cases past their running deadline (served by the two state+deadline indexes)."""
+    return or_(and_(Case.state == CaseState.dispatched, Case.sign_due_at < now),
+               and_(Case.state == CaseState.signed, Case.reply_due_at < now))
+
+
+@dataclass
+class DepartmentSummary:
+    name: str
+    counts: dict = field(default_factory=dict)
+    overdue: list = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [f"{self.name}：待签收 {self.counts.get('dispatched', 0)} 件，"
+                 f"办理中 {self.counts.get('signed', 0)} 件，"
+                 f"待评价 {self.counts.get('replied', 0)} 件，"
+                 f"已逾期 {len(self.overdue)} 件。"]
+        if self.overdue:
+            lines.append("逾期案件：")
+            lines += [f"· {no}（{label}，时限 {due}）" for no, label, due in
+                      self.overdue[:DIGEST_LIST_MAX]]
+            if len(self.overdue) > DIGEST_LIST_MAX:
+                lines.append(f"……另有 {len(self.overdue) - DIGEST_LIST_MAX} 件")
+        return "\n".join(lines)
+
+
+def department_summary(department_id: int, now: datetime) -> DepartmentSummary:
+    name = db.session.get(Department, department_id).name
+    summary = DepartmentSummary(name)
+    rows = db.session.execute(
+        db.select(Case.state, func.count()).where(Case.lead_department_id == department_id)
+        .where(Case.state.in_((CaseState.dispatched, CaseState.signed, CaseState.replied)))
+        .group_by(Case.state)).all()
+    summary.counts = {state.name: count for state, count in rows}
+    overdue = db.session.execute(
+        db.select(Case.tracking_no, Case.state, Case.sign_due_at, Case.reply_due_at)
+        .where(Case.lead_department_id == department_id, overdue_condition(now))
+        .order_by(func.coalesce(Case.reply_due_at, Case.sign_due_at))).all()
+    summary.overdue = [(no, state.label, format_local(reply_due if state is CaseState.signed
+                                                      else sign_due))
+                       for no, state, sign_due, reply_due in overdue]
+    return summary
+
+
+def office_summary(now: datetime) -> str:
+    """The office's week: received and closed in the last 7 days, and overdue by department."""
+    week_ago = now - timedelta(days=7)
+    received = db.session.scalar(db.select(func.count()).select_from(Case)
+                                 .where(Case.submitted_at >= week_ago,
+                                        Case.state != CaseState.invalid))
+    closed = db.session.scalar(db.select(func.count()).select_from(Case)
+                               .where(Case.closed_at >= week_ago))
+    by_department = db.session.execute(
+        db.select(Department.name, func.count()).join(Case, Case.lead_department_id == Department.id)
+        .where(overdue_condition(now)).group_by(Department.name)
+        .order_by(func.count().desc(), Department.name)).all()
+    total = sum(count for _name, count in by_department)
+    lines = [f"近7日受理 {received} 件，办结 {closed} 件；当前逾期 {total} 件。"]
+    lines += [f"· {name}：逾期 {count} 件" for name, count in by_department]
+    return "\n".join(lines)
+
+
+def failed_deliveries(limit: int = 200) -> list[Delivery]:
+    """Deliveries given up after the last retry, newest first: what the admin must look at."""
+    return list(db.session.execute(
+        db.select(Delivery).where(Delivery.status == DeliveryStatus.failed)
+        .order_by(Delivery.id.desc()).limit(limit)).scalars())
+
+
+def pending_deliveries(limit: int = 200) -> list[Delivery]:
+    """Deliveries still waiting, those that already failed at least once first."""
+    return list(db.session.execute(
+        db.select(Delivery).where(Delivery.status == DeliveryStatus.pending)
+        .order_by(Delivery.attempts.desc(), Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)).scalars())

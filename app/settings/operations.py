@@ -1,0 +1,36 @@
+"""Office-edited reference settings: time limits and the category → department table."""
+from app.cases.models import Category
+from app.departments.models import Department
+from app.extensions import db
+from app.settings.models import LimitUnit, TimeLimit
+
+MAX_AMOUNT = {LimitUnit.minutes: 60 * 24 * 30, LimitUnit.hours: 24 * 60, LimitUnit.workdays: 60}
+
+
+class SettingError(ValueError):
+    """A refused setting change, with a Chinese message."""
+
+
+def set_time_limit(limit: TimeLimit, amount, unit: LimitUnit) -> TimeLimit:
+    """Change one time limit; minutes allow a drill, working days are the normal case."""
+    try:
+        amount = int(amount)
+    except (TypeError, ValueError):
+        raise SettingError(f"{limit.label}：请填写整数")
+    if not isinstance(unit, LimitUnit):
+        raise SettingError(f"{limit.label}：请选择单位")
+    if amount < 0 or amount > MAX_AMOUNT[unit]:
+        raise SettingError(f"{limit.label}：应在0至{MAX_AMOUNT[unit]}{unit.value}之间")
+    if amount == 0 and limit.key not in ("handle_urgent",):
+        raise SettingError(f"{limit.label}：不能为0")
+    limit.amount, limit.unit = amount, unit
+    db.session.flush()
+    return limit
+
+
+def set_category_department(category: Category, department: Department | None) -> Category:
+    if department is not None and not department.is_active:
+        raise SettingError(f"{department.name}已停用，不能作为默认部门")
+    category.default_department = department
+    db.session.flush()
+    return category

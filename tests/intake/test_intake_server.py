@@ -1,0 +1,384 @@
+"""The public form, the upload endpoint and the status page, over HTTP, without a browser."""
+import io
+import re
+from datetime import timedelta
+
+from flask import g
+from PIL import Image
+import pytest
+
+from app.auth.models import Role
+from app.cases import operations as case_ops
+from app.cases.models import Attachment, Case, CaseSource, CaseState, Rating
+from app.core.types import utcnow
+from app.extensions import db
+from app.intake.models import PendingUpload
+from app.media.storage import get_storage
+from tests.conftest import login, make_config
+from tests.media import samples
+
+MB = 1024 * 1024
+GOOD = {"category": "electricity", "content": "新变压器等了三周还没有接电", "contact_name": "王女士",
+        "contact_phone": "13800138000"}
+
+
+def form_page(client, token):
+    response = client.get(f"/q/{token}")
+    html = response.get_data(as_text=True)
+    key = re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    return response, key, csrf.group(1) if csrf else None
+
+
+def post_form(client, token, key, files=(), csrf=None, **fields):
+    data = dict(GOOD, submission_key=key, **fields)
+    if csrf:
+        data["csrf_token"] = csrf
+    data = {k: v for k, v in data.items() if v is not None}
+    for name, content, filename in files:
+        data.setdefault(name, []).append((io.BytesIO(content), filename))
+    return client.post(f"/q/{token}", data=data, content_type="multipart/form-data")
+
+
+def case_count():
+    return db.session.execute(db.select(db.func.count(Case.id))).scalar_one()
+
+
+def errors_of(response):
+    return re.findall(r'class="field-error" id="err-(\w+)"[^>]*>([^<]*)', response.get_data(as_text=True))
+
+
+def test_form_greets_the_enterprise_by_name_and_offers_13_categories(client, card):
+    response, _key, _ = form_page(client, card.token)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "您好，鲁西轴承有限公司" in html
+    assert html.count("<option value=") == 14  # "please choose" + 13 categories
+    assert "http://" not in html and "https://" not in html  # no external request of any kind
+
+
+def test_submission_with_photos_gives_a_receipt_and_strips_gps(client, card):
+    _, key, _ = form_page(client, card.token)
+    response = post_form(client, card.token, key, files=[
+        ("photos", samples.jpeg_bytes(gps=True), "IMG_GPS.jpg"),
+        ("photos", samples.heic_bytes(), "IMG_0002.HEIC"),
+        ("videos", samples.mp4_bytes(20_000), "clip.mp4")])
+    assert response.status_code == 303
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    case = db.session.execute(db.select(Case)).scalar_one()
+    assert case.tracking_no in receipt and case.access_code in receipt
+    assert case.source is CaseSource.card and case.enterprise_id == card.enterprise_id
+    kinds = sorted(a.kind.name for a in case.attachments)
+    assert kinds == ["photo", "photo", "video"]
+    photo = next(a for a in case.attachments if a.original_name == "IMG_GPS.jpg")
+    with get_storage().open(photo.stored_name) as fh:
+        stored = fh.read()
+    assert not Image.open(io.BytesIO(stored)).getexif() and b"TestPhone" not in stored
+    assert db.session.execute(db.select(PendingUpload)).first() is None
+
+
+def test_photo_larger_than_a_read_chunk_goes_through(client, card):
+    import random
+    rng = random.Random(7)
+    noisy = Image.frombytes("RGB", (400, 400), bytes(rng.getrandbits(8) for _ in range(480_000)))
+    out = io.BytesIO()
+    noisy.save(out, "JPEG", quality=95)
+    assert len(out.getvalue()) > 150_000  # several of the parser's 64 KB reads, \r bytes inside
+    _, key, _ = form_page(client, card.token)
+    assert post_form(client, card.token, key, files=[("photos", out.getvalue(), "n.jpg")]).status_code == 303
+
+
+def test_renamed_exe_is_refused_by_name_and_the_form_keeps_everything(client, card):
+    _, key, _ = form_page(client, card.token)
+    response = post_form(client, card.token, key, files=[
+        ("photos", samples.jpeg_bytes(), "good.jpg"), ("photos", samples.exe_bytes(), "photo.jpg")])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("files", "“photo.jpg”不是可接受的文件，只能上传JPG、PNG、HEIC 照片或 MP4、MOV 视频") in errors_of(response)
+    assert GOOD["content"] in html and 'value="13800138000"' in html and 'value="王女士"' in html
+    assert 'value="electricity" selected' in html
+    assert "good.jpg" in html  # the good photo was kept for the next try
+    assert case_count() == 0
+    # The next try (nothing re-chosen) submits the case with the kept photo.
+    response = post_form(client, card.token, key)
+    assert response.status_code == 303
+    assert [a.original_name for a in db.session.execute(db.select(Case)).scalar_one().attachments] == ["good.jpg"]
+
+
+def test_png_decompression_bomb_is_refused_without_a_500(client, card):
+    _, key, _ = form_page(client, card.token)
+    response = post_form(client, card.token, key, files=[("photos", samples.png_bomb(), "map.png")])
+    assert response.status_code == 400
+    assert any("map.png" in msg and "像素尺寸过大" in msg for _f, msg in errors_of(response))
+    assert case_count() == 0 and db.session.execute(db.select(PendingUpload)).first() is None
+
+
+class CountingStream:
+    """A request body of `size` bytes produced on the fly, counting what the server reads."""
+
+    def __init__(self, head: bytes, size: int, tail: bytes):
+        self.parts = [head, None, tail]
+        self.filler = size
+        self.read_bytes = 0
+        self.buffer = head
+
+    def read(self, n=-1):
+        if n is None or n < 0:
+            n = 1 << 30
+        out = bytearray()
+        while len(out) < n:
+            if self.buffer:
+                take = self.buffer[:n - len(out)]
+                self.buffer = self.buffer[len(take):]
+                out += take
+            elif self.filler:
+                take = min(self.filler, n - len(out), MB)
+                self.filler -= take
+                out += b"\x00" * take
+            elif self.parts[2] is not None:
+                self.buffer, self.parts[2] = self.parts[2], None
+            else:
+                break
+        self.read_bytes += len(out)
+        return bytes(out)
+
+
+def raw_post(client, url, stream, content_type, content_length=None):
+    """POST a body straight from `stream`, as a server would hand it over (length or chunked)."""
+    overrides = {"wsgi.input": stream, "CONTENT_TYPE": content_type}
+    if content_length is None:
+        overrides["wsgi.input_terminated"] = True
+        overrides["HTTP_TRANSFER_ENCODING"] = "chunked"
+    else:
+        overrides["CONTENT_LENGTH"] = str(content_length)
+    response = client.post(url, environ_overrides=overrides)
+    if content_length is None:
+        assert "CONTENT_LENGTH" not in response.request.environ or \
+            response.request.environ["CONTENT_LENGTH"] in ("", "0")
+    return response
+
+
+def multipart_video(size, fields=(("submission_key", None),), boundary="XyZ123boundary"):
+    head = b""
+    for name, value in fields:
+        head += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                 f"{value}\r\n").encode()
+    video_head = samples.mp4_bytes(64)
+    head += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"videos\"; "
+             f"filename=\"big.mp4\"\r\nContent-Type: video/mp4\r\n\r\n").encode() + video_head
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    total = len(head) + (size - len(video_head)) + len(tail)
+    return head, size - len(video_head), tail, total, f"multipart/form-data; boundary={boundary}"
+
+
+def test_101_mb_video_on_the_form_is_cut_off_at_the_limit(client, card):
+    _, key, _ = form_page(client, card.token)
+    fields = [("submission_key", key)] + list(GOOD.items())
+    head, filler, tail, total, ctype = multipart_video(101 * MB, fields)
+    stream = CountingStream(head, filler, tail)
+    response = raw_post(client, f"/q/{card.token}", stream, ctype, total)
+    assert response.status_code == 413
+    assert stream.read_bytes < 100 * MB + MB < total  # stopped at the limit, not at the end
+    assert response.headers["Connection"] == "close"
+    html = response.get_data(as_text=True)
+    assert "“big.mp4”超过视频大小上限100MB" in html and GOOD["content"] in html
+    assert case_count() == 0 and db.session.execute(db.select(PendingUpload)).first() is None
+    print(f"form path: read {stream.read_bytes / MB:.1f} MB of {total / MB:.1f} MB")
+
+
+def test_101_mb_video_upload_is_refused_before_its_body_is_read(client, card):
+    _, key, _ = form_page(client, card.token)
+    head, filler, tail, total, ctype = multipart_video(101 * MB, fields=())
+    stream = CountingStream(head, filler, tail)
+    response = raw_post(client, f"/q/{card.token}/uploads?key={key}", stream, ctype, total)
+    assert response.status_code == 413 and stream.read_bytes == 0
+    assert "视频每段不超过100MB" in response.get_json()["message"]
+
+
+def test_chunked_upload_without_length_is_cut_at_the_limit(app, card):
+    app.config["MAX_VIDEO_BYTES"] = 5 * MB
+    client = app.test_client()
+    _, key, _ = form_page(client, card.token)
+    head, filler, tail, total, ctype = multipart_video(6 * MB, fields=())
+    stream = CountingStream(head, filler, tail)
+    response = raw_post(client, f"/q/{card.token}/uploads?key={key}", stream, ctype)
+    assert response.status_code == 413
+    assert stream.read_bytes <= 5 * MB + 256 * 1024 < total
+    assert "超过视频大小上限5MB" in response.get_json()["message"]
+
+
+def test_upload_endpoint_stores_one_file_and_removes_it(client, card):
+    _, key, _ = form_page(client, card.token)
+    response = client.post(f"/q/{card.token}/uploads?key={key}", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(samples.jpeg_bytes()), "a.jpg")})
+    assert response.status_code == 201 and response.get_json()["kind"] == "photo"
+    upload_id = response.get_json()["id"]
+    refused = client.post(f"/q/{card.token}/uploads?key={key}", content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(samples.exe_bytes()), "setup.jpg")})
+    assert refused.status_code == 400 and "setup.jpg" in refused.get_json()["message"]
+    assert client.delete(f"/q/{card.token}/uploads/{upload_id}?key={key}").status_code == 200
+    assert db.session.execute(db.select(PendingUpload)).first() is None
+
+
+def test_missing_csrf_token_is_refused_and_the_form_is_kept(csrf_app, make_enterprise):
+    from app.cards.operations import issue_card
+    card = issue_card(make_enterprise())
+    db.session.commit()
+    client = csrf_app.test_client()
+    _, key, csrf = form_page(client, card.token)
+    assert csrf
+    response = post_form(client, card.token, key, files=[("photos", samples.jpeg_bytes(), "a.jpg")])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "页面已过期或来源无法验证" in html
+    assert GOOD["content"] in html and case_count() == 0
+    assert db.session.execute(db.select(PendingUpload)).first() is None
+    upload = client.post(f"/q/{card.token}/uploads?key={key}", content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(samples.jpeg_bytes()), "a.jpg")})
+    assert upload.status_code == 400 and upload.get_json()["error"] == "csrf"
+    assert post_form(client, card.token, key, csrf=csrf).status_code == 303
+
+
+def test_double_tap_gives_one_case(client, card):
+    _, key, _ = form_page(client, card.token)
+    first = post_form(client, card.token, key)
+    second = post_form(client, card.token, key)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"] and case_count() == 1
+
+
+def test_bad_input_keeps_every_field_with_chinese_messages(client, card):
+    _, key, _ = form_page(client, card.token)
+    response = post_form(client, card.token, key, contact_phone="12345", category="electricity")
+    assert ("contact_phone", "请填写正确的11位手机号码") in errors_of(response)
+    assert 'value="12345"' in response.get_data(as_text=True)
+    response = post_form(client, card.token, key, content="太慢")
+    assert ("content", "请至少填写5个字，说明遇到的问题") in errors_of(response)
+    response = post_form(client, card.token, key, category="")
+    assert ("category", "请选择问题类别") in errors_of(response)
+    assert case_count() == 0
+    response = post_form(client, card.token, key, contact_phone="", anonymous="1")
+    assert response.status_code == 303
+    case = db.session.execute(db.select(Case)).scalar_one()
+    assert case.is_anonymous and case.contact_phone is None and case.contact_name is None
+
+
+def test_unknown_token_is_a_friendly_404_without_a_form(client):
+    response = client.get("/q/no-such-card-token")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and "没有找到这个二维码" in html and "<form" not in html
+    assert client.post("/q/no-such-card-token", data={}).status_code == 404
+
+
+def test_revoked_card_shows_a_notice_and_submits_as_a_flagged_hall_case(client, card):
+    card.revoked_at = utcnow()
+    db.session.commit()
+    response, key, _ = form_page(client, card.token)
+    html = response.get_data(as_text=True)
+    assert "这张码已更换为新码" in html and 'name="enterprise_name"' in html
+    assert post_form(client, card.token, key, enterprise_name="鲁西轴承").status_code == 303
+    case = db.session.execute(db.select(Case)).scalar_one()
+    assert case.source is CaseSource.hall and case.enterprise_id is None
+    assert case.via_revoked_card and case.enterprise_name_given == "鲁西轴承"
+
+
+def test_hall_card_takes_an_optional_enterprise_name(client, hall_card):
+    response, key, _ = form_page(client, hall_card.token)
+    assert 'name="enterprise_name"' in response.get_data(as_text=True)
+    assert post_form(client, hall_card.token, key, enterprise_name="").status_code == 303
+    case = db.session.execute(db.select(Case)).scalar_one()
+    assert case.source is CaseSource.hall and case.enterprise_name_given is None
+
+
+def test_receipt_of_someone_else_is_not_reachable(client, app, card):
+    _, key, _ = form_page(client, card.token)
+    location = post_form(client, card.token, key).headers["Location"]
+    assert app.test_client().get(location).status_code == 404
+
+
+def test_status_needs_the_access_code_and_then_remembers_it(app, make_case, world):
+    case = make_case(CaseState.signed)
+    client = app.test_client()
+    page = client.get(f"/t/{case.tracking_no}").get_data(as_text=True)
+    assert "请输入提交时获得的6位访问码" in page and case.content not in page
+    response = client.post(f"/t/{case.tracking_no}", data={"code": case.access_code})
+    assert response.status_code == 303
+    page = client.get(f"/t/{case.tracking_no}").get_data(as_text=True)
+    assert "已签收" in page and "市场监管局" in page and "答复期限" in page
+
+
+def test_ten_wrong_codes_lock_the_case_and_unknown_numbers_look_the_same(app, make_case):
+    case = make_case()
+    client = app.test_client()
+    messages = [client.post(f"/t/{case.tracking_no}", data={"code": "000000"})
+                for _ in range(10)]
+    assert [m.status_code for m in messages] == [400] * 5 + [429] * 5
+    assert "还可尝试4次" in messages[0].get_data(as_text=True)
+    assert "错误次数过多，请15分钟后再试" in messages[9].get_data(as_text=True)
+    right = client.post(f"/t/{case.tracking_no}", data={"code": case.access_code})
+    assert right.status_code == 429  # locked: even the right code waits
+    db.session.refresh(case)
+    assert case.access_failures == 5 and case.access_locked_until is not None
+    other = app.test_client()
+    unknown = [other.post("/t/MS2611-XXXXXX", data={"code": "000000"}) for _ in range(10)]
+    assert [m.status_code for m in unknown] == [400] * 5 + [429] * 5
+    assert ("还可尝试4次" in unknown[0].get_data(as_text=True))
+    # Once the lock runs out the right code opens the page.
+    case.access_locked_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.post(f"/t/{case.tracking_no}", data={"code": case.access_code}).status_code == 303
+
+
+def test_unsatisfied_rating_reopens_the_case(app, make_case):
+    case = make_case(CaseState.replied)
+    client = app.test_client()
+    client.post(f"/t/{case.tracking_no}", data={"code": case.access_code})
+    assert "请为办理结果评价" in client.get(f"/t/{case.tracking_no}").get_data(as_text=True)
+    missing = client.post(f"/t/{case.tracking_no}/rate", data={"comment": "还是没解决"})
+    assert missing.status_code == 400 and "请选择满意度" in missing.get_data(as_text=True)
+    response = client.post(f"/t/{case.tracking_no}/rate",
+                           data={"rating": "dissatisfied", "comment": "还是没解决"})
+    assert response.status_code == 303
+    db.session.refresh(case)
+    assert case.state is CaseState.signed and case.reopen_count == 1
+    assert "不满意，已重新办理" in client.get(f"/t/{case.tracking_no}").get_data(as_text=True)
+
+
+def test_reply_photos_reach_the_submitter_and_staff_of_the_department_only(app, make_case, world):
+    from app.media.operations import store_attachment
+    case = make_case(CaseState.signed)
+    photo = store_attachment(case, samples.jpeg_bytes(), filename="工单.jpg")
+    case_ops.reply_to_case(case, world.handler, "已安排6月3日接电", attachments=[photo])
+    db.session.commit()
+    submitter = app.test_client()
+    url = f"/t/{case.tracking_no}/media/{photo.id}"
+    assert submitter.get(url).status_code == 404
+    submitter.post(f"/t/{case.tracking_no}", data={"code": case.access_code})
+    assert submitter.get(url).status_code == 200
+    staff = app.test_client()
+    login(staff, world.handler.username)
+    assert staff.get(f"/media/{photo.id}").status_code == 200
+    # The fixture's app context outlives requests; flask-login caches the user in it.
+    g.pop("_login_user", None)
+    other = app.test_client()
+    login(other, world.other_handler.username)
+    assert other.get(f"/media/{photo.id}").status_code == 404
+    g.pop("_login_user", None)
+    assert app.test_client().get(f"/media/{photo.id}").status_code == 302  # to the login page
+
+
+def test_rate_limit_per_ip_on_the_form(migrated, tmp_path, make_enterprise):
+    from app import create_app
+    from app.cards.operations import issue_card
+    config = make_config(migrated, tmp_path / "media")
+    config.RATELIMIT_ENABLED = True
+    config.INTAKE_RATELIMIT_IP = "3 per minute"
+    limited = create_app(config)
+    with limited.app_context():
+        card = issue_card(make_enterprise())
+        db.session.commit()
+        client = limited.test_client()
+        statuses = []
+        for _ in range(4):
+            _, key, _ = form_page(client, card.token)
+            statuses.append(post_form(client, card.token, key).status_code)
+        assert statuses == [303, 303, 303, 429]
+        assert "操作太频繁" in post_form(client, card.token, "x" * 20).get_data(as_text=True)

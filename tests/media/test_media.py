@@ -1,0 +1,108 @@
+"""The media module: sniffing by content, photo cleaning, storage by content hash."""
+import io
+
+from PIL import Image
+import pytest
+
+from app.cases.models import Attachment, AttachmentKind
+from app.extensions import db
+from app.media import images
+from app.media.operations import store_attachment
+from app.media.sniff import MediaRefused, sniff
+from app.media.storage import LocalStorage, Storage, get_storage
+from tests.media import samples
+
+
+def test_sniff_decides_by_content_not_by_name():
+    assert sniff(samples.jpeg_bytes()[:64]).format == "jpeg"
+    assert sniff(samples.png_bytes()[:64]).format == "png"
+    assert sniff(samples.heic_bytes()[:64]).kind is AttachmentKind.photo
+    assert sniff(samples.mp4_bytes()[:64]).format == "mp4"
+    assert sniff(samples.mov_bytes()[:64]).format == "mov"
+    assert sniff(samples.exe_bytes()[:64]) is None
+    assert sniff(b"GIF89a" + b"\x00" * 58) is None
+
+
+def test_local_storage_saves_by_key_in_fan_out_dirs(tmp_path):
+    storage = LocalStorage(tmp_path)
+    assert isinstance(storage, Storage)
+    key = "ab" * 32 + ".jpg"
+    storage.save(b"hello", key)
+    assert storage.path(key) == tmp_path / "ab" / "ab" / key
+    assert storage.exists(key)
+    with storage.open(key) as fh:
+        assert fh.read() == b"hello"
+    storage.save(io.BytesIO(b"other"), key)  # content-addressed: the first copy stays
+    with storage.open(key) as fh:
+        assert fh.read() == b"hello"
+    storage.delete(key)
+    assert not storage.exists(key)
+    with pytest.raises(ValueError):
+        storage.path("../../etc/passwd")
+
+
+def test_photo_is_reencoded_without_gps_exif():
+    original = samples.jpeg_bytes(gps=True)
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the sample has GPS
+    jpeg, width, height = images.reencode_photo(io.BytesIO(original), "a.jpg")
+    cleaned = Image.open(io.BytesIO(jpeg))
+    assert (width, height) == (640, 480)
+    assert not cleaned.getexif()
+    assert b"Exif" not in jpeg[:4096] and b"TestPhone" not in jpeg
+
+
+def test_exif_orientation_is_applied_before_it_is_dropped():
+    jpeg, width, height = images.reencode_photo(
+        io.BytesIO(samples.jpeg_bytes(640, 480, orientation=6)), "rotated.jpg")
+    assert (width, height) == (480, 640)
+
+
+def test_png_decompression_bomb_is_refused_by_name():
+    with pytest.raises(MediaRefused) as refused:
+        images.reencode_photo(io.BytesIO(samples.png_bomb()), "bomb.png")
+    assert refused.value.code == "image_too_large"
+    assert "bomb.png" in refused.value.message
+
+
+def test_store_attachment_creates_a_clean_photo_row(app, make_case):
+    case = make_case()
+    attachment = store_attachment(case, io.BytesIO(samples.jpeg_bytes(gps=True)),
+                                  AttachmentKind.photo, filename="现场.jpg")
+    db.session.commit()
+    row = db.session.get(Attachment, attachment.id)
+    assert row.kind is AttachmentKind.photo and row.content_type == "image/jpeg"
+    assert row.original_name == "现场.jpg" and (row.width, row.height) == (640, 480)
+    with get_storage().open(row.stored_name) as fh:
+        stored = fh.read()
+    assert len(stored) == row.byte_size and row.stored_name.startswith(row.sha256)
+    assert not Image.open(io.BytesIO(stored)).getexif()
+
+
+def test_heic_photo_is_converted_to_jpeg(app, make_case):
+    attachment = store_attachment(make_case(), samples.heic_bytes(), filename="IMG_0001.HEIC")
+    assert attachment.content_type == "image/jpeg" and attachment.stored_name.endswith(".jpg")
+    assert (attachment.width, attachment.height) == (300, 200)
+
+
+def test_video_gets_a_poster_and_keeps_its_bytes(app, make_case):
+    data = samples.mov_bytes(50_000)
+    attachment = store_attachment(make_case(), data, filename="clip.MOV")
+    assert attachment.kind is AttachmentKind.video and attachment.content_type == "video/quicktime"
+    storage = get_storage()
+    with storage.open(attachment.stored_name) as fh:
+        assert fh.read() == data
+    assert attachment.poster_name and storage.exists(attachment.poster_name)
+
+
+def test_renamed_program_is_refused_and_nothing_is_stored(app, make_case, tmp_path):
+    case = make_case()
+    with pytest.raises(MediaRefused) as refused:
+        store_attachment(case, samples.exe_bytes(), filename="photo.jpg")
+    assert "photo.jpg" in refused.value.message and "JPG" in refused.value.message
+    assert db.session.execute(db.select(Attachment)).first() is None
+
+
+def test_reply_may_restrict_the_kind(app, make_case):
+    with pytest.raises(MediaRefused) as refused:
+        store_attachment(make_case(), samples.mp4_bytes(), AttachmentKind.photo, filename="v.mp4")
+    assert refused.value.code == "wrong_kind"
