@@ -25,6 +25,17 @@ LEAGUE_COLUMNS = [("received", "受理量"), ("on_time_sign", "按期签收率")
                   ("on_time_closure", "按期办结率"), ("satisfaction", "满意率"),
                   ("overdue_now", "当前逾期"), ("returned", "退回"), ("reopened", "重办")]
 LIST_LIMIT = 1000
+# Where a person opens a listed case: each audience has its own case page.
+CASE_PAGES = {Role.admin: "office.case", Role.dispatcher: "office.case",
+              Role.leader: "oversight.case", Role.supervisor: "oversight.case",
+              Role.department_head: "handling.case"}
+
+
+def case_url(case) -> str | None:
+    endpoint = CASE_PAGES.get(current_user.role)
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, tracking_no=case.tracking_no)
 
 
 def scope_filters(user) -> dict:
@@ -91,7 +102,7 @@ def dashboard():
     def list_url(figure, part="numerator", **extra):
         return url_for("figures.cases", figure=figure, part=part, **args, **extra)
     return render_template(
-        "figures/dashboard.html", result=result, figures=result["figures"], period=period,
+        "figures/dashboard.html", case_url=case_url, result=result, figures=result["figures"], period=period,
         periods=PERIODS, date_from=date_from, date_to=date_to,
         last_day=date_to - timedelta(days=1), error=error, league=league,
         league_columns=LEAGUE_COLUMNS, sort=sort, descending=descending, args=args,
@@ -151,7 +162,7 @@ def cases():
     return render_template("figures/cases.html", rows=rows, total=total, label=label,
                            part_label=part_label, date_from=date_from,
                            last_day=date_to - timedelta(days=1), limit=LIST_LIMIT,
-                           explanation=_explanation(figure), now=utcnow(),
+                           explanation=_explanation(figure), case_url=case_url,
                            back=url_for("figures.dashboard", period="custom",
                                         **{"from": date_from.isoformat(),
                                            "to": date_to.isoformat()}))

@@ -98,3 +98,15 @@ def test_each_headline_link_lists_exactly_its_numerator(world, make_department, 
     browser_login(phone_page, "dispatcher")
     phone_page.goto(url)
     phone_page.screenshot(path=str(shots / "dashboard-phone.png"), full_page=True)
+
+
+def test_listed_cases_open_on_the_readers_own_case_page(world, make_case, client, login_as):
+    from app.cases.models import CaseState
+    case = make_case(CaseState.closed)
+    date_from, date_to = _period()
+    query = f"/figures/cases?figure=closure&part=numerator&from={date_from}&to={date_to}"
+    login_as(world.dispatcher)
+    assert f'href="/office/cases/{case.tracking_no}"' in client.get(query).get_data(as_text=True)
+    client.post("/logout")
+    login_as(world.head)
+    assert f'href="/handling/cases/{case.tracking_no}"' in client.get(query).get_data(as_text=True)
