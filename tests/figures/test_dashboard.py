@@ -110,3 +110,20 @@ def test_listed_cases_open_on_the_readers_own_case_page(world, make_case, client
     client.post("/logout")
     login_as(world.head)
     assert f'href="/handling/cases/{case.tracking_no}"' in client.get(query).get_data(as_text=True)
+
+
+def test_package_leader_sees_the_figures_of_his_enterprises(world, make_user, make_enterprise,
+                                                           make_case, client, login_as):
+    from app.auth.models import Role
+    from app.cases.models import CaseState
+    leader = make_user(Role.leader, username="leader_li")
+    mine, other = make_enterprise(package_leader_id=leader.id), make_enterprise()
+    make_case(CaseState.closed, enterprise=mine)
+    make_case(CaseState.closed, enterprise=other)
+    make_case(CaseState.closed)
+    login_as(leader)
+    date_from, date_to = _period()
+    page = client.get(f"/figures/?period=custom&from={date_from}&to={date_to}").get_data(as_text=True)
+    assert 'data-figure="received" data-numerator="1"' in page
+    assert "导出台账" not in page  # the ledger is the office's
+    assert client.get("/figures/ledger.xlsx").status_code == 403
