@@ -73,6 +73,12 @@ def create_app(config_class=None):
     from app.media import views as media_views
     app.register_blueprint(media_views.bp)
 
+    from app.figures import views as figures_views
+    app.register_blueprint(figures_views.bp)
+    from app.figures.cli import ledger_cli, metrics_cli
+    app.cli.add_command(metrics_cli)
+    app.cli.add_command(ledger_cli)
+
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
 

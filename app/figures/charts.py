@@ -1,0 +1,95 @@
+"""Small server-side SVG charts: no JavaScript, no CDN, CSP-clean (classes, no style attributes).
+
+Each chart is drawn in a fixed viewBox and scales to its container, so the same markup reads
+on a projector and on a phone.
+"""
+from markupsafe import Markup, escape
+
+
+def _nice_ceiling(value: int) -> int:
+    """An axis maximum at or above `value` whose four grid steps are round whole numbers."""
+    step_needed = max(value, 1) / 4
+    magnitude = 1
+    while True:
+        for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8):
+            candidate = step * magnitude
+            if candidate >= step_needed and candidate == int(candidate):
+                return int(candidate) * 4
+        magnitude *= 10
+
+
+def trend_chart(labels: list[str], received: list[int], closed: list[int],
+                rates: list[str | None], rate_label: str) -> Markup:
+    """Monthly bars (received, closed) with a line for a rate on a 0–100 % right axis."""
+    width, height = 960, 320
+    left, right, top, bottom = 48, 52, 36, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(labels), 1)
+    slot = plot_w / n
+    bar_w = min(slot * 0.34, 28)
+    top_value = _nice_ceiling(max(received + closed + [0]))
+    parts = [f'<svg class="chart chart-trend" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="按月趋势" xmlns="http://www.w3.org/2000/svg">']
+    for i in range(5):  # grid lines and left axis values
+        value = top_value * i / 4
+        y = top + plot_h - plot_h * i / 4
+        parts.append(f'<line class="chart-grid" x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" '
+                     f'y2="{y:.1f}"/>')
+        parts.append(f'<text class="chart-axis" x="{left - 6}" y="{y + 4:.1f}" '
+                     f'text-anchor="end">{value:g}</text>')
+        parts.append(f'<text class="chart-axis" x="{left + plot_w + 6}" y="{y + 4:.1f}">'
+                     f'{25 * i}%</text>')
+    points = []
+    for i, label in enumerate(labels):
+        x0 = left + slot * i + slot / 2
+        for offset, value, css in ((-bar_w, received[i], "chart-bar"),
+                                   (0, closed[i], "chart-bar-2")):
+            h = plot_h * value / top_value
+            parts.append(f'<rect class="{css}" x="{x0 + offset:.1f}" y="{top + plot_h - h:.1f}" '
+                         f'width="{bar_w:.1f}" height="{h:.1f}"><title>{escape(label)} '
+                         f'{"受理" if css == "chart-bar" else "办结"} {value}</title></rect>')
+        parts.append(f'<text class="chart-axis" x="{x0:.1f}" y="{height - bottom + 18}" '
+                     f'text-anchor="middle">{escape(label[2:] if len(label) == 7 else label)}</text>')
+        if rates[i] is not None:
+            y = top + plot_h - plot_h * float(rates[i]) / 100
+            points.append((x0 + bar_w / 2, y, rates[i], label))
+    if len(points) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _r, _l in points)
+        parts.append(f'<polyline class="chart-line" points="{path}"/>')
+    for x, y, rate, label in points:
+        parts.append(f'<circle class="chart-dot" cx="{x:.1f}" cy="{y:.1f}" r="4">'
+                     f'<title>{escape(label)} {escape(rate_label)} {rate}%</title></circle>')
+    legend_y = 16
+    parts.append(f'<rect class="chart-bar" x="{left}" y="{legend_y - 10}" width="12" height="12"/>'
+                 f'<text class="chart-legend" x="{left + 16}" y="{legend_y}">受理量</text>'
+                 f'<rect class="chart-bar-2" x="{left + 80}" y="{legend_y - 10}" width="12" '
+                 f'height="12"/><text class="chart-legend" x="{left + 96}" y="{legend_y}">办结量'
+                 f'</text><line class="chart-line" x1="{left + 160}" y1="{legend_y - 4}" '
+                 f'x2="{left + 180}" y2="{legend_y - 4}"/><text class="chart-legend" '
+                 f'x="{left + 186}" y="{legend_y}">{escape(rate_label)}（右轴）</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bar_list_chart(items: list[tuple[str, int]], label: str) -> Markup:
+    """Horizontal bars, one per (label, value), largest first as given."""
+    row_h, label_w, width = 30, 120, 520
+    height = max(len(items), 1) * row_h + 10
+    top_value = max([v for _l, v in items] + [1])
+    bar_space = width - label_w - 50
+    parts = [f'<svg class="chart chart-bars" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">']
+    for i, (name, value) in enumerate(items):
+        y = 5 + i * row_h
+        w = bar_space * value / top_value
+        parts.append(f'<text class="chart-legend" x="{label_w - 8}" y="{y + 19}" '
+                     f'text-anchor="end">{escape(name)}</text>')
+        parts.append(f'<rect class="chart-bar" x="{label_w}" y="{y + 5}" width="{max(w, 1):.1f}" '
+                     f'height="{row_h - 10}"/>')
+        parts.append(f'<text class="chart-value" x="{label_w + w + 6:.1f}" y="{y + 19}">'
+                     f'{value}</text>')
+    if not items:
+        parts.append(f'<text class="chart-legend" x="{width / 2}" y="24" '
+                     f'text-anchor="middle">本期无数据</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,104 @@
+"""`flask metrics show|report` and `flask ledger export`: the figures from a terminal."""
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.figures import queries
+
+metrics_cli = AppGroup("metrics", help="Figures of DESIGN §5 (受理量、办结率…).")
+ledger_cli = AppGroup("ledger", help="The 企业服务工作进展台账 export.")
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _period(date_from, date_to):
+    default_from, default_to = queries.named_period("month", queries.local_today())
+    date_from = date_from.date() if date_from else default_from
+    date_to = date_to.date() if date_to else default_to
+    if date_to <= date_from:
+        raise click.BadParameter("--to 必须晚于 --from（区间为 [from, to)）", param_hint="--to")
+    return date_from, date_to
+
+
+def _figure_line(value) -> str:
+    if value["kind"] == "rate":
+        return f"{value['display']:>8}  ({value['numerator']}/{value['denominator']})"
+    if value["kind"] == "duration":
+        return f"{value['display']}  (n={value['numerator']})"
+    return f"{value['display']:>8}"
+
+
+@metrics_cli.command("show")
+@click.option("--from", "date_from", type=DATE, help="first local day, inclusive (YYYY-MM-DD)")
+@click.option("--to", "date_to", type=DATE, help="last local day, EXCLUSIVE (YYYY-MM-DD)")
+@click.option("--by", type=click.Choice(queries.GROUP_KEYS), help="group the figures")
+@click.option("--json", "as_json", is_flag=True, help="print compute_figures' JSON")
+def show(date_from, date_to, by, as_json):
+    """Print the figures for [from, to) (default: this month)."""
+    date_from, date_to = _period(date_from, date_to)
+    result = queries.compute_figures(date_from, date_to, by=by)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"统计期间 {date_from} 至 {date_to}（不含），北京时间")
+    for value in result["figures"].values():
+        click.echo(f"  {value['label']:<14}{_figure_line(value)}")
+    for group in result.get("groups", []):
+        f = group["figures"]
+        click.echo(f"{group['label']}: 受理 {f['received']['numerator']}  "
+                   f"办结率 {_figure_line(f['closure']).strip()}  "
+                   f"按期签收率 {_figure_line(f['on_time_sign']).strip()}  "
+                   f"按期办结率 {_figure_line(f['on_time_closure']).strip()}  "
+                   f"满意率 {_figure_line(f['satisfaction']).strip()}  "
+                   f"逾期 {f['overdue_now']['numerator']}  退回 {f['returned']['numerator']}  "
+                   f"重办 {f['reopened']['numerator']}")
+
+
+@metrics_cli.command("report")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="FILE.pdf or FILE.xlsx")
+def report(month, out):
+    """Write the monthly report (headline figures, league table, overdue list)."""
+    from app.figures import report as monthly
+    try:
+        queries.month_bounds(month)
+    except ValueError:
+        raise click.BadParameter("月份格式应为 YYYY-MM", param_hint="--month")
+    if out.lower().endswith(".pdf"):
+        data = monthly.report_pdf(month, county=current_app.config.get("COUNTY_NAME", ""))
+    elif out.lower().endswith(".xlsx"):
+        data = monthly.report_xlsx(month, county=current_app.config.get("COUNTY_NAME", ""))
+    else:
+        raise click.BadParameter("输出文件须为 .pdf 或 .xlsx", param_hint="--out")
+    with open(out, "wb") as handle:
+        handle.write(data)
+    click.echo(f"已生成 {month} 月报：{out}")
+
+
+@ledger_cli.command("export")
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option("--from", "date_from", type=DATE, help="first local day, inclusive")
+@click.option("--to", "date_to", type=DATE, help="last local day, EXCLUSIVE")
+@click.option("--full", is_flag=True, help="unmasked names and phones (audited)")
+def export(out, date_from, date_to, full):
+    """Export the ledger (one row per case, plus the summary sheet) to an .xlsx file."""
+    from app.cases.models import AuditEvent
+    from app.core.types import utcnow
+    from app.figures.ledger import export_ledger
+    if date_to and date_from and date_to <= date_from:
+        raise click.BadParameter("--to 必须晚于 --from", param_hint="--to")
+    now = utcnow()
+    rows = export_ledger(out, date_from.date() if date_from else None,
+                         date_to.date() if date_to else None, full=full, now=now,
+                         county=current_app.config.get("COUNTY_NAME", ""))
+    db.session.add(AuditEvent(case_id=None, actor_label="命令行",
+                              action="export_ledger_full" if full else "export_ledger",
+                              data={"rows": rows, "from": date_from and f"{date_from:%Y-%m-%d}",
+                                    "to": date_to and f"{date_to:%Y-%m-%d}", "out": out},
+                              created_at=now))
+    db.session.commit()
+    click.echo(f"已导出 {rows} 条台账记录：{out}")

@@ -1,0 +1,241 @@
+"""The 企业服务工作进展台账: one row per case, streamed to .xlsx, plus the summary sheet.
+
+The summary sheet is compute_figures itself, and the on-time flags of each row are the same
+predicates the figures count, so the export and the dashboard cannot disagree.
+"""
+from datetime import date, datetime, timedelta
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import case as sql_case, func, select
+from sqlalchemy.orm import aliased
+
+from app.cases.models import Case, CaseDepartment, CaseState, Category, Reply
+from app.cases.queries import mask_phone
+from app.core.timeutil import LOCAL_TZ
+from app.core.types import utcnow
+from app.departments.models import Department
+from app.enterprises.models import Enterprise
+from app.extensions import db
+from app.figures import queries
+
+TITLE = "企业服务工作进展台账"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+HEADER_FILL = PatternFill("solid", fgColor="E9F9EF")
+HEADER_FONT = Font(bold=True)
+
+# (header, width, kind): kind picks the cell format.
+COLUMNS = [
+    ("序号", 7, "int"), ("跟踪号", 16, "text"), ("提交时间", 17, "datetime"), ("来源", 11, "text"),
+    ("企业名称", 26, "text"), ("统一社会信用代码", 21, "text"), ("问题类别", 11, "text"),
+    ("反映内容", 44, "wrap"), ("联系人", 9, "text"), ("联系电话", 14, "text"),
+    ("主办部门", 14, "text"), ("协办部门", 16, "text"), ("办理类别", 9, "text"),
+    ("状态", 8, "text"), ("派发时间", 17, "datetime"), ("签收时限", 17, "datetime"),
+    ("签收时间", 17, "datetime"), ("按期签收", 9, "text"), ("原办理时限", 17, "datetime"),
+    ("办理时限（含延期）", 19, "datetime"), ("延期次数", 9, "int"), ("首次答复时间", 17, "datetime"),
+    ("最新答复时间", 17, "datetime"), ("答复内容", 44, "wrap"), ("按期办结", 9, "text"),
+    ("满意度", 10, "text"), ("评价时间", 17, "datetime"), ("办结时间", 17, "datetime"),
+    ("退回次数", 9, "int"), ("重办次数", 9, "int"), ("当前逾期", 9, "text"),
+    ("计入统计", 9, "text"),
+]
+
+
+def _co_departments_column():
+    names = (select(Department.name).join(CaseDepartment, CaseDepartment.department_id == Department.id)
+             .where(CaseDepartment.case_id == Case.id).correlate(Case))
+    if queries.dialect_name() == "postgresql":
+        aggregated = func.string_agg(Department.name, "、")
+    else:
+        aggregated = func.group_concat(Department.name, "、")
+    return names.with_only_columns(aggregated).scalar_subquery()
+
+
+def _latest_reply_column():
+    return (select(Reply.content).where(Reply.case_id == Case.id, Reply.is_public.is_(True))
+            .order_by(Reply.created_at.desc(), Reply.id.desc()).limit(1)
+            .correlate(Case).scalar_subquery())
+
+
+def _flag(predicate):
+    return sql_case((predicate, 1), else_=0)
+
+
+def ledger_rows_query(start: datetime | None, end: datetime | None, now: datetime):
+    """One row per case of the period (invalid ones too, marked as not counted)."""
+    lead = aliased(Department)
+    statement = (
+        select(Case.id, Case.tracking_no, Case.submitted_at, Case.source, Enterprise.name,
+               Enterprise.credit_code, Case.enterprise_name_given, Category.name, Case.content,
+               Case.contact_name, Case.contact_phone, Case.is_anonymous, lead.name,
+               _co_departments_column(), Case.complexity, Case.state, Case.dispatched_at,
+               Case.sign_due_at, Case.signed_at,
+               _flag(queries.sign_judged(now)), _flag(queries.signed_on_time(now)),
+               Case.original_reply_due_at, Case.reply_due_at, Case.extension_count,
+               Case.first_replied_at, Case.replied_at, _latest_reply_column(),
+               _flag(queries.closed(now)), _flag(queries.closed_on_time(now)),
+               Case.rating, Case.rated_at, Case.closed_at, Case.return_count, Case.reopen_count,
+               _flag(queries.overdue_now(now)))
+        .select_from(Case)
+        .join(Category, Category.id == Case.category_id)
+        .outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)
+        .outerjoin(lead, lead.id == Case.lead_department_id)
+        .order_by(Case.submitted_at, Case.id))
+    if start is not None:
+        statement = statement.where(Case.submitted_at >= start)
+    if end is not None:
+        statement = statement.where(Case.submitted_at < end)
+    return statement
+
+
+def _local(value):
+    """Excel has no time zones: a naive local datetime, whole seconds."""
+    if value is None:
+        return None
+    return value.astimezone(LOCAL_TZ).replace(tzinfo=None, microsecond=0)
+
+
+def _mask_name(name):
+    if not name:
+        return ""
+    return name[0] + "*" * (len(name) - 1)
+
+
+def _yes_no(judged, yes):
+    if not judged:
+        return ""
+    return "是" if yes else "否"
+
+
+def _row_values(n, row, full):
+    (_id, tracking_no, submitted_at, source, enterprise, credit_code, enterprise_given,
+     category, content, contact_name, contact_phone, anonymous, lead, co, complexity, state,
+     dispatched_at, sign_due_at, signed_at, sign_judged, sign_on_time, original_due, reply_due,
+     extensions, first_replied_at, replied_at, reply, is_closed, closed_on_time, rating, rated_at,
+     closed_at, returns, reopens, overdue) = row
+    if anonymous:
+        name, phone = "匿名", ""
+    elif full:
+        name, phone = contact_name or "", contact_phone or ""
+    else:
+        name, phone = _mask_name(contact_name), mask_phone(contact_phone)
+    return [n, tracking_no, _local(submitted_at), source.label, enterprise or enterprise_given or "",
+            credit_code or "", category, content, name, phone, lead or "", co or "",
+            complexity.label if complexity else "", state.label, _local(dispatched_at),
+            _local(sign_due_at), _local(signed_at), _yes_no(sign_judged, sign_on_time),
+            _local(original_due), _local(reply_due), extensions, _local(first_replied_at),
+            _local(replied_at), reply or "", _yes_no(is_closed, closed_on_time),
+            rating.label if rating else "", _local(rated_at), _local(closed_at), returns, reopens,
+            "是" if overdue else "", "否" if state is CaseState.invalid else "是"]
+
+
+def _setup_print(ws, landscape=True):
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4 if hasattr(ws, "PAPERSIZE_A4") else 9
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+
+
+def _header_cells(ws, headers):
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(ws, value=header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cells.append(cell)
+    return cells
+
+
+def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: datetime):
+    ws = wb.create_sheet("汇总")
+    for index, width in enumerate([26, 14, 10, 10, 52], start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    _setup_print(ws, landscape=False)
+    ws.print_title_rows = "4:4"
+    ws.freeze_panes = "A5"
+    period = figures["period"]
+    last_day = date.fromisoformat(period["to"]) - timedelta(days=1)
+    title = WriteOnlyCell(ws, value=f"{county}{TITLE}（汇总）")
+    title.font = Font(bold=True, size=14)
+    ws.append([title])
+    ws.append([f"统计期间：{period['from']} 至 {last_day.isoformat()}（含），按提交时间，北京时间；无效件不计入"])
+    ws.append([f"统计时点：{_local(now):%Y-%m-%d %H:%M}（当前逾期、签收是否到期以此时点计）"])
+    ws.append(_header_cells(ws, ["指标", "结果", "分子", "分母", "口径"]))
+    for name, value in figures["figures"].items():
+        ws.append([value["label"], value["display"], value["numerator"], value["denominator"],
+                   EXPLANATIONS.get(name, "")])
+    ws.append([])
+    ws.append(_header_cells(ws, ["部门", "受理量", "按期签收率", "按期办结率", "满意率",
+                                 "当前逾期", "退回", "重办"]))
+    for group in groups:
+        f = group["figures"]
+        ws.append([group["label"], f["received"]["numerator"], f["on_time_sign"]["display"],
+                   f["on_time_closure"]["display"], f["satisfaction"]["display"],
+                   f["overdue_now"]["numerator"], f["returned"]["numerator"],
+                   f["reopened"]["numerator"]])
+    return ws
+
+
+EXPLANATIONS = {
+    "received": "期间内提交的有效件（无效件不计）",
+    "closure": "已办结 ÷ 受理量",
+    "on_time_sign": "在签收时限内签收 ÷（已签收 + 超过签收时限仍未签收）",
+    "reply": "至少有一条对提交人可见的答复 ÷ 受理量",
+    "on_time_closure": "最新答复不晚于（延期后的）办理时限的已办结件 ÷ 已办结；当即答复件计为按期",
+    "satisfaction": "（非常满意+满意+基本满意）÷ 已评价（以最近一次评价为准）",
+    "overdue_now": "未办结且已超过签收或办理时限",
+    "returned": "被退回过的案件数",
+    "extended": "获批延期的案件数",
+    "reopened": "因不满意重办过的案件数",
+    "median_handling_hours": "派发至最新答复，工作日小时（节假日不计）",
+}
+
+
+def export_ledger(out, date_from: date | None = None, date_to: date | None = None, *,
+                  full: bool = False, now=None, county: str = "") -> int:
+    """Write the ledger to `out` (a path or a binary file); return the number of case rows."""
+    now = now or utcnow()
+    if date_from is None:
+        first = db.session.execute(select(func.min(Case.submitted_at))).scalar()
+        date_from = first.astimezone(LOCAL_TZ).date() if first else queries.local_today(now)
+    if date_to is None:
+        date_to = queries.local_today(now) + timedelta(days=1)
+    start, end = queries.period_bounds(date_from, date_to)
+    figures = queries.compute_figures(date_from, date_to, by="department", now=now)
+
+    wb = Workbook(write_only=True)
+    _write_summary(wb, figures, figures["groups"], county, now)
+    ws = wb.create_sheet("台账")
+    for index, (_header, width, _kind) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    _setup_print(ws)
+    ws.freeze_panes = "C2"
+    ws.print_title_rows = "1:1"
+    ws.append(_header_cells(ws, [header for header, _w, _k in COLUMNS]))
+
+    # One shared style object per kind: openpyxl then stores a single style id per format.
+    kinds = [kind for _h, _w, kind in COLUMNS]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    count = 0
+    statement = ledger_rows_query(start, end, now).execution_options(yield_per=2000)
+    for row in db.session.execute(statement):
+        count += 1
+        values = _row_values(count, row, full)
+        cells = []
+        for value, kind in zip(values, kinds):
+            if kind == "datetime" and value is not None:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = DATETIME_FORMAT
+                cells.append(cell)
+            elif kind == "wrap" and value:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.alignment = wrap
+                cells.append(cell)
+            else:
+                cells.append(value)
+        ws.append(cells)
+    wb.save(out)
+    return count

@@ -1,0 +1,558 @@
+"""The figures of DESIGN §5, computed in SQL — the one source for the dashboard, API, CLI and export.
+
+Every figure is a pair of predicates over the cases table (numerator, denominator), each
+defined ONCE below as a SQLAlchemy expression. The aggregates SUM(CASE WHEN predicate ...)
+and the drill-down lists (`case_ids_for`) are both built from those same expressions, so a
+link can never list a different set of cases than its number counts.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import (BigInteger, Integer, and_, case as sql_case, cast, func, literal,
+                        or_, select)
+
+from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Category,
+                              SATISFIED_RATINGS)
+from app.core.timeutil import LOCAL_TZ
+from app.core.types import utcnow
+from app.departments.models import Department
+from app.enterprises.models import Enterprise
+from app.extensions import db
+from app.workdays.calendar import WorkCalendar
+
+GROUP_KEYS = ("department", "category", "source", "enterprise", "township", "month")
+HANDLED_STATES = (CaseState.replied, CaseState.closed)
+# Asia/Shanghai has kept UTC+8 all year since 1991: the median's day arithmetic on epoch
+# seconds may use a fixed shift.
+LOCAL_OFFSET_HOURS = 8
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    label: str
+    numerator: Callable[[datetime], object]
+    denominator: Callable[[datetime], object] | None = None  # None: a plain count
+
+    @property
+    def is_rate(self):
+        return self.denominator is not None
+
+
+# --- the predicates, each defined once --------------------------------------------------------
+
+def received(now):
+    """Every valid case of the period (the period and validity are the base WHERE)."""
+    return literal(True)
+
+
+def closed(now):
+    return Case.state == CaseState.closed
+
+
+def replied(now):
+    """At least one reply visible to the submitter (answer_now sets first_replied_at too)."""
+    return Case.first_replied_at.is_not(None)
+
+
+def sign_judged(now):
+    """Dispatched cases whose signing can be judged: signed, or unsigned past the deadline.
+
+    An unsigned case the department returned in time is not judged (it answered by returning);
+    one returned after its sign deadline without signing counts as late, so returning late
+    cannot be used to escape the figure."""
+    unsigned_late = and_(
+        Case.signed_at.is_(None), Case.sign_due_at.is_not(None),
+        or_(and_(Case.state == CaseState.dispatched, Case.sign_due_at < now),
+            and_(Case.state == CaseState.returned, Case.returned_at > Case.sign_due_at)))
+    return or_(and_(Case.signed_at.is_not(None), Case.sign_due_at.is_not(None)), unsigned_late)
+
+
+def signed_on_time(now):
+    return and_(Case.signed_at.is_not(None), Case.sign_due_at.is_not(None),
+                Case.signed_at <= Case.sign_due_at)
+
+
+def closed_on_time(now):
+    """Closed, and the latest reply no later than the (extended) handling deadline.
+
+    Cases answered at intake (answer_now) have no handling deadline: they count as on time."""
+    return and_(Case.state == CaseState.closed,
+                or_(Case.reply_due_at.is_(None), Case.replied_at <= Case.reply_due_at))
+
+
+def rated(now):
+    return Case.rating.is_not(None)
+
+
+def satisfied(now):
+    return Case.rating.in_(SATISFIED_RATINGS)
+
+
+def overdue_now(now):
+    """Open and past its sign deadline (unsigned) or its handling deadline at `now`."""
+    return or_(
+        and_(Case.state == CaseState.dispatched, Case.sign_due_at < now),
+        and_(Case.state.in_((CaseState.dispatched, CaseState.signed)), Case.reply_due_at < now))
+
+
+def returned(now):
+    return Case.return_count > 0
+
+
+def extended(now):
+    return Case.extension_count > 0
+
+
+def reopened(now):
+    return Case.reopen_count > 0
+
+
+def handled(now):
+    """Dispatched and currently answered: the cases behind the median handling time."""
+    return and_(Case.dispatched_at.is_not(None), Case.replied_at.is_not(None),
+                Case.state.in_(HANDLED_STATES))
+
+
+FIGURES = {f.name: f for f in [
+    Figure("received", "受理量", received),
+    Figure("closure", "办结率", closed, received),
+    Figure("on_time_sign", "按期签收率", signed_on_time, sign_judged),
+    Figure("reply", "回复率", replied, received),
+    Figure("on_time_closure", "按期办结率", closed_on_time, closed),
+    Figure("satisfaction", "满意率", satisfied, rated),
+    Figure("overdue_now", "当前逾期", overdue_now),
+    Figure("returned", "退回", returned),
+    Figure("extended", "延期", extended),
+    Figure("reopened", "重办", reopened),
+]}
+HEADLINE = ("received", "closure", "on_time_sign", "reply", "on_time_closure", "satisfaction")
+MEDIAN = "median_handling_hours"
+MEDIAN_LABEL = "办理时长中位数（工作日小时）"
+
+
+# --- periods, truncation ----------------------------------------------------------------------
+
+def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    """[from 00:00 local, to 00:00 local) as aware UTC instants."""
+    start = datetime.combine(date_from, time(0), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+    end = datetime.combine(date_to, time(0), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+    return start, end
+
+
+def truncated_rate(numerator: int, denominator: int) -> str | None:
+    """A percentage truncated (never rounded) to two decimals, by integer arithmetic."""
+    if not denominator:
+        return None
+    basis_points = numerator * 10000 // denominator
+    return f"{basis_points // 100}.{basis_points % 100:02d}"
+
+
+def figure_value(figure: Figure, numerator: int, denominator: int | None) -> dict:
+    if not figure.is_rate:
+        return {"label": figure.label, "kind": "count", "numerator": numerator,
+                "denominator": None, "rate": None, "display": str(numerator)}
+    rate = truncated_rate(numerator, denominator)
+    return {"label": figure.label, "kind": "rate", "numerator": numerator,
+            "denominator": denominator, "rate": rate,
+            "display": f"{rate}%" if rate is not None else EMPTY}
+
+
+# --- filters and groupings --------------------------------------------------------------------
+
+def dialect_name():
+    return db.session.get_bind().dialect.name
+
+
+def month_starts(start: datetime, end: datetime) -> list[tuple[str, datetime]]:
+    """('YYYY-MM', first instant) of every local month that [start, end) touches."""
+    first = start.astimezone(LOCAL_TZ).date().replace(day=1)
+    months = []
+    while True:
+        instant = period_bounds(first, first)[0]
+        if instant >= end:
+            return months
+        months.append((f"{first:%Y-%m}", instant))
+        first = add_months(first, 1)
+
+
+def local_month(start: datetime, end: datetime):
+    """'YYYY-MM' of submitted_at in local time, as range comparisons on the raw column.
+
+    Comparisons use the submitted_at index and cost nothing per row next to a date function,
+    and the month boundaries come from the time zone database, not a fixed offset."""
+    months = month_starts(start, end)
+    whens = [(Case.submitted_at < following, label)
+             for (label, _at), (_next, following) in zip(months, months[1:])]
+    if not whens:
+        return literal(months[0][0]) if months else literal(None)
+    return sql_case(*whens, else_=months[-1][0])
+
+
+def base_conditions(start: datetime, end: datetime, filters: dict | None = None) -> list:
+    """Cases submitted in [start, end), invalid excluded, narrowed by `filters`."""
+    conditions = [Case.submitted_at >= start, Case.submitted_at < end,
+                  Case.state != CaseState.invalid]
+    for key, value in (filters or {}).items():
+        if value is None or value == "":
+            continue
+        conditions.append(_filter_condition(key, value))
+    return conditions
+
+
+def _filter_condition(key, value):
+    if key == "department":
+        return Case.lead_department_id == int(value)
+    if key == "category":
+        return Case.category_id == int(value)
+    if key == "source":
+        return Case.source == (value if isinstance(value, CaseSource) else CaseSource[value])
+    if key == "enterprise":
+        return Case.enterprise_id == int(value)
+    if key == "township":
+        return Case.enterprise_id.in_(
+            select(Enterprise.id).where(Enterprise.township_id == int(value)))
+    if key == "leader":  # a package leader sees the figures of his enterprises
+        return Case.enterprise_id.in_(
+            select(Enterprise.id).where(Enterprise.package_leader_id == int(value)))
+    if key == "month":
+        month_start, month_end = period_bounds(*month_bounds(str(value)))
+        return and_(Case.submitted_at >= month_start, Case.submitted_at < month_end)
+    if key == "returned_by":
+        return returned_by_department(int(value))
+    raise ValueError(f"unknown filter {key!r}")
+
+
+def _group_column(by: str, start: datetime, end: datetime):
+    if by == "department":
+        return Case.lead_department_id
+    if by == "category":
+        return Case.category_id
+    if by == "source":
+        return Case.source
+    if by == "enterprise":
+        return Case.enterprise_id
+    if by == "township":
+        return Enterprise.township_id
+    if by == "month":
+        return local_month(start, end)
+    raise ValueError(f"unknown grouping {by!r}; one of {', '.join(GROUP_KEYS)}")
+
+
+def _group_labels(by: str, keys) -> dict:
+    keys = [k for k in keys if k is not None]
+    if by in ("department", "township"):
+        rows = db.session.execute(select(Department.id, Department.name)
+                                  .where(Department.id.in_(keys))).all()
+        return dict(rows)
+    if by == "category":
+        return dict(db.session.execute(select(Category.id, Category.name)
+                                       .where(Category.id.in_(keys))).all())
+    if by == "enterprise":
+        return dict(db.session.execute(select(Enterprise.id, Enterprise.name)
+                                       .where(Enterprise.id.in_(keys))).all())
+    if by == "source":
+        return {k: k.label for k in keys}
+    return {k: k for k in keys}
+
+
+NO_GROUP_LABEL = {"department": "未派发（当即答复）", "category": "未分类", "source": "未知",
+                  "enterprise": "未关联企业", "township": "未关联乡镇", "month": "—"}
+
+
+def _aggregates(now, names):
+    columns = []
+    for name in names:
+        figure = FIGURES[name]
+        columns.append(func.sum(sql_case((figure.numerator(now), 1), else_=0)).label(f"{name}__n"))
+        if figure.is_rate:
+            columns.append(func.sum(sql_case((figure.denominator(now), 1), else_=0))
+                           .label(f"{name}__d"))
+    return columns
+
+
+def _counts(row, names) -> dict[str, tuple[int, int | None]]:
+    """{figure: (numerator, denominator)} from one aggregate row."""
+    mapping = row._mapping
+    return {name: (int(mapping[f"{name}__n"] or 0),
+                   int(mapping[f"{name}__d"] or 0) if FIGURES[name].is_rate else None)
+            for name in names}
+
+
+def _values(counts: dict) -> dict:
+    return {name: figure_value(FIGURES[name], n, d) for name, (n, d) in counts.items()}
+
+
+def _returns_by_department(start, end, filters) -> dict[int, int]:
+    """Cases each department returned (by the `return` events' department), one statement."""
+    statement = (select(AuditEvent.department_id, func.count(func.distinct(AuditEvent.case_id)))
+                 .join(Case, Case.id == AuditEvent.case_id)
+                 .where(AuditEvent.action == "return", AuditEvent.department_id.is_not(None),
+                        *base_conditions(start, end, filters))
+                 .group_by(AuditEvent.department_id))
+    return dict(db.session.execute(statement).all())
+
+
+def returned_by_department(department_id: int):
+    """Cases with a `return` event by this department: the league table's 退回 column."""
+    return Case.id.in_(select(AuditEvent.case_id).where(
+        AuditEvent.action == "return", AuditEvent.department_id == department_id))
+
+
+# --- the median handling time -----------------------------------------------------------------
+
+EPOCH = date(1970, 1, 1)
+LOCAL_OFFSET_SECONDS = LOCAL_OFFSET_HOURS * 3600
+
+
+def epoch_seconds(column):
+    """Whole seconds since 1970-01-01 UTC of a (naive UTC) timestamp column, in SQL."""
+    if dialect_name() == "postgresql":
+        return cast(func.extract("epoch", column), BigInteger)
+    return cast(func.strftime("%s", column), Integer)
+
+
+class WorkingClock:
+    """Working seconds since an epoch, O(1) per instant after one pass over the days.
+
+    Same rule as WorkCalendar.working_seconds_between (every second of a working day counts,
+    no second of a non-working day does), so a difference of two readings equals it."""
+
+    def __init__(self, first: date, last: date, calendar: WorkCalendar):
+        self.first = first
+        self.first_number = (first - EPOCH).days
+        self.cumulative = []  # working seconds before each day
+        self.workday = []
+        total = 0
+        day = first
+        while day <= last:
+            self.cumulative.append(total)
+            is_workday = calendar.is_workday(day)
+            self.workday.append(is_workday)
+            total += 86400 if is_workday else 0
+            day += timedelta(days=1)
+
+    def reading(self, instant: datetime) -> int:
+        return self.reading_epoch(int(instant.timestamp()))
+
+    def reading_epoch(self, seconds: int) -> int:
+        """The reading at `seconds` since 1970-01-01 UTC (integer arithmetic only)."""
+        local = seconds + LOCAL_OFFSET_SECONDS
+        index = local // 86400 - self.first_number
+        return self.cumulative[index] + (local % 86400 if self.workday[index] else 0)
+
+
+def median_handling(start, end, filters, now, calendar: WorkCalendar | None = None) -> dict:
+    """Median working hours from dispatch to the latest reply over the handled cases.
+
+    Working days follow China's official calendar plus the office's overrides, which live in
+    Python (`chinese_calendar`), so Python builds a per-day table of cumulative working
+    seconds (`WorkingClock`) over the days the cases span. On PostgreSQL that table is passed
+    as arrays and the median is taken in SQL (percentile_cont); SQLite has no percentile
+    function, so there the (dispatched_at, replied_at) pairs come back as epoch seconds and
+    the median is taken in Python — one pass, integer work per pair."""
+    where = (*base_conditions(start, end, filters), handled(now))
+    count, first, last = db.session.execute(
+        select(func.count(), func.min(epoch_seconds(Case.dispatched_at)),
+               func.max(epoch_seconds(Case.replied_at))).where(*where)).one()
+    figure = {"label": MEDIAN_LABEL, "kind": "duration", "numerator": count,
+              "denominator": None, "rate": None, "hours": None, "display": EMPTY}
+    if not count:
+        return figure
+    calendar = calendar or WorkCalendar.from_database()
+    days = [(first + LOCAL_OFFSET_SECONDS) // 86400, (last + LOCAL_OFFSET_SECONDS) // 86400]
+    clock = WorkingClock(EPOCH + timedelta(days=min(days)), EPOCH + timedelta(days=max(days)),
+                         calendar)
+    if dialect_name() == "postgresql":
+        median = _median_in_postgresql(where, clock)
+    else:
+        reading = clock.reading_epoch
+        pairs = db.session.execute(select(epoch_seconds(Case.dispatched_at),
+                                          epoch_seconds(Case.replied_at)).where(*where))
+        seconds = sorted(max(0, reading(b) - reading(a)) for a, b in pairs)
+        middle = len(seconds) // 2
+        median = seconds[middle] if len(seconds) % 2 else \
+            (seconds[middle - 1] + seconds[middle]) // 2
+    centi_hours = median * 100 // 3600  # truncated like every other figure
+    figure["hours"] = f"{centi_hours // 100}.{centi_hours % 100:02d}"
+    figure["display"] = f"{figure['hours']} 小时"
+    return figure
+
+
+def _median_in_postgresql(where, clock: WorkingClock) -> int:
+    """The median of working seconds, in SQL, joining each end of a pair to the day table."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.dialects.postgresql import ARRAY
+    numbers = list(range(clock.first_number, clock.first_number + len(clock.cumulative)))
+    arrays = (bindparam("day_numbers", numbers, type_=ARRAY(BigInteger)),
+              bindparam("day_cumulative", clock.cumulative, type_=ARRAY(BigInteger)),
+              bindparam("day_working", [int(w) for w in clock.workday], type_=ARRAY(BigInteger)))
+
+    def day_table(name):
+        return func.unnest(*arrays).table_valued("n", "cum", "wd").render_derived(name=name)
+    offset = LOCAL_OFFSET_SECONDS
+    pairs = select((epoch_seconds(Case.dispatched_at) + offset).label("a"),
+                   (epoch_seconds(Case.replied_at) + offset).label("b")).where(*where).cte("pairs")
+    at_dispatch, at_reply = day_table("at_dispatch"), day_table("at_reply")
+    working = ((at_reply.c.cum + at_reply.c.wd * (pairs.c.b % 86400))
+               - (at_dispatch.c.cum + at_dispatch.c.wd * (pairs.c.a % 86400)))
+    statement = (select(func.percentile_cont(0.5).within_group(func.greatest(working, 0)))
+                 .select_from(pairs)
+                 .join(at_dispatch, at_dispatch.c.n == pairs.c.a // 86400)
+                 .join(at_reply, at_reply.c.n == pairs.c.b // 86400))
+    # percentile_cont averages the two middle values of an even count, as the Python path does.
+    return int(db.session.execute(statement).scalar_one())
+
+
+# --- the public interface ---------------------------------------------------------------------
+
+def compute_figures(date_from: date, date_to: date, by: str | None = None, now=None,
+                    filters: dict | None = None, with_median: bool = True,
+                    names: tuple[str, ...] | None = None) -> dict:
+    """Every figure of DESIGN §5 for [date_from, date_to) local, optionally grouped by `by`.
+
+    `names` limits the figures computed (the dashboard's charts need only a few). With `by`,
+    the totals are the sums of the groups' counts — the groups partition the cases — so a
+    grouping costs one statement, not two."""
+    now = now or utcnow()
+    names = tuple(names or FIGURES)
+    start, end = period_bounds(date_from, date_to)
+    if by:
+        raw_groups = _raw_groups(by, start, end, filters, now, names)
+        totals = {name: (sum(g[name][0] for g in raw_groups.values()),
+                         sum(g[name][1] for g in raw_groups.values())
+                         if FIGURES[name].is_rate else None) for name in names}
+    else:
+        statement = (select(*_aggregates(now, names)).select_from(Case)
+                     .where(*base_conditions(start, end, filters)))
+        totals = _counts(db.session.execute(statement).one(), names)
+    figures = _values(totals)
+    if with_median:
+        figures[MEDIAN] = median_handling(start, end, filters, now)
+    result = {"period": {"from": date_from.isoformat(), "to": date_to.isoformat(),
+                         "to_exclusive": True, "timezone": str(LOCAL_TZ),
+                         "start_utc": start.isoformat(), "end_utc": end.isoformat()},
+              "filters": {k: (v.name if isinstance(v, CaseSource) else v)
+                          for k, v in (filters or {}).items() if v not in (None, "")},
+              "figures": figures}
+    if by:
+        result["by"] = by
+        result["groups"] = _groups(by, raw_groups, start, end, filters, names)
+    return result
+
+
+def _raw_groups(by, start, end, filters, now, names) -> dict:
+    column = _group_column(by, start, end).label("group_key")
+    statement = select(column, *_aggregates(now, names)).select_from(Case)
+    if by == "township":
+        statement = statement.outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)
+    statement = statement.where(*base_conditions(start, end, filters)).group_by(column)
+    return {row.group_key: _counts(row, names) for row in db.session.execute(statement)}
+
+
+def _groups(by, raw_groups, start, end, filters, names) -> list[dict]:
+    rows = {key: _values(counts) for key, counts in raw_groups.items()}
+    if by == "department" and "returned" in names:
+        # Returns belong to the department that returned the case, not to the case's
+        # current lead (a returned case is usually re-dispatched elsewhere).
+        returns = _returns_by_department(start, end, filters)
+        for key in set(returns) - set(rows):
+            rows[key] = _values({name: (0, 0 if FIGURES[name].is_rate else None)
+                                 for name in names})
+        for key, figures in rows.items():
+            figures["returned"] = figure_value(FIGURES["returned"], returns.get(key, 0), None)
+    labels = _group_labels(by, rows.keys())
+    groups = []
+    for key, figures in rows.items():
+        label = NO_GROUP_LABEL[by] if key is None else labels.get(key) or NO_GROUP_LABEL[by]
+        groups.append({"key": key.name if isinstance(key, CaseSource) else key,
+                       "label": label, "figures": figures})
+    if by == "month":
+        groups.sort(key=lambda g: (g["key"] is None, str(g["key"])))
+    else:
+        groups.sort(key=lambda g: (g["key"] is None,
+                                   -g["figures"].get("received", {"numerator": 0})["numerator"],
+                                   g["label"]))
+    return groups
+
+
+PARTS = ("numerator", "denominator")
+
+
+def case_ids_for(figure: str, part: str, date_from: date, date_to: date,
+                 filters: dict | None = None, now=None):
+    """A SELECT of the ids of the cases behind one figure's numerator or denominator.
+
+    Built from the same predicate and base conditions as the aggregate, so it lists exactly
+    as many cases as the figure counts. The league table's 退回 column links here with the
+    filter returned_by=<department> (the cases that department returned)."""
+    now = now or utcnow()
+    start, end = period_bounds(date_from, date_to)
+    filters = dict(filters or {})
+    if figure == MEDIAN:
+        predicate = handled(now)
+    else:
+        if figure not in FIGURES:
+            raise ValueError(f"unknown figure {figure!r}")
+        spec = FIGURES[figure]
+        if part not in PARTS or (part == "denominator" and not spec.is_rate):
+            raise ValueError(f"figure {figure!r} has no {part!r}")
+        predicate = spec.numerator(now) if part == "numerator" else spec.denominator(now)
+    return select(Case.id).where(*base_conditions(start, end, filters), predicate)
+
+
+def dashboard_figures(date_from: date, date_to: date, filters: dict | None = None,
+                      now=None) -> dict:
+    """Everything the dashboard shows, as the dashboard (and the bench) computes it."""
+    now = now or utcnow()
+    result = compute_figures(date_from, date_to, by="department", now=now, filters=filters)
+    last_day = date_to - timedelta(days=1)
+    trend_to = add_months(last_day.replace(day=1), 1)  # the 12 months up to the period's end
+    trend_from = add_months(trend_to, -12)
+    return {
+        "result": result,
+        "by_category": compute_figures(date_from, date_to, by="category", now=now,
+                                       filters=filters, with_median=False,
+                                       names=("received",))["groups"],
+        "by_source": compute_figures(date_from, date_to, by="source", now=now,
+                                     filters=filters, with_median=False,
+                                     names=("received",))["groups"],
+        "trend_from": trend_from, "trend_to": trend_to,
+        "months": compute_figures(trend_from, trend_to, by="month", now=now, filters=filters,
+                                  with_median=False,
+                                  names=("received", "closure", "on_time_closure"))["groups"],
+        "overdue_ids": case_ids_for("overdue_now", "numerator", date_from, date_to, filters, now),
+    }
+
+
+# --- named periods ----------------------------------------------------------------------------
+
+def named_period(name: str, today: date) -> tuple[date, date]:
+    """This month / quarter / year as [first day, first day of the next) local dates."""
+    if name == "quarter":
+        first_month = (today.month - 1) // 3 * 3 + 1
+        start = date(today.year, first_month, 1)
+        end = add_months(start, 3)
+    elif name == "year":
+        start, end = date(today.year, 1, 1), date(today.year + 1, 1, 1)
+    else:
+        start = today.replace(day=1)
+        end = add_months(start, 1)
+    return start, end
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """'2026-11' → (2026-11-01, 2026-12-01)."""
+    start = datetime.strptime(month, "%Y-%m").date()
+    return start, add_months(start, 1)
+
+
+def local_today(now=None) -> date:
+    return (now or utcnow()).astimezone(LOCAL_TZ).date()

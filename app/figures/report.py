@@ -1,0 +1,158 @@
+"""The monthly report the office sends upward: headline figures, league table, overdue list.
+
+Built from compute_figures and case_ids_for, like the dashboard. The PDF embeds its one font
+(WenQuanYi Zen Hei, shared with the printed cards) — never reportlab's built-in Helvetica.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from app.cases.models import Case
+from app.core.timeutil import format_local
+from app.core.types import utcnow
+from app.extensions import db
+from app.figures import queries
+from app.figures.ledger import EXPLANATIONS
+from qrcards.fonts import pdf_font
+
+OVERDUE_LIMIT = 200
+
+
+@dataclass
+class MonthlyReport:
+    month: str
+    title: str
+    period_note: str
+    figures: dict
+    league: list
+    overdue: list  # rows of strings
+
+
+def build_report(month: str, county: str = "", now=None) -> MonthlyReport:
+    now = now or utcnow()
+    date_from, date_to = queries.month_bounds(month)
+    result = queries.compute_figures(date_from, date_to, by="department", now=now)
+    ids = queries.case_ids_for("overdue_now", "numerator", date_from, date_to, now=now)
+    cases = db.session.execute(db.select(Case).where(Case.id.in_(ids))
+                               .order_by(Case.reply_due_at).limit(OVERDUE_LIMIT)).scalars()
+    overdue = [[c.tracking_no, c.category.name,
+                c.lead_department.name if c.lead_department else "—", c.state.label,
+                format_local(c.sign_due_at), format_local(c.reply_due_at), c.content[:40]]
+               for c in cases]
+    year, mon = month.split("-")
+    return MonthlyReport(
+        month=month, title=f"{county}企业服务工作月报（{year}年{int(mon)}月）",
+        period_note=(f"统计期间：{date_from} 至 {date_to - timedelta(days=1)}（北京时间，按提交时间，"
+                     f"无效件不计）；统计时点：{format_local(now)}；比率截断保留两位小数，不四舍五入。"),
+        figures=result["figures"], league=result["groups"], overdue=overdue)
+
+
+LEAGUE_HEADERS = ["部门", "受理量", "办结率", "按期签收率", "按期办结率", "满意率", "当前逾期", "退回", "重办"]
+OVERDUE_HEADERS = ["跟踪号", "类别", "承办部门", "状态", "签收时限", "办理时限", "内容摘要"]
+
+
+def _headline_rows(report):
+    rows = []
+    for name, value in report.figures.items():
+        if value["kind"] == "rate":
+            detail = f"{value['numerator']} / {value['denominator']}"
+        elif value["kind"] == "duration":
+            detail = f"{value['numerator']} 件"
+        else:
+            detail = ""
+        rows.append([value["label"], value["display"], detail, EXPLANATIONS.get(name, "")])
+    return rows
+
+
+def _league_rows(report):
+    return [[g["label"], str(g["figures"]["received"]["numerator"]),
+             g["figures"]["closure"]["display"], g["figures"]["on_time_sign"]["display"],
+             g["figures"]["on_time_closure"]["display"], g["figures"]["satisfaction"]["display"],
+             str(g["figures"]["overdue_now"]["numerator"]), str(g["figures"]["returned"]["numerator"]),
+             str(g["figures"]["reopened"]["numerator"])] for g in report.league]
+
+
+def report_pdf(month: str, county: str = "", now=None) -> bytes:
+    report = build_report(month, county, now)
+    font = pdf_font()
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4)
+    heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=18, spaceBefore=10,
+                             spaceAfter=4)
+    body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=12)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=11)
+
+    def table(headers, rows, widths):
+        data = [[Paragraph(h, cell) for h in headers]] + \
+               [[Paragraph(str(v), cell) for v in row] for row in rows]
+        t = Table(data, colWidths=widths, repeatRows=1)
+        t.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E9F9EF")),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BBBBBB")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return t
+
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=14 * mm,
+                            rightMargin=14 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
+                            title=report.title, author=county or "码上办",
+                            # The canvas' preamble names an initial font: ours, so the PDF
+                            # references no base-14 font that a printer might substitute.
+                            initialFontName=font)
+    story = [Paragraph(report.title, title), Paragraph(report.period_note, body),
+             Paragraph("一、主要指标", heading),
+             table(["指标", "结果", "分子/分母", "口径"], _headline_rows(report),
+                   [50 * mm, 32 * mm, 30 * mm, 150 * mm]),
+             Paragraph("二、部门排行", heading),
+             table(LEAGUE_HEADERS, _league_rows(report) or [["本月无数据"] + [""] * 8],
+                   [50 * mm] + [26 * mm] * 8),
+             Paragraph(f"三、当前逾期案件（{len(report.overdue)} 件）", heading),
+             table(OVERDUE_HEADERS, report.overdue or [["没有逾期案件"] + [""] * 6],
+                   [32 * mm, 24 * mm, 32 * mm, 18 * mm, 30 * mm, 30 * mm, 96 * mm]),
+             Spacer(1, 6)]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def report_xlsx(month: str, county: str = "", now=None) -> bytes:
+    report = build_report(month, county, now)
+    wb = Workbook()
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E9F9EF")
+
+    def sheet(ws, headers, rows, widths, first_row):
+        ws.append(headers)
+        for c in ws[first_row]:
+            c.font, c.fill = bold, fill
+            c.alignment = Alignment(horizontal="center", wrap_text=True)
+        for row in rows:
+            ws.append(row)
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
+        ws.print_title_rows = f"{first_row}:{first_row}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    ws = wb.active
+    ws.title = "主要指标"
+    ws.append([report.title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([report.period_note])
+    sheet(ws, ["指标", "结果", "分子/分母", "口径"], _headline_rows(report), [28, 14, 14, 70], 3)
+    sheet(wb.create_sheet("部门排行"), LEAGUE_HEADERS, _league_rows(report),
+          [20] + [12] * 8, 1)
+    sheet(wb.create_sheet("当前逾期"), OVERDUE_HEADERS, report.overdue,
+          [18, 12, 16, 9, 17, 17, 50], 1)
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,199 @@
+"""The dashboard (/figures), the drill-down lists behind each number, the ledger download."""
+from datetime import date, timedelta
+from io import BytesIO
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.decorators import role_required
+from app.auth.models import Role
+from app.cases.models import AuditEvent, Case
+from app.cases.queries import visible_cases
+from app.core.types import utcnow
+from app.extensions import db
+from app.figures import charts, queries
+from app.figures.ledger import export_ledger
+
+bp = Blueprint("figures", __name__, url_prefix="/figures")
+
+DASHBOARD_ROLES = (Role.admin, Role.dispatcher, Role.leader, Role.supervisor,
+                   Role.department_head)
+LEDGER_ROLES = (Role.admin, Role.dispatcher, Role.supervisor)
+PERIODS = {"month": "本月", "quarter": "本季度", "year": "本年", "custom": "自定义"}
+LEAGUE_COLUMNS = [("received", "受理量"), ("on_time_sign", "按期签收率"),
+                  ("on_time_closure", "按期办结率"), ("satisfaction", "满意率"),
+                  ("overdue_now", "当前逾期"), ("returned", "退回"), ("reopened", "重办")]
+LIST_LIMIT = 1000
+# Where a person opens a listed case: each audience has its own case page.
+CASE_PAGES = {Role.admin: "office.case", Role.dispatcher: "office.case",
+              Role.leader: "oversight.case", Role.supervisor: "oversight.case",
+              Role.department_head: "handling.case"}
+
+
+def case_url(case) -> str | None:
+    endpoint = CASE_PAGES.get(current_user.role)
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, tracking_no=case.tracking_no)
+
+
+def scope_filters(user) -> dict:
+    """What a person's figures cover: a department head his department, a leader his enterprises."""
+    if user.role is Role.department_head:
+        return {"department": user.department_id}
+    if user.role is Role.leader:
+        return {"leader": user.id}
+    return {}
+
+
+def _date_arg(name):
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def chosen_period():
+    """(from, to, period name, error) from the query string; to is exclusive."""
+    name = request.args.get("period", "month")
+    today = queries.local_today()
+    if name == "custom":
+        date_from, date_to = _date_arg("from"), _date_arg("to")
+        if date_from and date_to and date_to > date_from:
+            return date_from, date_to, name, None
+        start, end = queries.named_period("month", today)
+        return start, end, name, "请选择有效的起止日期（截止日期须晚于起始日期），已显示本月"
+    if name not in PERIODS:
+        name = "month"
+    date_from, date_to = queries.named_period(name, today)
+    return date_from, date_to, name, None
+
+
+def _rate_value(figure):
+    return -1 if figure["rate"] is None else float(figure["rate"])
+
+
+@bp.get("/")
+@role_required(*DASHBOARD_ROLES)
+def dashboard():
+    date_from, date_to, period, error = chosen_period()
+    scope = scope_filters(current_user)
+    now = utcnow()
+    data = queries.dashboard_figures(date_from, date_to, scope, now)
+    result = data["result"]
+    sort = request.args.get("sort", "received")
+    if sort not in dict(LEAGUE_COLUMNS):
+        sort = "received"
+    descending = request.args.get("dir", "desc") != "asc"
+    league = sorted(result["groups"], reverse=descending,
+                    key=lambda g: _rate_value(g["figures"][sort]) if g["figures"][sort]["kind"] == "rate"
+                    else g["figures"][sort]["numerator"])
+    by_category, by_source = data["by_category"], data["by_source"]
+    trend = _trend(data["months"], data["trend_from"], data["trend_to"])
+    overdue = db.session.execute(
+        visible_cases(current_user).where(Case.id.in_(data["overdue_ids"]))
+        .order_by(Case.reply_due_at).limit(50)).scalars().all()
+    args = {"from": date_from.isoformat(), "to": date_to.isoformat()}
+
+    def list_url(figure, part="numerator", **extra):
+        return url_for("figures.cases", figure=figure, part=part, **args, **extra)
+    return render_template(
+        "figures/dashboard.html", case_url=case_url, result=result, figures=result["figures"], period=period,
+        periods=PERIODS, date_from=date_from, date_to=date_to,
+        last_day=date_to - timedelta(days=1), error=error, league=league,
+        league_columns=LEAGUE_COLUMNS, sort=sort, descending=descending, args=args,
+        category_chart=charts.bar_list_chart(
+            [(g["label"], g["figures"]["received"]["numerator"]) for g in by_category], "问题类别"),
+        source_chart=charts.bar_list_chart(
+            [(g["label"], g["figures"]["received"]["numerator"]) for g in by_source], "来源渠道"),
+        by_category=by_category, by_source=by_source, trend=trend, overdue=overdue, now=now,
+        headline=queries.HEADLINE, counts=("overdue_now", "returned", "extended", "reopened"),
+        median=result["figures"][queries.MEDIAN], can_export=current_user.role in LEDGER_ROLES,
+        is_admin=current_user.role is Role.admin, list_url=list_url)
+
+
+def _trend(groups, trend_from, trend_to):
+    by_month = {g["key"]: g["figures"] for g in groups}
+    labels, received, closed, rates = [], [], [], []
+    month = trend_from
+    while month < trend_to:
+        key = f"{month:%Y-%m}"
+        figures = by_month.get(key)
+        labels.append(key)
+        received.append(figures["received"]["numerator"] if figures else 0)
+        closed.append(figures["closure"]["numerator"] if figures else 0)
+        rates.append(figures["on_time_closure"]["rate"] if figures else None)
+        month = queries.add_months(month, 1)
+    return charts.trend_chart(labels, received, closed, rates, "按期办结率")
+
+
+FILTER_KEYS = ("department", "category", "source", "enterprise", "township", "month",
+               "returned_by")
+
+
+@bp.get("/cases")
+@role_required(*DASHBOARD_ROLES)
+def cases():
+    """The exact list of cases behind one figure's numerator or denominator."""
+    figure = request.args.get("figure", "")
+    part = request.args.get("part", "numerator")
+    date_from, date_to = _date_arg("from"), _date_arg("to")
+    if date_from is None or date_to is None or date_to <= date_from:
+        abort(400)
+    filters = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
+    filters.update(scope_filters(current_user))  # a person's scope always wins
+    try:
+        ids = queries.case_ids_for(figure, part, date_from, date_to, filters)
+    except (ValueError, KeyError):
+        abort(404)
+    statement = visible_cases(current_user).where(Case.id.in_(ids))
+    total = db.session.execute(
+        select(db.func.count()).select_from(statement.subquery())).scalar_one()
+    rows = db.session.execute(statement.order_by(Case.submitted_at.desc(), Case.id.desc())
+                              .limit(LIST_LIMIT)).scalars().all()
+    spec = queries.FIGURES.get(figure)
+    label = spec.label if spec else queries.MEDIAN_LABEL
+    part_label = {"numerator": "计入分子", "denominator": "计入分母"}[part] if spec and spec.is_rate \
+        else "计入"
+    return render_template("figures/cases.html", rows=rows, total=total, label=label,
+                           part_label=part_label, date_from=date_from,
+                           last_day=date_to - timedelta(days=1), limit=LIST_LIMIT,
+                           explanation=_explanation(figure), case_url=case_url,
+                           back=url_for("figures.dashboard", period="custom",
+                                        **{"from": date_from.isoformat(),
+                                           "to": date_to.isoformat()}))
+
+
+def _explanation(figure):
+    from app.figures.ledger import EXPLANATIONS
+    return EXPLANATIONS.get(figure, "")
+
+
+@bp.get("/ledger.xlsx")
+@role_required(*LEDGER_ROLES)
+def ledger():
+    """Download the ledger for a period; phones masked unless an admin asks for the full export."""
+    date_from, date_to = _date_arg("from"), _date_arg("to")
+    if date_from and date_to and date_to <= date_from:
+        abort(400)
+    full = request.args.get("full") == "1"
+    if full and current_user.role is not Role.admin:
+        abort(403)
+    now = utcnow()
+    buffer = BytesIO()
+    rows = export_ledger(buffer, date_from, date_to, full=full, now=now,
+                         county=current_app.config.get("COUNTY_NAME", ""))
+    db.session.add(AuditEvent(
+        case_id=None, actor_id=current_user.id, actor_label=current_user.display_name,
+        action="export_ledger_full" if full else "export_ledger", created_at=now,
+        data={"rows": rows, "from": date_from and date_from.isoformat(),
+              "to": date_to and date_to.isoformat()}))
+    db.session.commit()
+    buffer.seek(0)
+    name = f"企业服务工作进展台账_{date_from or ''}_{date_to or ''}.xlsx"
+    return send_file(buffer, as_attachment=True, download_name=name,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

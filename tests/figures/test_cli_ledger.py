@@ -1,0 +1,133 @@
+"""The CLI and the ledger export tell the same numbers as compute_figures."""
+from datetime import datetime
+import json
+
+from openpyxl import load_workbook
+
+from app.cases.models import AuditEvent
+from app.extensions import db
+from app.figures.ledger import COLUMNS, export_ledger
+from app.figures.queries import compute_figures
+from tests.figures.timeline import NOV, NOW
+
+
+def test_metrics_show_json_equals_compute_figures(county, runner):
+    result = runner.invoke(args=["metrics", "show", "--from", "2026-11-01", "--to", "2026-12-01",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    expected = compute_figures(*NOV)
+    assert shown["figures"] == expected["figures"]
+    assert shown["figures"]["on_time_sign"]["display"] == "71.42%"
+
+
+def test_metrics_show_text_and_by_department(county, runner):
+    result = runner.invoke(args=["metrics", "show", "--from", "2026-11-01", "--to", "2026-12-01",
+                                 "--by", "department"])
+    assert result.exit_code == 0, result.output
+    assert "受理量" in result.output and "10" in result.output
+    assert "办结率" in result.output and "50.00%  (5/10)" in result.output
+    assert "税务局: 受理 2" in result.output and "退回 1" in result.output
+
+
+def test_metrics_show_refuses_an_inverted_period(app, runner):
+    result = runner.invoke(args=["metrics", "show", "--from", "2026-12-01", "--to", "2026-11-01"])
+    assert result.exit_code != 0 and "--to" in result.output
+
+
+def test_ledger_summary_sheet_equals_the_figures_and_rows_are_cases(county, tmp_path):
+    out = tmp_path / "ledger.xlsx"
+    rows = export_ledger(out, *NOV, now=NOW)
+    assert rows == 11  # ten valid November cases and the invalid one, marked not counted
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["汇总", "台账"]
+    summary = wb["汇总"]
+    expected = compute_figures(*NOV, now=NOW)
+    found = {}
+    for label, display, numerator, denominator, _note in summary.iter_rows(
+            min_row=5, max_row=4 + len(expected["figures"]), max_col=5, values_only=True):
+        found[label] = (display, numerator, denominator)
+    assert found == {v["label"]: (v["display"], v["numerator"], v["denominator"])
+                     for v in expected["figures"].values()}
+
+    sheet = wb["台账"]
+    assert sheet.freeze_panes == "C2"
+    assert [c.value for c in sheet[1]] == [header for header, _w, _k in COLUMNS]
+    records = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(records) == 11
+    header = [h for h, _w, _k in COLUMNS]
+    by_tracking = {r[header.index("跟踪号")]: dict(zip(header, r)) for r in records}
+    d = by_tracking[county["D"].tracking_no]
+    assert d["按期办结"] == "是" and d["延期次数"] == 1
+    assert isinstance(d["提交时间"], datetime) and d["提交时间"] == datetime(2026, 11, 17, 9, 0)
+    assert d["联系电话"] == "138****8000" and d["联系人"] == "张**"
+    assert by_tracking[county["B"].tracking_no]["按期签收"] == "否"
+    assert by_tracking[county["F"].tracking_no]["按期签收"] is None  # not yet judged
+    assert by_tracking[county["I"].tracking_no]["计入统计"] == "否"
+    counted = [r for r in by_tracking.values() if r["计入统计"] == "是"]
+    assert len(counted) == expected["figures"]["received"]["numerator"]
+    assert sum(r["按期办结"] == "是" for r in counted) == expected["figures"]["on_time_closure"]["numerator"]
+    assert sum(r["按期签收"] == "是" for r in counted) == expected["figures"]["on_time_sign"]["numerator"]
+    assert sum(r["按期签收"] is not None for r in counted) == expected["figures"]["on_time_sign"]["denominator"]
+    assert sum(r["当前逾期"] == "是" for r in counted) == expected["figures"]["overdue_now"]["numerator"]
+    assert county["D"].replies[-1].content in d["答复内容"]
+
+
+def test_ledger_cli_exports_and_audits_full_export(county, runner, tmp_path):
+    out = tmp_path / "full.xlsx"
+    result = runner.invoke(args=["ledger", "export", "--out", str(out), "--from", "2026-11-01",
+                                 "--to", "2026-12-01", "--full"])
+    assert result.exit_code == 0, result.output
+    assert "11" in result.output
+    phones = {r[9] for r in load_workbook(out)["台账"].iter_rows(min_row=2, values_only=True)}
+    assert phones == {"13800138000"}
+    events = db.session.execute(db.select(AuditEvent).filter_by(action="export_ledger_full")).scalars().all()
+    assert len(events) == 1 and events[0].case_id is None and events[0].data["rows"] == 11
+
+
+def test_monthly_report_pdf_embeds_every_font_and_states_the_figures(county, runner, tmp_path):
+    import subprocess
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(args=["metrics", "report", "--month", "2026-11", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
+    lines = fonts.stdout.splitlines()[2:]
+    assert lines and all(" yes " in line and "Helvetica" not in line for line in lines), fonts.stdout
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    expected = compute_figures(*NOV)
+    assert "企业服务工作月报（2026年11月）" in text
+    for name in ("closure", "on_time_sign", "satisfaction"):
+        assert expected["figures"][name]["display"] in text
+    assert county["E"].tracking_no in text and county["M"].tracking_no in text  # overdue now
+    assert "税务局" in text
+
+
+def test_monthly_report_xlsx_and_bad_month(county, runner, tmp_path):
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(args=["metrics", "report", "--month", "2026-11", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["主要指标", "部门排行", "当前逾期"]
+    shown = {r[0]: r[1] for r in wb["主要指标"].iter_rows(min_row=4, values_only=True)}
+    assert shown["按期签收率"] == "71.42%" and shown["受理量"] == "10"
+    assert {r[0] for r in wb["当前逾期"].iter_rows(min_row=2, values_only=True)} == \
+        {county["E"].tracking_no, county["M"].tracking_no}
+    bad = runner.invoke(args=["metrics", "report", "--month", "2026-13", "--out", str(out)])
+    assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+
+
+def test_ledger_summary_sheet_equals_the_api_figures(county, client, world, tmp_path):
+    from app.auth.operations import create_api_token
+    token = create_api_token(world.dispatcher)
+    db.session.commit()
+    response = client.get("/api/v1/figures?from=2026-11-01&to=2026-12-01",
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.get_json()
+    api_figures = response.get_json()["figures"]
+    out = tmp_path / "ledger.xlsx"
+    export_ledger(out, *NOV)  # the same `now` as the API: the current instant
+    summary = load_workbook(out)["汇总"]
+    rows = summary.iter_rows(min_row=5, max_row=4 + len(api_figures), max_col=4, values_only=True)
+    assert {label: (display, n, d) for label, display, n, d in rows} == \
+        {v["label"]: (v["display"], v["numerator"], v["denominator"]) for v in api_figures.values()}

@@ -1,0 +1,215 @@
+"""DESIGN §5 over a hand-built set of cases: every figure, numerator and denominator exactly."""
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_DOWN, Decimal
+
+from app.cases import operations as ops
+from app.cases.models import CaseState, Rating
+from app.extensions import db
+from app.figures.queries import (FIGURES, MEDIAN, WorkingClock, case_ids_for, compute_figures,
+                                 truncated_rate)
+from app.workdays.calendar import WorkCalendar
+
+from tests.figures.timeline import DAY, NOV, NOW, T0, local
+
+
+def numbers(result, name):
+    value = result["figures"][name]
+    return value["numerator"], value["denominator"], value["rate"], value["display"]
+
+
+def drilled(figure, part, filters=None, period=NOV, now=NOW):
+    return set(db.session.execute(case_ids_for(figure, part, *period, filters, now=now)).scalars())
+
+
+def ids(county, *names):
+    return {county[n].id for n in names}
+
+
+def test_every_headline_figure_exact_with_numerator_and_denominator(county):
+    result = compute_figures(*NOV, now=NOW)
+    assert numbers(result, "received") == (10, None, None, "10")
+    assert numbers(result, "closure") == (5, 10, "50.00", "50.00%")
+    assert numbers(result, "reply") == (7, 10, "70.00", "70.00%")
+    # 5 of 7 is 71.428…%: shown 71.42, not rounded up to 71.43.
+    assert numbers(result, "on_time_sign") == (5, 7, "71.42", "71.42%")
+    assert numbers(result, "on_time_closure") == (4, 5, "80.00", "80.00%")
+    assert numbers(result, "satisfaction") == (5, 6, "83.33", "83.33%")
+    assert numbers(result, "overdue_now") == (2, None, None, "2")
+    assert numbers(result, "returned") == (1, None, None, "1")
+    assert numbers(result, "extended") == (1, None, None, "1")
+    assert numbers(result, "reopened") == (2, None, None, "2")
+    # A 0h, K 24h, C 72h, B 144h, D 168h of working-day time: the median is C's.
+    median = result["figures"][MEDIAN]
+    assert (median["numerator"], median["hours"], median["display"]) == (5, "72.00", "72.00 小时")
+    assert result["period"]["from"] == "2026-11-01" and result["period"]["to"] == "2026-12-01"
+
+
+def test_each_figure_counts_exactly_the_cases_of_its_story(county):
+    expected = {
+        ("received", "numerator"): "ABCDEFGHKM",
+        ("closure", "numerator"): "ABCDH",
+        ("reply", "numerator"): "ABCDHKM",
+        ("on_time_sign", "numerator"): "ACDKM",
+        ("on_time_sign", "denominator"): "ABCDEKM",  # F not yet due, G returned in time
+        ("on_time_closure", "numerator"): "ACDH",  # D against its extended deadline, H at intake
+        ("on_time_closure", "denominator"): "ABCDH",
+        ("satisfaction", "numerator"): "ABCDH",
+        ("satisfaction", "denominator"): "ABCDHM",  # M's latest rating is 非常不满意
+        ("overdue_now", "numerator"): "EM",
+        ("returned", "numerator"): "G",
+        ("extended", "numerator"): "D",
+        ("reopened", "numerator"): "CM",
+        (MEDIAN, "numerator"): "ABCDK",
+    }
+    for (figure, part), names in expected.items():
+        assert drilled(figure, part) == ids(county, *names), (figure, part)
+
+
+def test_drill_down_lists_as_many_cases_as_every_numerator_and_denominator(county, world):
+    for filters in (None, {"department": world.dept.id}, {"department": world.other_dept.id}):
+        result = compute_figures(*NOV, now=NOW, filters=filters)
+        for name, spec in FIGURES.items():
+            value = result["figures"][name]
+            assert len(drilled(name, "numerator", filters)) == value["numerator"], name
+            if spec.is_rate:
+                assert len(drilled(name, "denominator", filters)) == value["denominator"], name
+
+
+def test_invalid_cases_and_other_periods_are_excluded(county):
+    received = drilled("received", "numerator")
+    assert county["I"].id not in received and county["J"].id not in received
+    october = compute_figures(date(2026, 10, 1), date(2026, 11, 1), now=NOW)
+    assert numbers(october, "received") == (1, None, None, "1")
+    assert numbers(october, "closure") == (1, 1, "100.00", "100.00%")
+
+
+def test_extended_deadline_is_the_one_judged(county):
+    d = county["D"]
+    assert d.replied_at > d.original_reply_due_at and d.replied_at <= d.reply_due_at
+    assert d.id in drilled("on_time_closure", "numerator")
+
+
+def test_reopened_case_is_judged_by_its_latest_reply_and_rating(county):
+    c, m = county["C"], county["M"]
+    assert c.reopen_count == 1 and c.rating is Rating.satisfied and c.state is CaseState.closed
+    assert c.id in drilled("satisfaction", "numerator")
+    assert m.id in drilled("satisfaction", "denominator") - drilled("satisfaction", "numerator")
+    assert m.id in drilled("overdue_now", "numerator")
+
+
+def test_empty_period_shows_a_dash_not_zero_percent(county):
+    result = compute_figures(date(2025, 1, 1), date(2025, 2, 1), now=NOW)
+    assert numbers(result, "received") == (0, None, None, "0")
+    for name in ("closure", "on_time_sign", "reply", "on_time_closure", "satisfaction"):
+        assert numbers(result, name) == (0, 0, None, "—"), name
+    assert result["figures"][MEDIAN]["display"] == "—"
+
+
+def test_two_of_three_is_truncated_to_66_66(world, make_case):
+    for state in (CaseState.closed, CaseState.closed, CaseState.signed):
+        make_case(state, now=T0)
+    result = compute_figures(*NOV, now=NOW)
+    assert numbers(result, "closure") == (2, 3, "66.66", "66.66%")
+    assert numbers(result, "satisfaction") == (2, 2, "100.00", "100.00%")
+
+
+def test_one_of_one_is_100_percent(world, make_case):
+    make_case(CaseState.closed, now=T0)
+    assert numbers(compute_figures(*NOV, now=NOW), "closure") == (1, 1, "100.00", "100.00%")
+
+
+def test_truncation_never_rounds_up_and_100_only_when_all_count():
+    for denominator in range(1, 301):
+        for numerator in range(denominator + 1):
+            exact = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+                Decimal("0.01"), rounding=ROUND_DOWN)
+            assert truncated_rate(numerator, denominator) == f"{exact:.2f}"
+            assert (truncated_rate(numerator, denominator) == "100.00") == (numerator == denominator)
+    assert truncated_rate(19999, 20000) == "99.99"
+    assert truncated_rate(0, 0) is None
+
+
+def test_by_department_puts_returns_on_the_returning_department(county, world):
+    result = compute_figures(*NOV, by="department", now=NOW)
+    groups = {g["key"]: g for g in result["groups"]}
+    market, tax = groups[world.dept.id], groups[world.other_dept.id]
+    assert market["label"] == "市场监管局" and tax["label"] == "税务局"
+    assert market["figures"]["received"]["numerator"] == 7  # A B C D F K M
+    assert tax["figures"]["received"]["numerator"] == 2  # E G
+    assert groups[None]["figures"]["received"]["numerator"] == 1  # H, answered at intake
+    assert tax["figures"]["returned"]["numerator"] == 1
+    assert market["figures"]["returned"]["numerator"] == 0
+    assert tax["figures"]["on_time_sign"]["display"] == "0.00%"  # E, unsigned and late
+    assert market["figures"]["on_time_sign"]["numerator"] == 5
+    returned_by_tax = {"returned_by": world.other_dept.id}
+    assert drilled("returned", "numerator", returned_by_tax) == ids(county, "G")
+    assert compute_figures(*NOV, now=NOW, filters=returned_by_tax)["figures"]["returned"][
+        "numerator"] == tax["figures"]["returned"]["numerator"]
+
+
+def test_by_month_source_and_category_add_up_to_the_total(county):
+    total = compute_figures(date(2026, 10, 1), date(2026, 12, 1), now=NOW)
+    for by in ("month", "source", "category", "enterprise", "township"):
+        result = compute_figures(date(2026, 10, 1), date(2026, 12, 1), by=by, now=NOW)
+        assert result["figures"] == total["figures"], by  # totals from the groups are exact
+        for name in ("received", "closure", "on_time_sign", "satisfaction"):
+            for part in ("numerator", "denominator"):
+                assert sum(g["figures"][name][part] or 0 for g in result["groups"]) == \
+                    (total["figures"][name][part] or 0), (by, name, part)
+    months = compute_figures(date(2026, 10, 1), date(2026, 12, 1), by="month", now=NOW)
+    assert [(g["key"], g["figures"]["received"]["numerator"]) for g in months["groups"]] == \
+        [("2026-10", 1), ("2026-11", 10)]
+    two_months = (date(2026, 10, 1), date(2026, 12, 1))
+    assert drilled("received", "numerator", {"month": "2026-11"}, period=two_months) == \
+        ids(county, *"ABCDEFGHKM")
+
+
+def test_period_bounds_are_local_midnights(world, make_case):
+    # 2026-11-30 23:30 Shanghai is 15:30 UTC: still November locally.
+    make_case(CaseState.submitted, now=datetime(2026, 11, 30, 15, 30, tzinfo=timezone.utc))
+    # 2026-12-01 00:10 Shanghai is still November 30th in UTC: December locally.
+    make_case(CaseState.submitted, now=datetime(2026, 11, 30, 16, 10, tzinfo=timezone.utc))
+    assert compute_figures(*NOV, now=NOW)["figures"]["received"]["numerator"] == 1
+    assert compute_figures(date(2026, 12, 1), date(2027, 1, 1),
+                           now=NOW)["figures"]["received"]["numerator"] == 1
+
+
+def test_working_clock_agrees_with_the_calendar():
+    calendar = WorkCalendar()
+    start = datetime(2026, 9, 28, 3, 17, tzinfo=timezone.utc)  # around the National Day week
+    clock = WorkingClock(date(2026, 9, 1), date(2026, 11, 30), calendar)
+    for hours in (0, 5, 30, 100, 250, 700, 1000):
+        end = start + timedelta(hours=hours, minutes=13)
+        assert clock.reading(end) - clock.reading(start) == \
+            calendar.working_seconds_between(start, end)
+
+
+def test_sign_late_by_returning_after_the_deadline_counts_as_late(world, make_case):
+    case = make_case(CaseState.dispatched, now=T0, department=world.dept)
+    ops.return_case(case, world.handler, "非本部门职责", now=local(18, 15))  # after 18th 09:00
+    db.session.commit()
+    result = compute_figures(*NOV, now=NOW)
+    assert numbers(result, "on_time_sign") == (0, 1, "0.00", "0.00%")
+    assert numbers(result, "overdue_now") == (0, None, None, "0")
+
+
+def test_median_of_an_even_count_is_the_mean_of_the_two_middle_values(county, world, make_case):
+    case = make_case(CaseState.signed, now=T0)
+    ops.reply_to_case(case, world.handler, "已答复", now=T0 + 2 * DAY)  # 48 working hours
+    db.session.commit()
+    median = compute_figures(*NOV, now=NOW)["figures"][MEDIAN]
+    assert (median["numerator"], median["hours"]) == (6, "60.00")  # 0 24 [48 72] 144 168
+
+
+def test_median_skips_weekends_and_holidays(world, make_case):
+    # Dispatched Friday 2026-09-25 09:00; National Day and Mid-Autumn: Oct 1-7 off,
+    # Sunday Sep 27 and Saturday Oct 10 are make-up working days.
+    dispatched = datetime(2026, 9, 25, 1, 0, tzinfo=timezone.utc)
+    case = make_case(CaseState.signed, now=dispatched)
+    replied = datetime(2026, 10, 9, 1, 0, tzinfo=timezone.utc)  # Friday 9th 09:00
+    ops.reply_to_case(case, world.handler, "节后已答复", now=replied)
+    db.session.commit()
+    median = compute_figures(date(2026, 9, 1), date(2026, 10, 1), now=NOW)["figures"][MEDIAN]
+    expected = int(WorkCalendar().working_seconds_between(dispatched, replied)) * 100 // 3600
+    assert median["hours"] == f"{expected // 100}.{expected % 100:02d}"
+    assert int(expected) < 14 * 24 * 100  # far less than the 14 calendar days
