@@ -1,6 +1,4 @@
 """/api/v1: thin adapters from JSON to the case operations; one commit per request."""
-from datetime import timedelta
-import importlib
 
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy.orm import selectinload
@@ -15,10 +13,10 @@ from app.auth.operations import user_for_token
 from app.cases import operations as ops
 from app.cases.models import Case, CaseDepartment, CaseSource, CaseState, Urgency
 from app.cases.queries import SEE_ALL_ROLES, visible_cases
-from app.core.timeutil import LOCAL_TZ
 from app.core.types import utcnow
 from app.departments.models import Department
 from app.extensions import csrf, db
+from app.figures import queries as figures_queries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge a request with
@@ -124,31 +122,18 @@ def departments():
     return jsonify({"items": [department_json(d) for d in rows]})
 
 
-def _figures_module():
-    """The figures domain, if this build has it (it is developed separately)."""
-    try:
-        return importlib.import_module("app.figures.queries")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("app.figures", "app.figures.queries"):
-            raise  # a real bug inside the module must not look like "not built yet"
-        return None
-
-
 @bp.get("/figures")
 def figures():
     """The figures of DESIGN §5 for [from, to); `by` groups them (department, category…)."""
     if current_user().role not in SEE_ALL_ROLES:
         raise ApiError("forbidden", "您的角色无权查看统计数据", 403)
-    today = utcnow().astimezone(LOCAL_TZ).date()
-    date_from = params.iso_date(request.args.get("from"), "from") or today.replace(day=1)
-    date_to = params.iso_date(request.args.get("to"), "to") or today + timedelta(days=1)
+    month_from, month_to = figures_queries.named_period("month", figures_queries.local_today())
+    date_from = params.iso_date(request.args.get("from"), "from") or month_from
+    date_to = params.iso_date(request.args.get("to"), "to") or month_to
     if date_to <= date_from:
         raise ApiError("invalid_field", "结束日期应晚于开始日期", field="to")
-    module = _figures_module()
-    if module is None:
-        raise ApiError("not_implemented", "统计功能尚未启用", 501)
     try:
-        result = module.compute_figures(date_from, date_to, by=request.args.get("by") or None)
+        result = figures_queries.compute_figures(date_from, date_to, by=request.args.get("by") or None)
     except ValueError as exc:  # e.g. an unknown grouping key
         raise ApiError("invalid_field", f"统计参数无效：{exc}", field="by") from None
     return jsonify(result)

@@ -1,30 +1,9 @@
-"""GET /api/v1/figures hands over to the figures domain (app/figures/queries.py), which is
-built on another branch: until it is merged the route answers 501."""
-import importlib
-
+"""GET /api/v1/figures answers exactly what the figures domain computes."""
 import pytest
 
 from tests.api.test_cases_api import assert_error
 
 
-def _figures_built() -> bool:
-    try:
-        importlib.import_module("app.figures.queries")
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
-FIGURES_BUILT = _figures_built()
-
-
-@pytest.mark.skipif(FIGURES_BUILT, reason="app.figures is merged: the real figures answer")
-def test_figures_answer_501_json_until_the_module_exists(api):
-    assert_error(api.get("/figures?from=2026-11-01&to=2026-12-01"), 501, "not_implemented")
-
-
-@pytest.mark.xfail(not FIGURES_BUILT, strict=True,
-                   reason="VERIFY AFTER MERGE: app/figures/queries.py is built on another branch")
 def test_figures_answer_what_compute_figures_computes(api, make_case):
     from datetime import date
     from app.figures.queries import compute_figures
