@@ -96,9 +96,21 @@ def wipe(app):
         db.engine.dispose()
 
 
+def isolate_requests(app):
+    """The fixture keeps one app context open for the whole test, and requests reuse it; so
+    forget flask-login's cached user after each request, or one client's login leaks into
+    the next client's request."""
+    from flask import g
+
+    @app.teardown_request
+    def forget_login(_exc):
+        g.pop("_login_user", None)
+    return app
+
+
 @pytest.fixture
 def app(migrated, tmp_path):
-    app = create_app(make_config(migrated, tmp_path / "media"))
+    app = isolate_requests(create_app(make_config(migrated, tmp_path / "media")))
     with app.app_context():
         yield app
         db.session.remove()
@@ -110,7 +122,7 @@ def csrf_app(migrated, tmp_path):
     """An app with CSRF protection on, as in production."""
     config = make_config(migrated, tmp_path / "media")
     config.WTF_CSRF_ENABLED = True
-    app = create_app(config)
+    app = isolate_requests(create_app(config))
     with app.app_context():
         yield app
         db.session.remove()

@@ -1,19 +1,11 @@
 """The case list of the API: visible cases, filtered, newest first."""
 from datetime import datetime
 
-from sqlalchemy import and_, or_
 
 from app.auth.models import User
-from app.cases.models import OPEN_STATES, Case, CaseState
-from app.cases.queries import visible_cases
+from app.cases.models import Case, CaseState
+from app.cases.queries import overdue_condition, visible_cases
 from app.departments.models import Department
-
-
-def overdue_clause(now: datetime):
-    """Open and past the sign deadline (while unsigned) or the reply deadline."""
-    return and_(Case.state.in_(OPEN_STATES), or_(
-        and_(Case.state == CaseState.dispatched, Case.sign_due_at < now),
-        Case.reply_due_at < now))
 
 
 def case_list_query(user: User, *, state: CaseState | None = None,
@@ -25,5 +17,5 @@ def case_list_query(user: User, *, state: CaseState | None = None,
     if department is not None:
         query = query.where(Case.lead_department_id == department.id)
     if overdue:
-        query = query.where(overdue_clause(now))
+        query = query.where(overdue_condition(now))
     return query.order_by(Case.submitted_at.desc(), Case.id.desc())

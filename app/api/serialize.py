@@ -2,8 +2,8 @@
 from datetime import datetime, timezone
 
 from app.auth.models import Role, User
-from app.cases.models import Case, CaseState
-from app.cases.queries import mask_phone
+from app.cases.models import Case
+from app.cases.queries import is_overdue, mask_name, mask_phone
 from app.core.timeutil import to_local
 from app.core.types import utcnow
 
@@ -30,15 +30,6 @@ def department_json(department):
     return {"code": department.code, "name": department.name, "kind": department.kind.name}
 
 
-def is_overdue(case: Case, now: datetime | None = None) -> bool:
-    """Open and past its sign deadline (while unsigned) or its reply deadline."""
-    now = now or utcnow()
-    if not case.is_open:
-        return False
-    late_sign = case.state is CaseState.dispatched and case.sign_due_at and case.sign_due_at < now
-    return bool(late_sign or (case.reply_due_at and case.reply_due_at < now))
-
-
 def case_summary_json(case: Case, viewer: User) -> dict:
     """What a list row needs: identity, state, where it is and when it is due."""
     return {
@@ -58,7 +49,7 @@ def case_summary_json(case: Case, viewer: User) -> dict:
         },
         "assignee": case.assignee.username if case.assignee else None,
         "escalation_level": case.escalation_level,
-        "overdue": is_overdue(case),
+        "overdue": is_overdue(case, utcnow()),
         "deadlines": {name.removesuffix("_at"): instant(getattr(case, name))
                       for name in CASE_DEADLINES},
         "times": {name.removesuffix("_at"): instant(getattr(case, name)) for name in CASE_TIMES},
@@ -68,10 +59,12 @@ def case_summary_json(case: Case, viewer: User) -> dict:
 def case_json(case: Case, viewer: User, *, include_access_code=False) -> dict:
     """The whole case as `viewer` may see it; the caller has checked that they may see it."""
     body = case_summary_json(case, viewer)
-    phone = case.contact_phone if viewer.role in SEES_CONTACT else mask_phone(case.contact_phone)
+    sees_contact = viewer.role in SEES_CONTACT
+    phone = case.contact_phone if sees_contact else mask_phone(case.contact_phone)
+    name = case.contact_name if sees_contact else mask_name(case.contact_name)
     body.update({
         "enterprise_name_given": case.enterprise_name_given,
-        "contact": {"name": case.contact_name, "phone": phone or None,
+        "contact": {"name": name or None, "phone": phone or None,
                     "anonymous": case.is_anonymous},
         "counts": {"returns": case.return_count, "extensions": case.extension_count,
                    "reopens": case.reopen_count},

@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.auth.operations import user_for_token
 from app.cases import operations as ops
 from app.cases.models import Case, CaseDepartment, CaseSource, CaseState, Urgency
-from app.cases.queries import SEE_ALL_ROLES, visible_cases
+from app.cases.queries import SEE_ALL_ROLES, get_visible_case
 from app.core.types import utcnow
 from app.departments.models import Department
 from app.extensions import csrf, db
@@ -47,10 +47,7 @@ def current_user() -> User:
 
 
 def _case_or_404(tracking_no: str, *, for_update=False) -> Case:
-    query = visible_cases(current_user()).where(Case.tracking_no == tracking_no)
-    if for_update:  # two people acting on one case at once take turns (PostgreSQL row lock)
-        query = query.with_for_update(of=Case).execution_options(populate_existing=True)
-    case = db.session.execute(query).scalar_one_or_none()
+    case = get_visible_case(current_user(), tracking_no, for_update=for_update)
     if case is None:
         raise ApiError("not_found", f"案件“{tracking_no}”不存在或您无权查看", 404)
     return case

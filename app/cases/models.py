@@ -245,6 +245,7 @@ class ExtensionStatus(enum.Enum):
     pending = "待审批"
     approved = "已批准"
     refused = "已驳回"
+    withdrawn = "已作废"  # the case was replied, returned or re-dispatched before a decision
 
 
 class ExtensionRequest(db.Model):

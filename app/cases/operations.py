@@ -106,6 +106,30 @@ def _lead_team(case: Case) -> list[User]:
     return users_of_department(case.lead_department_id, *HANDLING_ROLES)
 
 
+def _set_co_departments(case: Case, departments, now):
+    """Keep the rows of departments that stay, drop the others, add the new ones: replacing
+    the whole list would insert a (case, department) pair before deleting its old twin."""
+    wanted = {d.id: d for d in departments}
+    for link in list(case.co_departments):
+        if link.department_id not in wanted:
+            case.co_departments.remove(link)
+    kept = {link.department_id for link in case.co_departments}
+    for department_id, department in wanted.items():
+        if department_id not in kept:
+            case.co_departments.append(CaseDepartment(department=department, added_at=now))
+
+
+def _withdraw_pending_extension(case: Case, actor, note: str, now):
+    """A pending extension request lapses when the case leaves the phase it was asked in."""
+    for request in case.extension_requests:
+        if request.status is ExtensionStatus.pending:
+            request.status = ExtensionStatus.withdrawn
+            request.decided_at = now
+            request.decision_note = note
+            _record(case, actor, "withdraw_extension", note=note, data={"days": request.days},
+                    now=now)
+
+
 def handle_limit_key(complexity: Complexity) -> str:
     return f"handle_{complexity.name}"
 
@@ -233,7 +257,8 @@ def dispatch_case(case: Case, actor: User, department: Department,
     case.complexity = complexity
     case.lead_department = department
     case.assignee = None
-    case.co_departments = [CaseDepartment(department=d, added_at=now) for d in co_departments]
+    _set_co_departments(case, co_departments, now)
+    _withdraw_pending_extension(case, actor, "重新派发，原延期申请作废", now)
     case.dispatched_at = now
     case.signed_at = None
     case.sign_due_at = apply_limit(
@@ -281,6 +306,7 @@ def return_case(case: Case, actor: User, reason: str, now=None) -> Case:
     case.returned_at = now
     case.return_count += 1
     case.assignee = None
+    _withdraw_pending_extension(case, actor, "案件已退回，延期申请作废", now)
     _transition(case, CaseState.returned, actor, "return", now=now, note=reason,
                 department_id=actor.department_id)
     _notify("returned", users_with_role(Role.dispatcher), case,
@@ -373,6 +399,7 @@ def reply_to_case(case: Case, actor: User, content: str, attachments=(), now=Non
         db.session.add(attachment)
     case.replied_at = now
     case.first_replied_at = case.first_replied_at or now
+    _withdraw_pending_extension(case, actor, "已答复，延期申请不再需要", now)
     _transition(case, CaseState.replied, actor, "reply", now=now, note=content,
                 department_id=actor.department_id,
                 data={"on_time": case.reply_due_at is None or now <= case.reply_due_at})

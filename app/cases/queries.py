@@ -1,10 +1,10 @@
 """Which cases a person may see, and lookups that answer 404 for everything else."""
 from flask import abort
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.auth.models import Role, User
 from app.auth.queries import HANDLING_ROLES
-from app.cases.models import Case, CaseDepartment
+from app.cases.models import Case, CaseDepartment, CaseState
 from app.enterprises.models import Enterprise
 from app.extensions import db
 
@@ -25,13 +25,17 @@ def visible_cases(user: User):
     return query.where(False)
 
 
-def get_visible_case(user: User, tracking_no: str) -> Case | None:
-    return db.session.execute(
-        visible_cases(user).where(Case.tracking_no == tracking_no)).scalar_one_or_none()
+def get_visible_case(user: User, tracking_no: str, *, for_update=False) -> Case | None:
+    """The case if `user` may see it; `for_update` locks its row (PostgreSQL) so two people
+    acting on one case at once take turns and the second sees the first's result."""
+    query = visible_cases(user).where(Case.tracking_no == tracking_no)
+    if for_update:
+        query = query.with_for_update(of=Case).execution_options(populate_existing=True)
+    return db.session.execute(query).scalar_one_or_none()
 
 
-def get_visible_case_or_404(user: User, tracking_no: str) -> Case:
-    case = get_visible_case(user, tracking_no)
+def get_visible_case_or_404(user: User, tracking_no: str, *, for_update=False) -> Case:
+    case = get_visible_case(user, tracking_no, for_update=for_update)
     if case is None:
         abort(404)
     return case
@@ -41,6 +45,13 @@ def get_case_by_tracking_no(tracking_no: str) -> Case | None:
     return db.session.execute(select(Case).filter_by(tracking_no=tracking_no)).scalar_one_or_none()
 
 
+def mask_name(name: str | None) -> str:
+    """张** : the surname only, for everyone but the office (PIPL)."""
+    if not name:
+        return ""
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
 def mask_phone(phone: str | None) -> str:
     """138****1234: what everyone but the dispatcher sees (PIPL)."""
     if not phone:
@@ -48,3 +59,19 @@ def mask_phone(phone: str | None) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return f"{phone[:3]}****{phone[-4:]}"
+
+
+def overdue_condition(now):
+    """Overdue (逾期): sitting with a department past its sign deadline (while unsigned) or its
+    handling deadline. The one definition the dashboard, the API and the lists share."""
+    return or_(
+        and_(Case.state == CaseState.dispatched, Case.sign_due_at < now),
+        and_(Case.state.in_((CaseState.dispatched, CaseState.signed)), Case.reply_due_at < now))
+
+
+def is_overdue(case: Case, now) -> bool:
+    """overdue_condition for one loaded case."""
+    if case.state not in (CaseState.dispatched, CaseState.signed):
+        return False
+    late_sign = case.state is CaseState.dispatched and case.sign_due_at and case.sign_due_at < now
+    return bool(late_sign or (case.reply_due_at and case.reply_due_at < now))

@@ -15,7 +15,7 @@ def first_error(form) -> str | None:
 def run_case_action(tracking_no, name, form, perform, done_message, *, render, success_url):
     """Validate `form`, run `perform(case)`; commit and redirect to `success_url`, or re-render
     with `render(case, status, error=…, error_form=name, <name>=form)` keeping what was typed."""
-    case = get_visible_case_or_404(current_user, tracking_no)
+    case = get_visible_case_or_404(current_user, tracking_no, for_update=True)
     if not form.validate_on_submit():
         return render(case, 400, error=first_error(form) or "请检查填写的内容",
                       error_form=name, **{name: form})

@@ -89,4 +89,6 @@ def register_security_headers(app):
 
 
 def register_template_helpers(app):
+    from app.cases.queries import mask_name
     app.add_template_filter(format_local, "local")
+    app.add_template_filter(mask_name, "mask_name")

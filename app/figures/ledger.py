@@ -7,13 +7,14 @@ from datetime import date, datetime, timedelta
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.orm import aliased
 
 from app.cases.models import Case, CaseDepartment, CaseState, Category, Reply
-from app.cases.queries import mask_phone
+from app.cases.queries import mask_name, mask_phone
 from app.core.timeutil import LOCAL_TZ
 from app.core.types import utcnow
 from app.departments.models import Department
@@ -96,16 +97,24 @@ def _local(value):
     return value.astimezone(LOCAL_TZ).replace(tzinfo=None, microsecond=0)
 
 
-def _mask_name(name):
-    if not name:
-        return ""
-    return name[0] + "*" * (len(name) - 1)
-
-
 def _yes_no(judged, yes):
     if not judged:
         return ""
     return "是" if yes else "否"
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def _cell_text(ws, text: str):
+    """What a submitter typed, safe in a spreadsheet: control characters Excel refuses are
+    dropped, and text that looks like a formula (=, +, -, @) is stored as text, never run."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if text[:1] in FORMULA_PREFIXES:
+        cell = WriteOnlyCell(ws, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
 
 
 def _row_values(n, row, full):
@@ -119,7 +128,7 @@ def _row_values(n, row, full):
     elif full:
         name, phone = contact_name or "", contact_phone or ""
     else:
-        name, phone = _mask_name(contact_name), mask_phone(contact_phone)
+        name, phone = mask_name(contact_name), mask_phone(contact_phone)
     return [n, tracking_no, _local(submitted_at), source.label, enterprise or enterprise_given or "",
             credit_code or "", category, content, name, phone, lead or "", co or "",
             complexity.label if complexity else "", state.label, _local(dispatched_at),
@@ -226,12 +235,14 @@ def export_ledger(out, date_from: date | None = None, date_to: date | None = Non
         values = _row_values(count, row, full)
         cells = []
         for value, kind in zip(values, kinds):
+            if isinstance(value, str):
+                value = _cell_text(ws, value)
             if kind == "datetime" and value is not None:
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = DATETIME_FORMAT
                 cells.append(cell)
             elif kind == "wrap" and value:
-                cell = WriteOnlyCell(ws, value=value)
+                cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
                 cell.alignment = wrap
                 cells.append(cell)
             else:

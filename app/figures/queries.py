@@ -14,6 +14,7 @@ from sqlalchemy import (BigInteger, Integer, and_, case as sql_case, cast, func,
 
 from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Category,
                               SATISFIED_RATINGS)
+from app.cases.queries import overdue_condition
 from app.core.timeutil import LOCAL_TZ
 from app.core.types import utcnow
 from app.departments.models import Department
@@ -93,9 +94,7 @@ def satisfied(now):
 
 def overdue_now(now):
     """Open and past its sign deadline (unsigned) or its handling deadline at `now`."""
-    return or_(
-        and_(Case.state == CaseState.dispatched, Case.sign_due_at < now),
-        and_(Case.state.in_((CaseState.dispatched, CaseState.signed)), Case.reply_due_at < now))
+    return overdue_condition(now)
 
 
 def returned(now):
