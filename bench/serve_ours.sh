@@ -11,6 +11,6 @@ export DATABASE_URL="sqlite:///$DIR/bench.sqlite3" MEDIA_ROOT="$DIR/media" RATEL
 PY=/work/main/.venv/bin/python
 TOKEN=$($PY bench/make_card.py 2>/dev/null | tail -1)
 /work/main/.venv/bin/gunicorn --workers 2 --bind 127.0.0.1:$PORT --pid $DIR/gunicorn.pid \
-  --daemon --error-logfile $DIR/gunicorn.log wsgi:app
+  --daemon --capture-output --error-logfile $DIR/gunicorn.log wsgi:app
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/q/$TOKEN" && break; sleep 0.2; done
 echo "$TOKEN"
