@@ -1,12 +1,16 @@
 """One scheduler tick over 1,000,000 cases on PostgreSQL with 1,000 due (sending excluded).
 
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-        .venv/bin/python bench/reminders.py [--cases 1000000] [--due 1000]
+        .venv/bin/python bench/reminders.py [--cases 1000000] [--due 1000] [--repeat 3]
 
-Builds its own schema, fills it with SQL (INSERT … SELECT generate_series), runs one tick
-with deliver=False, prints the timings and the plan of the due-case query, drops the schema.
+Builds its own schema, fills it with SQL (INSERT … SELECT generate_series), prints the plan of
+the due-case query (and whether it uses ix_cases_next_check_at), runs the tick with
+deliver=False `--repeat` times (the same cases made due again, the queued rows deleted and the
+tables vacuumed between runs), prints each run's time, this process's CPU and each job's time,
+the median, the notifications created and an idle tick, and drops the schema.
+BENCH_SQL=1 also prints every statement's time; BENCH_PROFILE=1 a cProfile of the tick.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 import argparse
 import cProfile
 import os
@@ -19,7 +23,7 @@ import uuid
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -67,11 +71,96 @@ def fill(conn, cases: int, due: int, open_future: int):
     conn.execute(text("ANALYZE"))
 
 
+class _time_statements:
+    """Wall time per statement as the driver sees it (BENCH_SQL=1): where a tick waits."""
+
+    def __init__(self, engine):
+        self.rows = []
+        event.listen(engine, "before_cursor_execute", self.before)
+        event.listen(engine, "after_cursor_execute", self.after)
+
+    def before(self, conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(self, conn, cursor, statement, parameters, context, executemany):
+        ms = (time.perf_counter() - conn.info.pop("bench_started")) * 1000
+        self.rows.append((ms, " ".join(statement.split())[:110]))
+
+    def stop(self, engine):
+        event.remove(engine, "before_cursor_execute", self.before)
+        event.remove(engine, "after_cursor_execute", self.after)
+
+    def print(self):
+        print(f"{len(self.rows)} statements, {sum(ms for ms, _ in self.rows):.1f} ms in the driver:")
+        for ms, statement in self.rows:
+            print(f"    {ms:7.1f} ms  {statement}")
+
+
+def reset(due: int):
+    """Make the same cases due again and forget what the last tick queued."""
+    db.session.remove()
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM deliveries"))
+        conn.execute(text("DELETE FROM notifications"))
+        conn.execute(text("UPDATE cases SET next_check_at = :at WHERE id <= :due"),
+                     {"at": (NOW - timedelta(minutes=15)).replace(tzinfo=None), "due": due})
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE cases, notifications, deliveries"))
+
+
+def run_tick() -> dict:
+    """One tick at NOW without sending, timed as a whole and job by job."""
+    from app.reminders import tasks
+    job_ms, originals = {}, {}
+    for name in ("remind_due", "close_unrated_cases", "send_digests"):
+        originals[name] = job = getattr(tasks, name)
+
+        def timed(now, job=job, name=name):
+            started = time.perf_counter()
+            try:
+                return job(now)
+            finally:
+                job_ms[name] = (time.perf_counter() - started) * 1000
+        timed.__name__ = name
+        setattr(tasks, name, timed)
+    statements = _time_statements(db.engine) if os.environ.get("BENCH_SQL") else None
+    profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+    try:
+        if profile:
+            profile.enable()
+        started, cpu = time.perf_counter(), time.process_time()
+        results = tasks.tick(NOW, deliver=False)
+        tick_ms = (time.perf_counter() - started) * 1000
+        cpu_ms = (time.process_time() - cpu) * 1000
+    finally:
+        if profile:
+            profile.disable()
+        for name, job in originals.items():
+            setattr(tasks, name, job)
+    if profile:
+        pstats.Stats(profile).sort_stats(
+            os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(40)
+    if statements is not None:
+        statements.stop(db.engine)
+        statements.print()
+    out = {"tick_ms": tick_ms, "cpu_ms": cpu_ms, "job_ms": job_ms, "results": results,
+           "notifications": db.session.scalar(text("SELECT count(*) FROM notifications")),
+           "deliveries": db.session.scalar(text("SELECT count(*) FROM deliveries")),
+           "left": db.session.scalar(text("SELECT count(*) FROM cases WHERE next_check_at <= :n"),
+                                     {"n": NOW.replace(tzinfo=None)})}
+    started = time.perf_counter()
+    out["second"] = tasks.tick(NOW, deliver=False)
+    out["idle_ms"] = (time.perf_counter() - started) * 1000
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--open", type=int, default=50_000, help="open cases not yet due")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="ticks to time, the same cases made due again between them")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     schema = f"bench_reminders_{uuid.uuid4().hex[:8]}"
@@ -94,7 +183,7 @@ def main():
             print(f"filled {args.cases:,} cases ({args.due:,} due, {args.open:,} open ahead) "
                   f"in {time.perf_counter() - started:.1f} s")
 
-            from app.reminders.tasks import due_cases_query, tick
+            from app.reminders.tasks import due_cases_query
             query = due_cases_query(NOW, (CaseState.dispatched, CaseState.signed))
             compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
             plan = db.session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}")).scalars().all()
@@ -110,27 +199,25 @@ def main():
             db.session.rollback()
             db.session.expunge_all()
 
-            started = time.perf_counter()
-            profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
-            if profile:
-                profile.enable()
-            results = tick(NOW, deliver=False)
-            if profile:
-                profile.disable()
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
-            tick_ms = (time.perf_counter() - started) * 1000
-            notifications = db.session.scalar(text("SELECT count(*) FROM notifications"))
-            deliveries = db.session.scalar(text("SELECT count(*) FROM deliveries"))
-            left = db.session.scalar(text("SELECT count(*) FROM cases WHERE next_check_at <= :n"),
-                                     {"n": NOW.replace(tzinfo=None)})
-
-            started = time.perf_counter()
-            second = tick(NOW, deliver=False)
-            idle_ms = (time.perf_counter() - started) * 1000
+            runs = []
+            for run in range(args.repeat):
+                if run:
+                    reset(args.due)
+                runs.append(run_tick())
+            idle_ms, second = runs[-1]["idle_ms"], runs[-1]["second"]
             print(f"select the {len(select_only):,} due cases: {select_ms:.1f} ms")
-            print(f"one tick (select, lock, claim, {notifications:,} notifications and "
-                  f"{deliveries:,} deliveries queued, commit): {tick_ms:.0f} ms -> {results}")
-            print(f"cases still due after the tick: {left}")
+            for number, r in enumerate(runs, 1):
+                jobs = ", ".join(f"{name} {ms:.0f} ms" for name, ms in r["job_ms"].items())
+                print(f"tick {number}: {r['tick_ms']:.0f} ms, of which {r['cpu_ms']:.0f} ms this "
+                      f"process's CPU ({jobs}) -> {r['results']}; "
+                      f"{r['notifications']:,} notifications and {r['deliveries']:,} deliveries "
+                      f"queued; cases still due after it: {r['left']}")
+            ticks = sorted(r["tick_ms"] for r in runs)
+            print(f"one tick over {args.cases:,} cases with {args.due:,} due (select, lock, claim, "
+                  f"notifications and deliveries queued, commit; sending excluded): "
+                  f"median {ticks[len(ticks) // 2]:.0f} ms of {len(ticks)} "
+                  f"(min {ticks[0]:.0f}, max {ticks[-1]:.0f})")
+            print(f"notifications created per tick: {runs[-1]['notifications']:,}")
             print(f"the next tick with nothing due: {idle_ms:.1f} ms -> {second}")
             index = "ix_cases_next_check_at"
             print(f"index used: {index}: {'yes' if any(index in line for line in plan) else 'NO'}")

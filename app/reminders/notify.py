@@ -5,15 +5,16 @@ channels get a Delivery each: an e-mail per recipient with an address (when SMTP
 and one webhook message per group robot (WeCom / DingTalk) per call, not one per recipient,
 so a department's group sees each reminder once.
 """
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from app.core.timeutil import LOCAL_TZ
 from app.core.types import utcnow
 from app.extensions import db
-from app.reminders.models import Delivery, Notification
+from app.reminders.models import Delivery, DeliveryStatus, Notification
 
 
 def dedupe_key(kind: str, recipient_id: int, case_id: int | None, deadline_at: datetime | None):
@@ -22,14 +23,53 @@ def dedupe_key(kind: str, recipient_id: int, case_id: int | None, deadline_at: d
     return f"{case_id or '-'}:{kind}:{recipient_id}:{deadline}"
 
 
-def _insert_ignoring_duplicates(rows: list[dict]) -> dict[int, int]:
-    """One INSERT … ON CONFLICT DO NOTHING for all rows; {recipient_id: new id} of those new."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (insert(Notification).values(rows)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(Notification.id, Notification.recipient_id))
-    return {recipient_id: new_id for new_id, recipient_id in db.session.execute(stmt)}
+INSERT_CHUNK = 1000  # rows per SQLite INSERT: 9 parameters each stays under its 32,766
+
+
+def execute_with_arrays(sql: str, arrays: dict[str, list]):
+    """Run PostgreSQL `sql` whose %(name)b parameters are whole columns, sent as binary arrays.
+
+    A batch statement then has a few parameters whatever its row count, so neither SQLAlchemy
+    nor the server parses thousands of them, and binary arrays skip the text format's quoting
+    (7× faster for 2,000 rows). Only on the session's own connection: it is in its transaction."""
+    return db.session.connection().exec_driver_sql(sql, arrays)
+
+
+def _bulk_insert(model, rows: list[dict], *, returning=(), skip_duplicate_of=None):
+    """Insert rows (all with the same keys) in one statement, optionally ON CONFLICT DO NOTHING.
+
+    PostgreSQL gets `INSERT … SELECT * FROM unnest(<one array per column>)`; SQLite,
+    in-process, multi-row VALUES a thousand rows at a time."""
+    if not rows:
+        return []
+    table = model.__table__
+    columns = [table.c[name] for name in rows[0]]
+    dialect = db.session.get_bind().dialect
+    if dialect.name == "postgresql":
+        arrays, casts = {}, []
+        for i, column in enumerate(columns):
+            process = column.type.bind_processor(dialect)  # UTC to naive, enum to name
+            arrays[f"c{i}"] = [process(row[column.name]) if process else row[column.name]
+                               for row in rows]
+            casts.append(f"CAST(%(c{i})b AS {column.type.compile(dialect)}[])")
+        sql = (f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
+               f"SELECT * FROM unnest({', '.join(casts)})")
+        if skip_duplicate_of:
+            sql += f" ON CONFLICT ({skip_duplicate_of}) DO NOTHING"
+        if returning:
+            sql += f" RETURNING {', '.join(returning)}"
+        result = execute_with_arrays(sql, arrays)
+        return result.all() if returning else []
+    found = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        stmt = sqlite.insert(table).values(rows[start:start + INSERT_CHUNK])
+        if skip_duplicate_of:
+            stmt = stmt.on_conflict_do_nothing(index_elements=[skip_duplicate_of])
+        if returning:
+            found += db.session.execute(stmt.returning(*(table.c[n] for n in returning))).all()
+        else:
+            db.session.execute(stmt)
+    return found
 
 
 def _clock(value: str) -> time:
@@ -74,37 +114,76 @@ def webhook_url_for(user, config=None) -> str | None:
     return urls.get("*")
 
 
+@dataclass
+class Message:
+    """One event to a list of people: a notification each, deliveries per channel."""
+    kind: str
+    recipients: list
+    title: str
+    body: str
+    case: object = None  # a Case, or any row with id, urgency and complexity
+    deadline_at: datetime | None = None
+    link: str | None = None
+
+
 def queue_notification(kind: str, recipients, *, title: str, body: str, case=None,
                        deadline_at: datetime | None = None, link: str | None = None,
                        now: datetime | None = None) -> list[int]:
     """Record one notification per recipient unless it exists already; return the new ids."""
+    return queue_notifications([Message(kind, recipients, title, body, case, deadline_at, link)],
+                               now=now)
+
+
+def queue_notifications(messages: list[Message], now: datetime | None = None) -> list[int]:
+    """Queue many messages at once: one INSERT for their notifications, one executemany for
+    their deliveries, whatever their number (the scheduler's batch); return the new ids."""
     now = now or utcnow()
     config = current_app.config
-    # Nobody is paged at night for a non-urgent case: outside channels wait for the morning.
-    send_at = now if is_urgent(case) else quiet_hours_end(now, config)
     smtp = bool(config.get("SMTP_URL"))
-    users = list({user.id: user for user in recipients if user is not None}.values())
-    if not users:
+    quiet_end = quiet_hours_end(now, config)
+    rows, planned, seen = [], [], set()
+    for message in messages:
+        users = list({user.id: user for user in message.recipients
+                      if user is not None}.values())
+        case_id = message.case.id if message.case is not None else None
+        keys = []
+        for user in users:
+            key = dedupe_key(message.kind, user.id, case_id, message.deadline_at)
+            keys.append(key)
+            if key in seen:  # the same message twice in one call: one row, one delivery
+                keys[-1] = None
+                continue
+            seen.add(key)
+            rows.append({"dedupe_key": key, "case_id": case_id, "kind": message.kind,
+                         "recipient_id": user.id, "deadline_at": message.deadline_at,
+                         "title": message.title, "body": message.body, "link": message.link,
+                         "created_at": now})
+        planned.append((message, users, keys))
+    if not rows:
         return []
-    case_id = case.id if case else None
-    new_ids = _insert_ignoring_duplicates([{
-        "dedupe_key": dedupe_key(kind, user.id, case_id, deadline_at), "case_id": case_id,
-        "kind": kind, "recipient_id": user.id, "deadline_at": deadline_at, "title": title,
-        "body": body, "link": link, "created_at": now} for user in users])
-    created, deliveries, webhooks_queued = [], [], set()
-    for user in users:  # in the callers' order, so the first new recipient carries the robot
-        new_id = new_ids.get(user.id)
-        if new_id is None:
-            continue  # already sent: the key was taken
-        created.append(new_id)
-        if user.email and smtp:
-            deliveries.append({"notification_id": new_id, "channel": "email",
-                               "target": user.email, "next_attempt_at": send_at})
-        url = webhook_url_for(user, config)
-        if url and url not in webhooks_queued:
-            webhooks_queued.add(url)
-            deliveries.append({"notification_id": new_id, "channel": "webhook", "target": url,
-                               "next_attempt_at": send_at})
-    if deliveries:
-        db.session.execute(db.insert(Delivery), deliveries)
+    new_ids = {key: new_id for new_id, key in _bulk_insert(
+        Notification, rows, returning=("id", "dedupe_key"), skip_duplicate_of="dedupe_key")}
+    created, deliveries = [], []
+    for message, users, keys in planned:
+        # Nobody is paged at night for a non-urgent case: outside channels wait for the morning.
+        send_at = now if is_urgent(message.case) else quiet_end
+        webhooks_queued = set()
+        # In the callers' order, so the first new recipient carries the robot.
+        for user, key in zip(users, keys):
+            new_id = new_ids.get(key)
+            if new_id is None:
+                continue  # already sent: the key was taken
+            created.append(new_id)
+            if user.email and smtp:
+                deliveries.append(_delivery(new_id, "email", user.email, send_at))
+            url = webhook_url_for(user, config)
+            if url and url not in webhooks_queued:
+                webhooks_queued.add(url)
+                deliveries.append(_delivery(new_id, "webhook", url, send_at))
+    _bulk_insert(Delivery, deliveries)
     return created
+
+
+def _delivery(notification_id: int, channel: str, target: str, send_at: datetime) -> dict:
+    return {"notification_id": notification_id, "channel": channel, "target": target,
+            "status": DeliveryStatus.pending, "attempts": 0, "next_attempt_at": send_at}

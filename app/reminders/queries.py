@@ -39,22 +39,33 @@ class DepartmentSummary:
         return "\n".join(lines)
 
 
-def department_summary(department_id: int, now: datetime) -> DepartmentSummary:
-    name = db.session.get(Department, department_id).name
-    summary = DepartmentSummary(name)
-    rows = db.session.execute(
-        db.select(Case.state, func.count()).where(Case.lead_department_id == department_id)
-        .where(Case.state.in_((CaseState.dispatched, CaseState.signed, CaseState.replied)))
-        .group_by(Case.state)).all()
-    summary.counts = {state.name: count for state, count in rows}
+def department_summaries(department_ids, now: datetime) -> dict[int, DepartmentSummary]:
+    """Each department's digest figures, in three queries however many departments."""
+    department_ids = set(department_ids)
+    if not department_ids:
+        return {}
+    # Whole Department rows: they land in the session, so head.department needs no query.
+    summaries = {d.id: DepartmentSummary(d.name) for d in db.session.scalars(
+        db.select(Department).where(Department.id.in_(department_ids)))}
+    for department_id, state, count in db.session.execute(
+            db.select(Case.lead_department_id, Case.state, func.count())
+            .where(Case.lead_department_id.in_(summaries))
+            .where(Case.state.in_((CaseState.dispatched, CaseState.signed, CaseState.replied)))
+            .group_by(Case.lead_department_id, Case.state)):
+        summaries[department_id].counts[state.name] = count
     overdue = db.session.execute(
-        db.select(Case.tracking_no, Case.state, Case.sign_due_at, Case.reply_due_at)
-        .where(Case.lead_department_id == department_id, overdue_condition(now))
-        .order_by(func.coalesce(Case.reply_due_at, Case.sign_due_at))).all()
-    summary.overdue = [(no, state.label, format_local(reply_due if state is CaseState.signed
-                                                      else sign_due))
-                       for no, state, sign_due, reply_due in overdue]
-    return summary
+        db.select(Case.lead_department_id, Case.tracking_no, Case.state, Case.sign_due_at,
+                  Case.reply_due_at)
+        .where(Case.lead_department_id.in_(summaries), overdue_condition(now))
+        .order_by(func.coalesce(Case.reply_due_at, Case.sign_due_at), Case.id))
+    for department_id, no, state, sign_due, reply_due in overdue:
+        summaries[department_id].overdue.append(
+            (no, state.label, format_local(reply_due if state is CaseState.signed else sign_due)))
+    return summaries
+
+
+def department_summary(department_id: int, now: datetime) -> DepartmentSummary:
+    return department_summaries([department_id], now)[department_id]
 
 
 def office_summary(now: datetime) -> str:

@@ -5,15 +5,15 @@ transaction. Two processes cannot act on one case twice: on PostgreSQL the batch
 with FOR UPDATE SKIP LOCKED, and everywhere the case is claimed by a compare-and-set on
 next_check_at before anything is written; the notifications' unique keys are the last guard.
 """
-from datetime import datetime
+from datetime import datetime, timezone
 import logging
 
 from flask import current_app
-from sqlalchemy import update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy.orm import joinedload
 
-from app.auth.models import Role
-from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_of_department, users_with_role
+from app.auth.models import Role, User
+from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_with_role
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import Case, CaseState
@@ -22,13 +22,14 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.reminders import queries
 from app.reminders.models import Notification
-from app.reminders.notify import _clock, dedupe_key, queue_notification
+from app.reminders.notify import Message, _clock, dedupe_key, execute_with_arrays, \
+    queue_notification, queue_notifications
 from app.reminders.timeline import Timeline
 from app.workdays.calendar import WorkCalendar
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 100
+BATCH_SIZE = 1000
 PHASE_LABEL = {"sign": "签收", "handle": "办理"}
 
 
@@ -36,20 +37,23 @@ def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-class _Recipients:
-    """The people of a tick, looked up once per department rather than once per case."""
-
-    def __init__(self):
-        self._departments = {}
-
-    def lead_team(self, case: Case):
-        """The assignee if there is one, else the lead department's handlers and head."""
-        if case.assignee_id and case.assignee and case.assignee.is_active:
-            return [case.assignee]
-        key = case.lead_department_id
-        if key not in self._departments:
-            self._departments[key] = users_of_department(key, *HANDLING_ROLES)
-        return self._departments[key]
+def _lead_teams(cases) -> dict[int, list[User]]:
+    """Each case's lead team in one query: the assignee if active, else the lead department's
+    handlers and head (as app.cases.operations._lead_team, without a query per case)."""
+    departments = {c.lead_department_id for c in cases if c.lead_department_id is not None}
+    assignees = {c.assignee_id for c in cases if c.assignee_id}
+    users = db.session.execute(
+        db.select(User).options(joinedload(User.department)).where(User.is_active.is_(True))
+        .where(or_(and_(User.department_id.in_(departments), User.role.in_(HANDLING_ROLES)),
+                   User.id.in_(assignees)))
+        .order_by(User.id)).scalars().all()
+    by_id = {user.id: user for user in users}
+    by_department = {}
+    for user in users:
+        if user.role in HANDLING_ROLES:
+            by_department.setdefault(user.department_id, []).append(user)
+    return {case.id: [by_id[case.assignee_id]] if case.assignee_id in by_id
+            else by_department.get(case.lead_department_id, []) for case in cases}
 
 
 # --- the due cases: reminders, urge, supervise, close -----------------------------------
@@ -64,9 +68,16 @@ def close_unrated_cases(now: datetime | None = None) -> int:
     return _process_due_cases(now or utcnow(), (CaseState.replied,))
 
 
+# What a tick needs of a case: the timeline's inputs, the recipients', the message's.
+DUE_COLUMNS = (Case.id, Case.tracking_no, Case.state, Case.dispatched_at, Case.sign_due_at,
+               Case.reply_due_at, Case.replied_at, Case.rated_at, Case.next_check_at,
+               Case.lead_department_id, Case.assignee_id, Case.urgency, Case.complexity,
+               func.substr(Case.content, 1, 60).label("content_head"))
+
+
 def due_cases_query(now: datetime, states, limit: int = BATCH_SIZE):
     """Cases whose next point has passed, oldest first: an index range scan, never the table."""
-    query = (db.select(Case).where(Case.next_check_at <= now, Case.state.in_(states))
+    query = (db.select(*DUE_COLUMNS).where(Case.next_check_at <= now, Case.state.in_(states))
              .order_by(Case.next_check_at, Case.id).limit(limit))
     if _is_postgres():
         query = query.with_for_update(skip_locked=True, of=Case)
@@ -75,15 +86,13 @@ def due_cases_query(now: datetime, states, limit: int = BATCH_SIZE):
 
 def _process_due_cases(now: datetime, states) -> int:
     timeline = Timeline.load()
-    recipients = _Recipients()
     fired = 0
     for _batch in range(10_000):  # a bound, not a number we expect to reach
-        cases = db.session.execute(due_cases_query(now, states)).scalars().all()
+        cases = db.session.execute(due_cases_query(now, states)).all()
         if not cases:
             break
         try:
-            for case in cases:
-                fired += _advance_case(case, now, timeline, recipients)
+            fired += _advance_batch(cases, now, timeline)
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -99,10 +108,9 @@ def _process_one_by_one(case_ids, now, states, timeline) -> int:
     fired = 0
     for case_id in case_ids:
         try:
-            case = db.session.execute(due_cases_query(now, states).where(Case.id == case_id)
-                                      ).scalar_one_or_none()
-            if case is not None:
-                fired += _advance_case(case, now, timeline, _Recipients())
+            cases = db.session.execute(due_cases_query(now, states)
+                                       .where(Case.id == case_id)).all()
+            fired += _advance_batch(cases, now, timeline)
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -110,36 +118,81 @@ def _process_one_by_one(case_ids, now, states, timeline) -> int:
     return fired
 
 
-def _advance_case(case: Case, now: datetime, timeline: Timeline, recipients) -> int:
-    """Claim the case's passed points, move next_check_at on, and act on them."""
-    previous = case.next_check_at
-    points = timeline.points(case)
-    passed = [p for p in points if previous <= p.at <= now]
-    later = [p.at for p in points if p.at > now]
-    following = min(later) if later else None
-    # The claim: only the process that moves next_check_at from the value it read may act.
-    claimed = db.session.execute(
-        update(Case).where(Case.id == case.id, Case.next_check_at == previous)
-        .values(next_check_at=following).execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        return 0
-    set_committed_value(case, "next_check_at", following)
-    # After an outage only the latest reminder is worth sending; escalations all happen.
-    reminders = [p for p in passed if p.is_reminder]
-    actions = [p for p in passed if not p.is_reminder] + reminders[-1:]
-    for point in sorted(actions, key=lambda p: p.at):
-        _act(case, point, now, timeline, recipients)
-    return len(actions)
+def _advance_batch(cases, now: datetime, timeline: Timeline) -> int:
+    """Claim the batch's passed points, move next_check_at on, and act on them.
+
+    Reminders are only notifications: they go in one INSERT for the whole batch.
+    Escalations change the case, so each goes through its case operation."""
+    plans = {}
+    for case in cases:
+        points = timeline.points(case)
+        passed = [p for p in points if case.next_check_at <= p.at <= now]
+        later = [p.at for p in points if p.at > now]
+        plans[case.id] = (case, passed, min(later) if later else None)
+    claimed = claim_cases([(case.id, case.next_check_at, following)
+                           for case, _passed, following in plans.values()])
+    messages, escalations = [], []
+    for case_id in [case_id for case_id in plans if case_id in claimed]:
+        case, passed, _following = plans[case_id]
+        # After an outage only the latest reminder is worth sending; escalations all happen.
+        reminders = [p for p in passed if p.is_reminder]
+        if reminders:
+            messages.append((case, reminders[-1]))
+        escalations += [(case_id, p) for p in passed if not p.is_reminder]
+    if messages:
+        teams = _lead_teams([case for case, _point in messages])
+        queue_notifications([_reminder(case, point, timeline, teams[case.id])
+                             for case, point in messages], now=now)
+    if escalations:
+        loaded = {case.id: case for case in db.session.execute(
+            db.select(Case).where(Case.id.in_({case_id for case_id, _p in escalations}))
+            .execution_options(populate_existing=True)).scalars()}
+        for case_id, point in escalations:
+            _escalate(loaded[case_id], point, now, timeline)
+    return len(messages) + len(escalations)
 
 
-def _act(case: Case, point, now: datetime, timeline: Timeline, recipients):
+def claim_cases(claims: list[tuple[int, datetime, datetime | None]]) -> set[int]:
+    """Move each case's next_check_at from the value read to the next one; return the ids moved.
+
+    The compare-and-set is the claim: only the process whose update hits the row acts on it,
+    so a case another scheduler moved on meanwhile is left alone. PostgreSQL does the batch in
+    one UPDATE … FROM unnest(…); SQLite, in-process, one UPDATE per case."""
+    if not claims:
+        return set()
+    if _is_postgres():
+        ids, read, following = zip(*claims)
+        return set(execute_with_arrays(CLAIM_SQL, {
+            "ids": list(ids), "read": [_naive_utc(t) for t in read],
+            "following": [_naive_utc(t) for t in following]}).scalars())
+    claimed = set()
+    for case_id, read, following in claims:
+        if db.session.execute(
+                update(Case).where(Case.id == case_id, Case.next_check_at == read)
+                .values(next_check_at=following)
+                .execution_options(synchronize_session=False)).rowcount == 1:
+            claimed.add(case_id)
+    return claimed
+
+
+CLAIM_SQL = """
+    UPDATE cases SET next_check_at = claim.following
+    FROM unnest(CAST(%(ids)b AS integer[]), CAST(%(read)b AS timestamp[]),
+                CAST(%(following)b AS timestamp[])) AS claim(id, read, following)
+    WHERE cases.id = claim.id AND cases.next_check_at = claim.read
+    RETURNING cases.id"""
+
+
+def _naive_utc(value: datetime | None):
+    """A UTC column's stored form (see app.core.types.UTCDateTime), for the raw claim."""
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value else None
+
+
+def _escalate(case: Case, point, now: datetime, timeline: Timeline):
     due_text = format_local(point.deadline) if point.deadline else ""
     label = PHASE_LABEL.get(point.phase, "")
     try:
-        if point.is_reminder:
-            _remind(case, point, now, timeline, recipients, label, due_text)
-        elif point.kind == "urge":
+        if point.kind == "urge":
             note = (f"已超过签收时限（{due_text}），请尽快签收" if point.phase == "sign"
                     else f"已超过办理时限（{due_text}），请抓紧办理并答复")
             ops.urge_case(case, None, note=note, deadline_at=point.deadline, now=now)
@@ -155,18 +208,18 @@ def _act(case: Case, point, now: datetime, timeline: Timeline, recipients):
                     exc.message)
 
 
-def _remind(case, point, now, timeline, recipients, label, due_text):
+def _reminder(case, point, timeline: Timeline, recipients) -> Message:
+    label = PHASE_LABEL.get(point.phase, "")
     if point.kind.endswith("_before"):
         headline = f"距{label}时限不足{timeline.label('remind_before')}"
     elif point.kind.endswith("_80"):
         headline = f"{label}时限已用去80%"
     else:
         headline = f"{label}时限已过半"
-    queue_notification(
-        point.kind, recipients.lead_team(case), case=case, deadline_at=point.deadline,
-        title=f"{label}提醒 {case.tracking_no}：{headline}",
-        body=f"请于{due_text}前完成{label}。{case.content[:60]}",
-        link=ops.case_link(case), now=now)
+    return Message(point.kind, recipients, case=case, deadline_at=point.deadline,
+                   title=f"{label}提醒 {case.tracking_no}：{headline}",
+                   body=f"请于{format_local(point.deadline)}前完成{label}。{case.content_head}",
+                   link=ops.case_link(case))
 
 
 # --- digests -------------------------------------------------------------------------------
@@ -197,16 +250,13 @@ def _not_yet_sent(kind: str, users, at: datetime):
 
 
 def _daily_digests(now, at) -> int:
-    sent = 0
-    for head in _not_yet_sent("digest_daily", users_with_role(Role.department_head), at):
-        if head.department_id is None:
-            continue
-        summary = queries.department_summary(head.department_id, now)
-        sent += len(queue_notification(
-            "digest_daily", [head], deadline_at=at, now=now, link="/handling/cases",
-            title=f"每日待办汇总 {to_local(now):%m月%d日}：{head.department.name}",
-            body=summary.text()))
-    return sent
+    heads = [head for head in _not_yet_sent("digest_daily", users_with_role(Role.department_head),
+                                            at) if head.department_id is not None]
+    summaries = queries.department_summaries({head.department_id for head in heads}, now)
+    return len(queue_notifications([Message(
+        "digest_daily", [head], deadline_at=at, link="/handling/cases",
+        title=f"每日待办汇总 {to_local(now):%m月%d日}：{summaries[head.department_id].name}",
+        body=summaries[head.department_id].text()) for head in heads], now=now))
 
 
 def _weekly_digest(now, at) -> int:

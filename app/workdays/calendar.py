@@ -25,6 +25,8 @@ class WorkCalendar:
 
     def __init__(self, overrides: dict[date, bool] | None = None):
         self.overrides = dict(overrides or {})
+        # chinese_calendar validates every call; the scheduler asks ~8 times per due case.
+        self._known: dict[date, bool] = {}
 
     @classmethod
     def from_database(cls, session=None):
@@ -36,8 +38,11 @@ class WorkCalendar:
     def is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
+        if day in self._known:
+            return self._known[day]
         try:
-            return chinese_calendar.is_workday(day)
+            self._known[day] = chinese_calendar.is_workday(day)
+            return self._known[day]
         except NotImplementedError:
             if day.year not in _warned_years:
                 _warned_years.add(day.year)

@@ -7,9 +7,8 @@ import zipfile
 
 import pytest
 
-from app.auth.models import Role
 from app.cards import operations as card_ops
-from app.cards.models import Card, CardBatch
+from app.cards.models import CardBatch
 from app.extensions import db
 
 

@@ -1,6 +1,5 @@
 """The foundation: health check, login, security headers, migrations both ways."""
 import flask_migrate
-import pytest
 from sqlalchemy import inspect
 
 from app.auth.models import Role, User

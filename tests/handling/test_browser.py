@@ -2,13 +2,11 @@
 submitter sees it; another department's handler gets 404 for the case, its photos, its videos;
 five wrong passwords lock an account. Also takes the screenshots committed under docs/."""
 import hashlib
-import io
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from app.cases import operations as ops
 from app.cases.models import Attachment, AttachmentKind, Case, CaseState
 from app.extensions import db
 from tests.conftest import PASSWORD, browser_login, category, screenshots_dir

@@ -1,5 +1,4 @@
 """The H5 pages in Debian's chromium on a phone viewport with WeChat's user agent."""
-from pathlib import Path
 
 from app.cases.models import Case, CaseState
 from app.extensions import db

@@ -5,11 +5,9 @@ from datetime import timedelta
 
 from flask import g
 from PIL import Image
-import pytest
 
-from app.auth.models import Role
 from app.cases import operations as case_ops
-from app.cases.models import Attachment, Case, CaseSource, CaseState, Rating
+from app.cases.models import Case, CaseSource, CaseState
 from app.core.types import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
