@@ -35,7 +35,9 @@ def reencode_photo(source, filename=None, *, max_pixels=DEFAULT_MAX_PIXELS,
                     im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
                 out = io.BytesIO()
                 # No exif=, no icc_profile=, no comment: the new file carries pixels only.
-                im.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+                # Baseline, default Huffman tables: about 10 % larger than optimize+progressive
+                # but the encode is ~4x faster, and it runs inside the submission request.
+                im.save(out, "JPEG", quality=JPEG_QUALITY)
                 return out.getvalue(), im.width, im.height
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise MediaRefused("image_too_large",
