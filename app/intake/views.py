@@ -115,6 +115,7 @@ def submit(token):
     pending = ops.pending_uploads(card, key)
     budget = ops.upload_budget(pending, config)
     file_errors = []
+    arrived = []  # stored and checked; rows only once we know whether the case is created
     for incoming in body.files:
         if incoming.error is not None:
             file_errors.append(incoming.error.message)
@@ -125,7 +126,7 @@ def submit(token):
             if incoming.size > budget.case_bytes:
                 raise MediaRefused("case_too_large", "附件合计超过上限，请减少照片或视频", incoming.filename)
             budget.case_bytes -= incoming.size
-            ops.accept_upload(card, key, incoming)
+            arrived.append(ops.prepare_incoming(incoming))
         except MediaRefused as refused:
             file_errors.append(refused.message)
     if body.cut_off is not None:
@@ -134,17 +135,21 @@ def submit(token):
         errors["files"] = "；".join(dict.fromkeys(file_errors))
     if not errors:
         try:
-            case, created = ops.submit_from_card(card, values, key)
+            case, created = ops.submit_from_card(card, values, key, arrived=arrived)
         except CaseActionError as refused:
             db.session.rollback()
             errors[refused.field or "form"] = refused.message
         else:
+            if not created:  # a concurrent double tap won: its stale-upload sweep frees these
+                ops.keep_uploads(card, key, arrived)
             tracking_no, serial = case.tracking_no, card.serial  # before the commit expires them
             db.session.commit()
             if created:
                 log.info("case %s submitted via card %s", tracking_no, serial)
             return _to_receipt(token, tracking_no, key)
-    db.session.commit()  # keep the files that did arrive, so they need not be chosen again
+    # Keep the files that did arrive, so they need not be chosen again.
+    ops.keep_uploads(card, key, arrived)
+    db.session.commit()
     response, status = _render_form(card, values, errors, key,
                                     status=413 if body.cut_off is not None else 400)
     response = current_app.make_response((response, status))
