@@ -166,6 +166,9 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
         existing = _case_by_submission_key(submission_key)
         if existing is not None:
             return existing, False
+    # Read before the first write: on SQLite the write lock is held from the savepoint to the
+    # commit, and every concurrent submission waits for it.
+    dispatchers = users_with_role(Role.dispatcher)
     for _attempt in range(8):
         case = Case(
             tracking_no=new_tracking_no(now.astimezone(LOCAL_TZ)), access_code=new_access_code(),
@@ -192,7 +195,7 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
     _record(case, actor, "submit", to_state=CaseState.submitted,
             actor_label=None if actor else SUBMITTER,
             note="通过已作废的旧码提交" if via_revoked_card else None, now=now)
-    _notify("new_case", users_with_role(Role.dispatcher), case, f"新反映 {case.tracking_no}",
+    _notify("new_case", dispatchers, case, f"新反映 {case.tracking_no}",
             f"{case.category.name}：{content[:60]}", now=now)
     return case, True
 

@@ -118,9 +118,11 @@ def category_by_code(code: str | None) -> Category | None:
 
 
 def submit_from_card(card: Card, form, submission_key: str, now=None,
-                     arrived: list[PreparedMedia] = ()) -> tuple[Case, bool]:
-    """Submit what the H5 form sent through `card`, with its pending uploads and the files
-    `arrived` with this request (attached directly, no pending row between) as attachments.
+                     arrived: list[PreparedMedia] = (),
+                     pending: list[PendingUpload] | None = None) -> tuple[Case, bool]:
+    """Submit what the H5 form sent through `card`, with its pending uploads (`pending` if the
+    caller has just read them) and the files `arrived` with this request (attached directly,
+    no pending row between) as attachments.
 
     A revoked card still takes the submission, as a hall case flagged for the office."""
     revoked = card.is_revoked
@@ -136,6 +138,8 @@ def submit_from_card(card: Card, form, submission_key: str, now=None,
     category = category_by_code(form.get("category"))
     if category is None:
         raise CaseActionError("invalid_input", "请选择问题类别", status=400, field="category")
+    # Looked up before submit_case takes the write lock (SQLite), used only if a case is made.
+    uploads = pending_uploads(card, submission_key) if pending is None else pending
     case, created = submit_case(
         source=CaseSource.hall if is_hall else CaseSource.card, category=category,
         content=form.get("content"), enterprise=None if is_hall else card.enterprise, card=card,
@@ -144,7 +148,7 @@ def submit_from_card(card: Card, form, submission_key: str, now=None,
         enterprise_name_given=enterprise_name if is_hall else None,
         submission_key=submission_key, via_revoked_card=revoked, now=now)
     if created:
-        for upload in pending_uploads(card, submission_key):
+        for upload in uploads:
             attach_media(case, PreparedMedia(
                 upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
                 upload.sha256, upload.byte_size, upload.content_type, upload.width, upload.height))

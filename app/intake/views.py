@@ -135,7 +135,8 @@ def submit(token):
         errors["files"] = "；".join(dict.fromkeys(file_errors))
     if not errors:
         try:
-            case, created = ops.submit_from_card(card, values, key, arrived=arrived)
+            case, created = ops.submit_from_card(card, values, key, arrived=arrived,
+                                                 pending=pending)
         except CaseActionError as refused:
             db.session.rollback()
             errors[refused.field or "form"] = refused.message
