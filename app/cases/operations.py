@@ -180,8 +180,11 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
             contact_phone=phone, is_anonymous=bool(is_anonymous), entered_by=actor,
             state=CaseState.submitted, submitted_at=now)
         try:
-            with db.session.begin_nested():
+            with db.session.begin_nested():  # the case and its audit event in one flush
                 db.session.add(case)
+                _record(case, actor, "submit", to_state=CaseState.submitted,
+                        actor_label=None if actor else SUBMITTER,
+                        note="通过已作废的旧码提交" if via_revoked_card else None, now=now)
                 db.session.flush()
         except IntegrityError:
             if submission_key:
@@ -192,9 +195,6 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
         break
     else:  # pragma: no cover - 23^6 numbers a month make this practically impossible
         _refuse("tracking_exhausted", "系统繁忙，请稍后再试", 503)
-    _record(case, actor, "submit", to_state=CaseState.submitted,
-            actor_label=None if actor else SUBMITTER,
-            note="通过已作废的旧码提交" if via_revoked_card else None, now=now)
     _notify("new_case", dispatchers, case, f"新反映 {case.tracking_no}",
             f"{case.category.name}：{content[:60]}", now=now)
     return case, True
