@@ -27,11 +27,18 @@ else
         --field 'body=Submitted by formload: submission {n} of run {run}.' --field priority=3
         --field 'submitter_email=a{n}@example.com')
 fi
+# Server CPU (the workers' user+system time) per submission: steadier than wall-clock
+# throughput on a machine other sessions share.
+MASTER=$([[ $SIDE == ours ]] && cat /tmp/msb-bench/gunicorn.pid || cat /tmp/peer-helpdesk/gunicorn.pid)
+worker_ticks() { for p in $(pgrep -P "$MASTER"); do awk '{print $14 + $15}' "/proc/$p/stat"; done | paste -sd+ | bc; }
+TICKS0=$(worker_ticks)
 echo "== $LABEL  $(uptime | sed 's/.*load average/load/')"
 set +e
 $PY "$PEERS/formload.py" "${ARGS[@]}" "${FILE[@]}" --concurrency 8 --requests 400 --duration 300 \
   --label "$LABEL" --json-out "$OUT/$LABEL.json" | grep -E "throughput|POST|errors|run" | head -8
 set -e
+TICKS1=$(worker_ticks)
+CPU_MS=$(echo "scale=1; ($TICKS1 - $TICKS0) * 1000 / $(getconf CLK_TCK) / 400" | bc)
 RUN=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['run_id'])" "$OUT/$LABEL.json")
 if [[ $SIDE == ours ]]; then
   /work/main/.venv/bin/python bench/ours_count.py "$RUN"
@@ -40,10 +47,11 @@ else
   "$PEERS/helpdesk_count.sh" "$RUN"
   (cd "$PEERS" && ./helpdesk_stop.sh >/dev/null)
 fi
-python3 - "$OUT/$LABEL.json" <<'PY'
+python3 - "$OUT/$LABEL.json" "$CPU_MS" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-print(f"RESULT {r['label']}: {r['submissions_per_s']}/s ok={r['ok']} errors={r['errors']} "
+print(f"RESULT {r['label']}: {r['submissions_per_s']}/s server_cpu_ms/submission={sys.argv[2]} "
+      f"ok={r['ok']} errors={r['errors']} "
       f"post p50={r['post_ms']['p50']} p99={r['post_ms']['p99']} get p50={r['get_ms']['p50']} "
       f"run={r['run_id']} {dict(r['error_kinds'])}")
 PY
