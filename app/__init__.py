@@ -69,6 +69,8 @@ def create_app(config_class=None):
     app.register_blueprint(intake_views.bp)
     from app.intake.compress import register_gzip
     register_gzip(app)
+    from app.intake.wsgi_input import register_fast_input
+    register_fast_input(app)
 
     from app.media import views as media_views
     app.register_blueprint(media_views.bp)

@@ -48,8 +48,11 @@ def tune_sqlite(dbapi_connection, _record):
 def open_sqlite_transaction_before_savepoint(connection, _name):
     """pysqlite only opens a transaction before INSERT/UPDATE/DELETE, so a SAVEPOINT issued
     first would start one of its own and RELEASE would commit it — a savepoint inside a
-    request would survive the request's rollback. Open the outer transaction first."""
+    request would survive the request's rollback. Open the outer transaction first, IMMEDIATE:
+    a savepoint is about to write, and a deferred transaction that reads first cannot take the
+    write lock once another process has committed (WAL answers "database is locked" at once,
+    without waiting out busy_timeout)."""
     if connection.dialect.name == "sqlite":
         dbapi_connection = connection.connection.dbapi_connection
         if not dbapi_connection.in_transaction:
-            dbapi_connection.execute("BEGIN")
+            dbapi_connection.execute("BEGIN IMMEDIATE")

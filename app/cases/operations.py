@@ -190,6 +190,9 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
         existing = _case_by_submission_key(submission_key)
         if existing is not None:
             return existing, False
+    # Read before the first write: on SQLite the write lock is held from the savepoint to the
+    # commit, and every concurrent submission waits for it.
+    dispatchers = users_with_role(Role.dispatcher)
     for _attempt in range(8):
         case = Case(
             tracking_no=new_tracking_no(now.astimezone(LOCAL_TZ)), access_code=new_access_code(),
@@ -201,8 +204,11 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
             contact_phone=phone, is_anonymous=bool(is_anonymous), entered_by=actor,
             state=CaseState.submitted, submitted_at=now)
         try:
-            with db.session.begin_nested():
+            with db.session.begin_nested():  # the case and its audit event in one flush
                 db.session.add(case)
+                _record(case, actor, "submit", to_state=CaseState.submitted,
+                        actor_label=None if actor else SUBMITTER,
+                        note="通过已作废的旧码提交" if via_revoked_card else None, now=now)
                 db.session.flush()
         except IntegrityError:
             if submission_key:
@@ -213,10 +219,7 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
         break
     else:  # pragma: no cover - 23^6 numbers a month make this practically impossible
         _refuse("tracking_exhausted", "系统繁忙，请稍后再试", 503)
-    _record(case, actor, "submit", to_state=CaseState.submitted,
-            actor_label=None if actor else SUBMITTER,
-            note="通过已作废的旧码提交" if via_revoked_card else None, now=now)
-    _notify("new_case", users_with_role(Role.dispatcher), case, f"新反映 {case.tracking_no}",
+    _notify("new_case", dispatchers, case, f"新反映 {case.tracking_no}",
             f"{case.category.name}：{content[:60]}", now=now)
     return case, True
 

@@ -53,18 +53,32 @@ def upload_budget(pending: list[PendingUpload], config=None) -> Budget:
         config=config)
 
 
+def prepare_incoming(incoming: IncomingFile) -> PreparedMedia:
+    """Check, clean and store one received file's bytes; no row yet.
+
+    Raises MediaRefused (the temporary file is gone either way)."""
+    prepared = prepare_media(incoming.path, incoming.filename)
+    incoming.path = None
+    return prepared
+
+
+def keep_uploads(card: Card, submission_key: str, prepared: list[PreparedMedia],
+                 now=None) -> list[PendingUpload]:
+    """Hold stored files for a submission still being written (the form comes back)."""
+    uploads = [PendingUpload(public_id=secrets.token_urlsafe(12), submission_key=submission_key,
+                             card_id=card.id, created_at=now or utcnow(), **media.as_row())
+               for media in prepared]
+    db.session.add_all(uploads)
+    db.session.flush()
+    return uploads
+
+
 def accept_upload(card: Card, submission_key: str, incoming: IncomingFile,
                   now=None) -> PendingUpload:
     """Check, clean and store one received file for a submission still being written.
 
     Raises MediaRefused (the temporary file is gone either way)."""
-    prepared = prepare_media(incoming.path, incoming.filename)
-    incoming.path = None
-    upload = PendingUpload(public_id=secrets.token_urlsafe(12), submission_key=submission_key,
-                           card_id=card.id, created_at=now or utcnow(), **prepared.as_row())
-    db.session.add(upload)
-    db.session.flush()
-    return upload
+    return keep_uploads(card, submission_key, [prepare_incoming(incoming)], now)[0]
 
 
 def remove_upload(card: Card, submission_key: str, public_id: str) -> bool:
@@ -103,8 +117,12 @@ def category_by_code(code: str | None) -> Category | None:
     return db.session.execute(db.select(Category).filter_by(code=code)).scalar_one_or_none()
 
 
-def submit_from_card(card: Card, form, submission_key: str, now=None) -> tuple[Case, bool]:
-    """Submit what the H5 form sent through `card`, with its pending uploads as attachments.
+def submit_from_card(card: Card, form, submission_key: str, now=None,
+                     arrived: list[PreparedMedia] = (),
+                     pending: list[PendingUpload] | None = None) -> tuple[Case, bool]:
+    """Submit what the H5 form sent through `card`, with its pending uploads (`pending` if the
+    caller has just read them) and the files `arrived` with this request (attached directly,
+    no pending row between) as attachments.
 
     A revoked card still takes the submission, as a hall case flagged for the office."""
     revoked = card.is_revoked
@@ -120,6 +138,8 @@ def submit_from_card(card: Card, form, submission_key: str, now=None) -> tuple[C
     category = category_by_code(form.get("category"))
     if category is None:
         raise CaseActionError("invalid_input", "请选择问题类别", status=400, field="category")
+    # Looked up before submit_case takes the write lock (SQLite), used only if a case is made.
+    uploads = pending_uploads(card, submission_key) if pending is None else pending
     case, created = submit_case(
         source=CaseSource.hall if is_hall else CaseSource.card, category=category,
         content=form.get("content"), enterprise=None if is_hall else card.enterprise, card=card,
@@ -128,11 +148,13 @@ def submit_from_card(card: Card, form, submission_key: str, now=None) -> tuple[C
         enterprise_name_given=enterprise_name if is_hall else None,
         submission_key=submission_key, via_revoked_card=revoked, now=now)
     if created:
-        for upload in pending_uploads(card, submission_key):
+        for upload in uploads:
             attach_media(case, PreparedMedia(
                 upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
                 upload.sha256, upload.byte_size, upload.content_type, upload.width, upload.height))
             db.session.delete(upload)
+        for media in arrived:
+            attach_media(case, media)
         db.session.flush()
     return case, created
 

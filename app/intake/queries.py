@@ -2,6 +2,9 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import joinedload
+
+from app.cards.models import Card
 from app.cases.models import AuditEvent, Case, CaseState, Category, Rating
 from app.departments.models import Department
 from app.extensions import db
@@ -61,6 +64,12 @@ def _step_for(event: AuditEvent) -> Step | None:
     if event.action == "mark_invalid":
         return Step(event.created_at, "已办结", f"经核实不予受理：{event.note or ''}")
     return None  # urging, supervision, internal opinions: the office's own business
+
+
+def public_card(token: str) -> Card | None:
+    """The card behind /q/<token>, with its enterprise (every public page names it): one query."""
+    return db.session.execute(db.select(Card).options(joinedload(Card.enterprise))
+                              .filter_by(token=token)).scalar_one_or_none()
 
 
 def categories() -> list[Category]:

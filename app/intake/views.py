@@ -13,7 +13,6 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.cards.operations import card_by_token
 from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, Rating
 from app.cases.operations import access_code_matches, rate_case
@@ -22,7 +21,7 @@ from app.core.types import utcnow
 from app.extensions import csrf, db, limiter
 from app.intake import operations as ops
 from app.intake.multipart import parse_streaming
-from app.intake.queries import categories, is_finished, public_timeline
+from app.intake.queries import categories, is_finished, public_card, public_timeline
 from app.media.sniff import MediaRefused
 from app.media.storage import temp_dir
 from app.media.views import send_attachment
@@ -67,11 +66,13 @@ def _card_key():
 
 def _render_form(card, values=None, errors=None, submission_key=None, status=200, notice=None):
     values = values or MultiDict()
+    # A fresh key has no uploads yet: no query for the plain GET.
+    uploads = ops.pending_uploads(card, submission_key) if submission_key else []
     submission_key = submission_key or ops.new_submission_key()
     return render_template(
         "intake/form.html", card=card, values=values, errors=errors or {},
         submission_key=submission_key, categories=categories(),
-        uploads=ops.pending_uploads(card, submission_key), notice=notice,
+        uploads=uploads, notice=notice,
         is_hall=card.kind.name == "hall" or card.is_revoked,
         limits=current_app.config), status
 
@@ -80,7 +81,7 @@ def _render_form(card, values=None, errors=None, submission_key=None, status=200
 
 @bp.get("/q/<token>")
 def form(token):
-    card = card_by_token(token)
+    card = public_card(token)
     if card is None:
         return _unknown_card()
     return _render_form(card)
@@ -91,7 +92,7 @@ def form(token):
 @limiter.limit(_ip_limit, methods=["POST"])
 @limiter.limit(_card_limit, key_func=_card_key, methods=["POST"])
 def submit(token):
-    card = card_by_token(token)
+    card = public_card(token)
     if card is None:
         return _unknown_card()
     config = current_app.config
@@ -108,12 +109,13 @@ def submit(token):
     existing = ops.case_by_submission_key(key)
     if existing is not None:  # a double tap, or a resend after the receipt: one case
         body.discard_files()
-        return _to_receipt(card, existing, key)
+        return _to_receipt(token, existing.tracking_no, key)
     for public_id in values.getlist("remove_upload"):
         ops.remove_upload(card, key, public_id)
     pending = ops.pending_uploads(card, key)
     budget = ops.upload_budget(pending, config)
     file_errors = []
+    arrived = []  # stored and checked; rows only once we know whether the case is created
     for incoming in body.files:
         if incoming.error is not None:
             file_errors.append(incoming.error.message)
@@ -124,7 +126,7 @@ def submit(token):
             if incoming.size > budget.case_bytes:
                 raise MediaRefused("case_too_large", "附件合计超过上限，请减少照片或视频", incoming.filename)
             budget.case_bytes -= incoming.size
-            ops.accept_upload(card, key, incoming)
+            arrived.append(ops.prepare_incoming(incoming))
         except MediaRefused as refused:
             file_errors.append(refused.message)
     if body.cut_off is not None:
@@ -133,16 +135,22 @@ def submit(token):
         errors["files"] = "；".join(dict.fromkeys(file_errors))
     if not errors:
         try:
-            case, created = ops.submit_from_card(card, values, key)
+            case, created = ops.submit_from_card(card, values, key, arrived=arrived,
+                                                 pending=pending)
         except CaseActionError as refused:
             db.session.rollback()
             errors[refused.field or "form"] = refused.message
         else:
+            if not created:  # a concurrent double tap won: its stale-upload sweep frees these
+                ops.keep_uploads(card, key, arrived)
+            tracking_no, serial = case.tracking_no, card.serial  # before the commit expires them
             db.session.commit()
             if created:
-                log.info("case %s submitted via card %s", case.tracking_no, card.serial)
-            return _to_receipt(card, case, key)
-    db.session.commit()  # keep the files that did arrive, so they need not be chosen again
+                log.info("case %s submitted via card %s", tracking_no, serial)
+            return _to_receipt(token, tracking_no, key)
+    # Keep the files that did arrive, so they need not be chosen again.
+    ops.keep_uploads(card, key, arrived)
+    db.session.commit()
     response, status = _render_form(card, values, errors, key,
                                     status=413 if body.cut_off is not None else 400)
     response = current_app.make_response((response, status))
@@ -151,16 +159,16 @@ def submit(token):
     return response
 
 
-def _to_receipt(card, case, key):
+def _to_receipt(token, tracking_no, key):
     receipts = session.get(RECEIPTS, [])[-9:]
     session[RECEIPTS] = receipts + [key]
-    _unlock(case)
-    return redirect(url_for("intake.receipt", token=card.token, key=key), 303)
+    _unlock(tracking_no)
+    return redirect(url_for("intake.receipt", token=token, key=key), 303)
 
 
 @bp.get("/q/<token>/receipt/<key>")
 def receipt(token, key):
-    card = card_by_token(token)
+    card = public_card(token)
     case = ops.case_by_submission_key(key)
     if card is None or case is None or key not in session.get(RECEIPTS, []):
         return _unknown_card()
@@ -197,7 +205,7 @@ def _too_large_message(limits):
 @limiter.limit(lambda: current_app.config.get("INTAKE_RATELIMIT_UPLOADS", "60 per minute"),
                methods=["POST"])
 def upload(token):
-    card = card_by_token(token)
+    card = public_card(token)
     if card is None:
         return jsonify(error="unknown_card", message="二维码无效"), 404
     if not _csrf_ok(request.headers.get("X-CSRFToken")):
@@ -238,7 +246,7 @@ def upload(token):
 
 @bp.delete("/q/<token>/uploads/<public_id>")
 def remove_upload(token, public_id):
-    card = card_by_token(token)
+    card = public_card(token)
     key = ops.valid_submission_key(request.args.get("key"))
     if card is None or key is None or not ops.remove_upload(card, key, public_id):
         return jsonify(error="not_found", message="文件不存在或已删除"), 404
@@ -248,9 +256,9 @@ def remove_upload(token, public_id):
 
 # --- the status page ------------------------------------------------------------------------
 
-def _unlock(case):
-    unlocked = [n for n in session.get(UNLOCKED, []) if n != case.tracking_no][-19:]
-    session[UNLOCKED] = unlocked + [case.tracking_no]
+def _unlock(tracking_no):
+    unlocked = [n for n in session.get(UNLOCKED, []) if n != tracking_no][-19:]
+    session[UNLOCKED] = unlocked + [tracking_no]
 
 
 def _is_unlocked(tracking_no):
@@ -297,7 +305,7 @@ def unlock(tracking_no):
     if access_code_matches(case, request.form.get("code")):
         case.access_failures = 0
         db.session.commit()
-        _unlock(case)
+        _unlock(case.tracking_no)
         return redirect(url_for("intake.status", tracking_no=tracking_no), 303)
     case.access_failures += 1
     if case.access_failures >= max_failures:

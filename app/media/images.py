@@ -12,6 +12,7 @@ pillow_heif.register_heif_opener()
 DEFAULT_MAX_PIXELS = 60_000_000  # a 50-megapixel phone camera fits; a crafted 30k×30k PNG does not
 DEFAULT_MAX_SIDE = 4096  # the browser already shrinks to 2,048; this bounds the no-JS path
 JPEG_QUALITY = 85
+ORIENTATION = 0x0112  # the EXIF tag
 
 
 def reencode_photo(source, filename=None, *, max_pixels=DEFAULT_MAX_PIXELS,
@@ -29,13 +30,16 @@ def reencode_photo(source, filename=None, *, max_pixels=DEFAULT_MAX_PIXELS,
                 if im.format == "JPEG":
                     im.draft("RGB", (max_side, max_side))  # decode at a reduced scale: less memory
                 im.load()
-                im = ImageOps.exif_transpose(im)
+                if im.getexif().get(ORIENTATION, 1) != 1:  # else transposing only copies
+                    im = ImageOps.exif_transpose(im)
                 im = _flatten(im)
                 if max(im.size) > max_side:
                     im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
                 out = io.BytesIO()
                 # No exif=, no icc_profile=, no comment: the new file carries pixels only.
-                im.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+                # Baseline, default Huffman tables: about 10 % larger than optimize+progressive
+                # but the encode is ~4x faster, and it runs inside the submission request.
+                im.save(out, "JPEG", quality=JPEG_QUALITY)
                 return out.getvalue(), im.width, im.height
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise MediaRefused("image_too_large",

@@ -22,6 +22,8 @@ from app.workdays.calendar import WorkCalendar
 REMINDER_FRACTIONS = (("50", 0.5), ("80", 0.8))
 TIMELINE_LIMITS = ("remind_before", "supervise_after", "close_unrated")
 # A change to any of these moves the case to another phase or deadline: reschedule it.
+# Only these phases have points (Timeline.points); any other state has no next check.
+TIMED_STATES = (CaseState.dispatched, CaseState.signed, CaseState.replied)
 WATCHED_ATTRIBUTES = ("state", "dispatched_at", "sign_due_at", "reply_due_at", "replied_at",
                       "rated_at")
 
@@ -125,6 +127,10 @@ def reschedule_changed_cases(session, flush_context, instances):
     if not changed:
         return
     with session.no_autoflush:
-        timeline = Timeline.load(session)
+        timeline = None
         for case in changed:
+            if case.state not in TIMED_STATES:  # e.g. a new submission: nothing to load
+                case.next_check_at = None
+                continue
+            timeline = timeline or Timeline.load(session)
             case.next_check_at = timeline.first_check(case)

@@ -259,6 +259,21 @@ def test_bad_input_keeps_every_field_with_chinese_messages(client, card):
     assert case.is_anonymous and case.contact_phone is None and case.contact_name is None
 
 
+def test_photo_sent_with_a_wrong_phone_is_kept_for_the_next_try(client, card):
+    _, key, _ = form_page(client, card.token)
+    response = post_form(client, card.token, key, contact_phone="12345",
+                         files=[("photos", samples.jpeg_bytes(), "meter.jpg")])
+    assert ("contact_phone", "请填写正确的11位手机号码") in errors_of(response)
+    assert "meter.jpg" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(PendingUpload.id))).scalar_one() == 1
+    response = post_form(client, card.token, key)  # nothing re-chosen
+    assert response.status_code == 303
+    case = db.session.execute(db.select(Case)).scalar_one()
+    assert [a.original_name for a in case.attachments] == ["meter.jpg"]
+    assert get_storage().exists(case.attachments[0].stored_name)
+    assert db.session.execute(db.select(db.func.count(PendingUpload.id))).scalar_one() == 0
+
+
 def test_unknown_token_is_a_friendly_404_without_a_form(client):
     response = client.get("/q/no-such-card-token")
     html = response.get_data(as_text=True)
