@@ -30,6 +30,7 @@ def create_app(config_class=None):
     limiter.init_app(app)
 
     from app.core import views as core_views
+    core_views.register_converters(app)
     app.register_blueprint(core_views.bp)
     core_views.register_template_helpers(app)
     core_views.register_error_pages(app)

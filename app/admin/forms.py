@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from app.auth.models import Role
 from app.departments.models import DepartmentKind
@@ -37,8 +37,9 @@ class DepartmentForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    username = StringField("用户名")
-    display_name = StringField("姓名")
+    # The operation checks these too (CLI, API); here the message sits next to the field.
+    username = StringField("用户名", validators=[Length(max=64, message="用户名不能超过64个字符")])
+    display_name = StringField("姓名", validators=[Length(max=64, message="姓名不能超过64个字符")])
     role = SelectField("角色", choices=[(r.name, r.label) for r in Role])
     department = SelectField("部门", coerce=int)
     email = StringField("邮箱", validators=[Optional()])

@@ -188,7 +188,7 @@ def user(user_id):
         else:
             return _done(f"已保存用户“{saved.display_name}”", "admin.users")
     return render_template("admin/user.html", form=form, error=error, user=existing), \
-        400 if error else 200
+        400 if error or form.errors else 200
 
 
 # --- categories, time limits, holidays, branding ----------------------------------------------

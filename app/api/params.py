@@ -72,11 +72,26 @@ def integer(body: dict, name: str, *, required=False) -> int | None:
 def iso_date(value: str | None, name: str) -> date | None:
     if not value:
         return None
+    from app.figures.queries import DATE_RANGE_MESSAGE, date_in_range
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ApiError("invalid_field", f"参数“{name}”应为日期，格式如 2026-01-31",
                        field=name) from None
+    if not date_in_range(day):
+        raise ApiError("invalid_field", f"参数“{name}”：{DATE_RANGE_MESSAGE}", field=name)
+    return day
+
+
+PAGE_MAX = 100000
+
+
+def page_number(value: str | None, name="page") -> int:
+    """A page number 1..PAGE_MAX from the query string (digits only, so "²" is refused)."""
+    value = value or "1"
+    if not value.isdecimal() or not 1 <= int(value) <= PAGE_MAX:
+        raise ApiError("invalid_field", f"参数“{name}”应为1至{PAGE_MAX}之间的整数", field=name)
+    return int(value)
 
 
 def department(code, name="department") -> Department | None:

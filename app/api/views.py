@@ -84,9 +84,7 @@ def show(tracking_no):
 def index():
     """Visible cases, newest first, 50 a page; filters: state, department, overdue."""
     args = request.args
-    page = args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
-        raise ApiError("invalid_field", "参数“page”应为正整数", field="page")
+    page = params.page_number(args.get("page"))
     overdue = args.get("overdue", "").lower()
     if overdue not in ("", "0", "1", "true", "false"):
         raise ApiError("invalid_field", "参数“overdue”应为 1 或 0", field="overdue")
@@ -95,7 +93,7 @@ def index():
         current_user(), state=params.choice(args.get("state"), CaseState, "state"),
         department=params.department(args.get("department")),
         overdue=overdue in ("1", "true"), now=now).options(*LIST_LOAD)
-    pagination = db.paginate(query, page=int(page), per_page=PAGE_SIZE, error_out=False)
+    pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     return jsonify({
         "items": [case_summary_json(case, current_user()) for case in pagination.items],
         "total": pagination.total, "page": pagination.page, "pages": pagination.pages,

@@ -16,12 +16,25 @@ class UserError(ValueError):
     """A refused user change, with a Chinese message."""
 
 
+def _check_lengths(**values) -> None:
+    """Refuse text longer than its column, naming the field (username=..., display_name=...)."""
+    for field, value in values.items():
+        maximum = User.__table__.c[field].type.length
+        if value and len(value) > maximum:
+            raise UserError(f"{USER_FIELD_LABELS[field]}不能超过{maximum}个字符")
+
+
+USER_FIELD_LABELS = {"username": "用户名", "display_name": "姓名", "email": "邮箱", "phone": "手机"}
+
+
 def create_user(username: str, password: str, role: Role, *, display_name=None,
                 department: Department | None = None, email=None, phone=None,
                 must_change_password=True) -> User:
     username = (username or "").strip()
     if not username:
         raise UserError("用户名不能为空")
+    _check_lengths(username=username, display_name=(display_name or "").strip(),
+                   email=email, phone=phone)
     if db.session.execute(db.select(User.id).filter_by(username=username)).first():
         raise UserError(f"用户名“{username}”已存在")
     if len(password or "") < MIN_PASSWORD_LENGTH:
@@ -59,9 +72,26 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
+LOGIN_FAILED = "用户名或密码错误"
+_dummy_hash = None
+
+
+def _spend_a_verification(password: str) -> None:
+    """Verify against a throwaway hash, so an unknown name takes as long as a known one."""
+    global _dummy_hash
+    from app.auth.passwords import verify_password
+    if _dummy_hash is None:
+        _dummy_hash = hash_password(secrets.token_urlsafe(16))
+    verify_password(_dummy_hash, password or "")
+
+
 def authenticate(username: str, password: str, *, max_failures: int, lock_minutes: int,
                  now=None) -> tuple[User | None, str | None]:
     """Check a login; after `max_failures` wrong passwords the account locks for a while.
+
+    A wrong password gets the same message whether the name exists, is deactivated or locked,
+    so the page cannot be used to find account names. Only someone who gave the right
+    password learns that the account is locked or deactivated.
 
     Returns (user, None) on success or (None, a Chinese message)."""
     from datetime import timedelta
@@ -70,22 +100,22 @@ def authenticate(username: str, password: str, *, max_failures: int, lock_minute
     now = now or utcnow()
     user = db.session.execute(
         db.select(User).filter_by(username=(username or "").strip())).scalar_one_or_none()
-    generic = "用户名或密码错误"
     if user is None:
-        return None, generic
-    if user.locked_until and user.locked_until > now:
+        _spend_a_verification(password)
+        return None, LOGIN_FAILED
+    locked = user.locked_until is not None and user.locked_until > now
+    if not verify_password(user.password_hash, password or ""):
+        if not locked:
+            user.failed_logins += 1
+            if user.failed_logins >= max_failures:
+                user.locked_until = now + timedelta(minutes=lock_minutes)
+                user.failed_logins = 0
+        return None, LOGIN_FAILED
+    if locked:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         return None, f"密码错误次数过多，账号已锁定，请{minutes}分钟后再试"
     if not user.is_active:
         return None, "该账号已停用，请联系管理员"
-    if not verify_password(user.password_hash, password or ""):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-            return None, f"密码错误次数过多，账号已锁定{lock_minutes}分钟"
-        left = max_failures - user.failed_logins
-        return None, f"{generic}，还可尝试{left}次"
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -117,6 +147,7 @@ def update_user(user: User, *, display_name: str, role: Role, department: Depart
     display_name = (display_name or "").strip()
     if not display_name:
         raise UserError("姓名不能为空")
+    _check_lengths(display_name=display_name, email=email, phone=phone)
     if role in DEPARTMENT_ROLES and department is None:
         raise UserError(f"{role.value}必须属于一个部门")
     if (user.role, user.department_id, user.is_active) != (

@@ -16,6 +16,7 @@ import qrcode.image.svg
 from wtforms import StringField
 
 from app.auth.models import Role, User
+from app.auth.views import safe_next
 from app.core.types import utcnow
 from app.extensions import db
 
@@ -75,9 +76,7 @@ def verify():
             session.pop(PENDING, None)
             login_user(user)
             current_app.logger.info("login user=%s (totp)", user.username)
-            target = request.args.get("next")
-            safe = target if target and target.startswith("/") and not target.startswith("//") else None
-            return redirect(safe or url_for("core.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
     return render_template("auth/totp_verify.html", form=form, error=error), (401 if error else 200)
 
 

@@ -1,4 +1,6 @@
 """Login, logout (here and everywhere), and the forced first password change."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -35,10 +37,21 @@ def force_password_change():
         return redirect(url_for("auth.change_password"))
 
 
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: never a way to another host.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    "/\t/evil.example" and "/\\evil.example" would both leave the site."""
+    if not target:
+        return None
+    target = "".join(ch for ch in target if ch.isprintable() and not ch.isspace())
+    if "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") \
+            or parts.path.startswith("//"):
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -61,7 +74,7 @@ def login():
             current_app.logger.info("login user=%s", user.username)
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
 
 

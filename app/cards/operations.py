@@ -42,6 +42,9 @@ def card_url(base_url: str, card: Card) -> str:
     return f"{base_url.rstrip('/')}/q/{card.token}"
 
 
+REVOKE_REASON_MAX = Card.__table__.c.revoke_reason.type.length
+
+
 class CardError(ValueError):
     """A refused card action, with a Chinese message."""
 
@@ -62,12 +65,15 @@ def revoke_card(enterprise, *, reason: str = "遗失补办", actor=None, now=Non
 
     The old URL keeps answering (with a notice) so a card on someone's wall still works."""
     now = now or utcnow()
+    reason = (reason or "").strip() or "遗失补办"
+    if len(reason) > REVOKE_REASON_MAX:
+        raise CardError(f"作废原因不能超过{REVOKE_REASON_MAX}字，当前{len(reason)}字")
     old = current_card(enterprise)
     if old is None:
         raise CardError(f"{enterprise.name}没有有效的企业码")
     new = issue_card(enterprise, now=now)
     old.revoked_at = now
-    old.revoke_reason = (reason or "").strip() or "遗失补办"
+    old.revoke_reason = reason
     old.replaced_by = new
     db.session.add(AuditEvent(actor=actor, actor_label=actor.display_name if actor else "系统",
                               action="revoke_card", note=old.revoke_reason, created_at=now,

@@ -29,6 +29,13 @@ PUBLIC_SOURCES = (CaseSource.card, CaseSource.hall)
 STAFF_SOURCES = tuple(s for s in CaseSource if s not in PUBLIC_SOURCES)
 CONTENT_MIN, CONTENT_MAX = 5, 2000
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Control characters nobody types (line breaks and tabs are kept); PostgreSQL refuses NUL.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What the columns hold: longer text is refused with a message, never cut off by the database.
+CONTACT_NAME_MAX = Case.__table__.c.contact_name.type.length
+ENTERPRISE_NAME_MAX = Case.__table__.c.enterprise_name_given.type.length
+INVALID_REASON_MAX = Case.__table__.c.invalid_reason.type.length
+DECISION_NOTE_MAX = ExtensionRequest.__table__.c.decision_note.type.length
 # Readable on a phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V confusions.
 TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 TRACKING_RANDOM_LEN = 6
@@ -62,11 +69,20 @@ def _require_lead_handler(actor: User | None, case: Case, what: str):
         _refuse("not_your_department", "该案件不属于您所在的部门", status=403)
 
 
-def _require_text(value: str | None, code: str, message: str, field: str) -> str:
+def _require_text(value: str | None, code: str, message: str, field: str, *,
+                  max_length: int | None = None, label: str | None = None) -> str:
     value = (value or "").strip()
     if not value:
         _refuse(code, message, status=400, field=field)
-    return value
+    return _limit_text(value, max_length, label, field) if max_length else value
+
+
+def _limit_text(value: str | None, max_length: int, label: str, field: str) -> str | None:
+    """Strip optional text; refuse it, naming the field, when its column cannot hold it."""
+    value = (value or "").strip()
+    if len(value) > max_length:
+        _refuse("too_long", f"{label}不能超过{max_length}字，当前{len(value)}字", 400, field)
+    return value or None
 
 
 def _record(case: Case | None, actor: User | None, action: str, *, from_state=None, to_state=None,
@@ -160,6 +176,8 @@ def validate_submission(content, contact_phone, is_anonymous):
     if len(content) > CONTENT_MAX:
         _refuse("invalid_input", f"内容不能超过{CONTENT_MAX}字，当前{len(content)}字", 400,
                 "content")
+    if CONTROL_RE.search(content):
+        _refuse("invalid_input", "反映内容含有无法识别的控制字符，请删除后重新填写", 400, "content")
     phone = (contact_phone or "").strip().replace(" ", "").replace("-", "")
     if is_anonymous:
         return content, None
@@ -186,6 +204,9 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
     if category is None:
         _refuse("invalid_input", "请选择问题类别", 400, "category")
     content, phone = validate_submission(content, contact_phone, is_anonymous)
+    contact_name = _limit_text(contact_name, CONTACT_NAME_MAX, "联系人姓名", "contact_name")
+    enterprise_name_given = _limit_text(enterprise_name_given, ENTERPRISE_NAME_MAX, "企业名称",
+                                        "enterprise")
     if submission_key:
         existing = _case_by_submission_key(submission_key)
         if existing is not None:
@@ -199,8 +220,8 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
             submission_key=submission_key or None, source=source, category=category,
             urgency=urgency, content=content, enterprise=enterprise, card=card,
             via_revoked_card=via_revoked_card,
-            enterprise_name_given=(enterprise_name_given or "").strip() or None,
-            contact_name=None if is_anonymous else (contact_name or "").strip() or None,
+            enterprise_name_given=enterprise_name_given,
+            contact_name=None if is_anonymous else contact_name,
             contact_phone=phone, is_anonymous=bool(is_anonymous), entered_by=actor,
             state=CaseState.submitted, submitted_at=now)
         try:
@@ -358,12 +379,13 @@ def approve_extension(case: Case, actor: User, note=None, now=None) -> Extension
     _require_role(actor, OFFICE_ROLES, "审批延期")
     _require_state(case, (CaseState.signed,), "审批延期")
     request = _pending_extension(case)
+    note = _limit_text(note, DECISION_NOTE_MAX, "审批意见", "note")
     calendar = WorkCalendar.from_database()
     case.reply_due_at = calendar.add_workdays(case.reply_due_at, request.days)
     case.extension_count += 1
     request.status = ExtensionStatus.approved
     request.decided_by, request.decided_at = actor, now
-    request.decision_note = (note or "").strip() or None
+    request.decision_note = note
     request.new_reply_due_at = case.reply_due_at
     _record(case, actor, "approve_extension", note=request.decision_note,
             data={"days": request.days, "reply_due_at": case.reply_due_at.isoformat()}, now=now)
@@ -378,7 +400,8 @@ def refuse_extension(case: Case, actor: User, reason: str, now=None) -> Extensio
     _require_role(actor, OFFICE_ROLES, "审批延期")
     _require_state(case, (CaseState.signed,), "审批延期")
     request = _pending_extension(case)
-    reason = _require_text(reason, "reason_required", "请填写不予延期的理由", "reason")
+    reason = _require_text(reason, "reason_required", "请填写不予延期的理由", "reason",
+                           max_length=DECISION_NOTE_MAX, label="不予延期的理由")
     request.status = ExtensionStatus.refused
     request.decided_by, request.decided_at, request.decision_note = actor, now, reason
     _record(case, actor, "refuse_extension", note=reason, data={"days": request.days}, now=now)
@@ -529,7 +552,8 @@ def mark_invalid(case: Case, actor: User, reason: str, now=None) -> Case:
     now = _now(now)
     _require_role(actor, OFFICE_ROLES, "标记无效")
     _require_state(case, (CaseState.submitted,), "标记无效")
-    reason = _require_text(reason, "reason_required", "请填写无效原因", "reason")
+    reason = _require_text(reason, "reason_required", "请填写无效原因", "reason",
+                           max_length=INVALID_REASON_MAX, label="无效原因")
     case.invalid_reason = reason
     case.invalidated_at = now
     _transition(case, CaseState.invalid, actor, "mark_invalid", now=now, note=reason)

@@ -1,13 +1,17 @@
 """Cross-cutting routes (health check, home), security headers, error pages."""
+import logging
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
 from app.auth.models import Role
 from app.core.timeutil import format_local
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
+log = logging.getLogger(__name__)
 
 # Where each role starts; the first endpoint that exists wins (domains register them).
 HOME_ENDPOINTS = {
@@ -45,6 +49,47 @@ def home():
     return render_template("core/home.html")
 
 
+NUL_MESSAGE = "提交的内容含有无效的空字符，请删除后重试"
+
+
+def reads_own_body(view):
+    """Mark a view that parses its own request body (a streaming upload): hooks leave it unread."""
+    view.reads_own_body = True
+    return view
+
+
+def contains_nul(value) -> bool:
+    """Whether a string anywhere in `value` (text, MultiDict, dict, list) holds a NUL."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if hasattr(value, "lists"):  # a MultiDict: every value of every key counts
+        return any(contains_nul(key) or contains_nul(items) for key, items in value.lists())
+    if isinstance(value, dict):
+        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
+def _body_is_ours() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "reads_own_body", False)
+
+
+@bp.before_app_request
+def refuse_nul_bytes():
+    """PostgreSQL can neither store nor compare a NUL: refuse it before any query sees it."""
+    suspects = [request.view_args or {}, request.args]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") \
+            and _body_is_ours():
+        suspects.append(request.form)
+    elif request.is_json:
+        suspects.append(request.get_json(silent=True))
+    if any(contains_nul(values) for values in suspects):
+        return _error(400, NUL_MESSAGE)
+    return None
+
+
 def _wants_json():
     return request.path.startswith("/api/")
 
@@ -69,7 +114,21 @@ def register_error_pages(app):
         500: "系统出了点问题，我们会尽快处理，请稍后再试",
     }
     for status, message in messages.items():
-        app.register_error_handler(status, lambda exc, s=status, m=messages[status]: _error(s, m))
+        if status != 500:
+            app.register_error_handler(status, lambda exc, s=status, m=message: _error(s, m))
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        # The failure may have been a database error: the session must be usable again before
+        # the page (its top bar counts unread notifications) runs a query.
+        db.session.rollback()
+        try:
+            return _error(500, messages[500])
+        except Exception:  # the database is down, say: still answer with a page, not a traceback
+            log.exception("rendering the 500 page failed")
+            db.session.rollback()
+            return (f"<!doctype html><meta charset=utf-8><title>500</title><p>{messages[500]}</p>",
+                    500, {"Content-Type": "text/html; charset=utf-8"})
 
     from flask_wtf.csrf import CSRFError
 
@@ -86,6 +145,20 @@ def register_security_headers(app):
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` that matches only numbers an INTEGER id column can hold: a longer one is a
+    404, not a database error on PostgreSQL."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def register_converters(app):
+    """Before any blueprint adds a rule: rules bind their converters when they are added."""
+    app.url_map.converters["int"] = RowIdConverter
 
 
 def register_template_helpers(app):

@@ -3,6 +3,10 @@ from app.departments.models import Department, DepartmentKind
 from app.extensions import db
 
 
+NAME_MAX = Department.__table__.c.name.type.length
+PHONE_MAX = Department.__table__.c.phone.type.length
+
+
 class DepartmentError(ValueError):
     """Invalid department data: `errors` maps each field to a Chinese message."""
 
@@ -21,6 +25,11 @@ def save_department(values: dict, department: Department | None = None) -> Depar
         errors["code"] = "部门代码只能由字母、数字、下划线组成，最多32位"
     if not name:
         errors["name"] = "部门名称不能为空"
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"部门名称不能超过{NAME_MAX}字，当前{len(name)}字"
+    phone = (values.get("phone") or "").strip()
+    if len(phone) > PHONE_MAX:
+        errors["phone"] = f"电话不能超过{PHONE_MAX}位"
     if not isinstance(values.get("kind"), DepartmentKind):
         errors["kind"] = "请选择部门类型"
     for field, value in (("code", code), ("name", name)):
@@ -33,7 +42,7 @@ def save_department(values: dict, department: Department | None = None) -> Depar
         raise DepartmentError(errors)
     department = department or Department()
     department.code, department.name, department.kind = code, name, values["kind"]
-    department.phone = (values.get("phone") or "").strip() or None
+    department.phone = phone or None
     department.is_active = bool(values.get("is_active", True))
     db.session.add(department)
     db.session.flush()

@@ -83,7 +83,10 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
     suffix = Path(filename or "").suffix.lower()
     if suffix == ".csv":
         reader = csv.reader(io.StringIO(_decode_csv(data)))
-        return [(i, [_cell_text(c) for c in row]) for i, row in enumerate(reader, start=1)]
+        try:
+            return [(i, [_cell_text(c) for c in row]) for i, row in enumerate(reader, start=1)]
+        except csv.Error:  # e.g. a cell over the csv module's 128 KB field limit
+            raise ImportRejected([RowError(reader.line_num, "", "CSV格式有误，请用Excel另存为CSV后再导入")]) from None
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
         try:

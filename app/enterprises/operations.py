@@ -9,6 +9,9 @@ PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 EDITABLE_FIELDS = ("name", "credit_code", "industry", "township", "address", "contact_name",
                    "contact_phone", "is_monitoring_point", "is_key_enterprise",
                    "responsible_department", "package_leader")
+# Free-text fields and their names in messages; the column's length is the limit.
+TEXT_FIELDS = {"name": "企业名称", "industry": "所属行业", "address": "地址",
+               "contact_name": "联系人"}
 
 
 class EnterpriseError(ValueError):
@@ -22,8 +25,15 @@ class EnterpriseError(ValueError):
 def enterprise_errors(values: dict, existing: Enterprise | None = None) -> dict[str, str]:
     """Every problem with `values`, by field; empty when they may be saved."""
     errors = {}
+    for field, label in TEXT_FIELDS.items():
+        text = (values.get(field) or "").strip()
+        maximum = Enterprise.__table__.c[field].type.length
+        if len(text) > maximum:
+            errors[field] = f"{label}不能超过{maximum}字，当前{len(text)}字"
+        elif "\x00" in text:
+            errors[field] = f"{label}含有无效的空字符"
     name = (values.get("name") or "").strip()
-    if not name:
+    if not name and "name" not in errors:
         errors["name"] = "企业名称不能为空"
     code_error = credit_code_error(values.get("credit_code"))
     if code_error:

@@ -134,8 +134,27 @@ MEDIAN_LABEL = "办理时长中位数（工作日小时）"
 
 # --- periods, truncation ----------------------------------------------------------------------
 
+# The dates a period may use: wide enough for any real ledger, narrow enough that time-zone
+# arithmetic never leaves the calendar (year 1 or 9999 overflows).
+DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
+DATE_RANGE_MESSAGE = f"日期应在{DATE_MIN.isoformat()}至{DATE_MAX.isoformat()}之间"
+ID_MAX = 2 ** 31 - 1  # an INTEGER column; a larger number is an error on PostgreSQL
+
+
+def date_in_range(day: date) -> bool:
+    return DATE_MIN <= day <= DATE_MAX
+
+
+def is_id(value) -> bool:
+    """Whether `value` (an int or the text of a query parameter) can be a row id."""
+    text = str(value)
+    return text.isdecimal() and 0 < int(text) <= ID_MAX
+
+
 def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     """[from 00:00 local, to 00:00 local) as aware UTC instants."""
+    if not (DATE_MIN <= date_from and date_to <= DATE_MAX + timedelta(days=1)):
+        raise ValueError(DATE_RANGE_MESSAGE)
     start = datetime.combine(date_from, time(0), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
     end = datetime.combine(date_to, time(0), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
     return start, end
@@ -201,26 +220,32 @@ def base_conditions(start: datetime, end: datetime, filters: dict | None = None)
     return conditions
 
 
+def _id(value) -> int:
+    if not is_id(value):
+        raise ValueError(f"not an id: {value!r}")
+    return int(value)
+
+
 def _filter_condition(key, value):
     if key == "department":
-        return Case.lead_department_id == int(value)
+        return Case.lead_department_id == _id(value)
     if key == "category":
-        return Case.category_id == int(value)
+        return Case.category_id == _id(value)
     if key == "source":
         return Case.source == (value if isinstance(value, CaseSource) else CaseSource[value])
     if key == "enterprise":
-        return Case.enterprise_id == int(value)
+        return Case.enterprise_id == _id(value)
     if key == "township":
         return Case.enterprise_id.in_(
-            select(Enterprise.id).where(Enterprise.township_id == int(value)))
+            select(Enterprise.id).where(Enterprise.township_id == _id(value)))
     if key == "leader":  # a package leader sees the figures of his enterprises
         return Case.enterprise_id.in_(
-            select(Enterprise.id).where(Enterprise.package_leader_id == int(value)))
+            select(Enterprise.id).where(Enterprise.package_leader_id == _id(value)))
     if key == "month":
         month_start, month_end = period_bounds(*month_bounds(str(value)))
         return and_(Case.submitted_at >= month_start, Case.submitted_at < month_end)
     if key == "returned_by":
-        return returned_by_department(int(value))
+        return returned_by_department(_id(value))
     raise ValueError(f"unknown filter {key!r}")
 
 

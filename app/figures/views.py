@@ -52,9 +52,10 @@ def _date_arg(name):
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if queries.date_in_range(day) else None
 
 
 def chosen_period():
@@ -66,7 +67,8 @@ def chosen_period():
         if date_from and date_to and date_to > date_from:
             return date_from, date_to, name, None
         start, end = queries.named_period("month", today)
-        return start, end, name, "请选择有效的起止日期（截止日期须晚于起始日期），已显示本月"
+        return start, end, name, (f"请选择有效的起止日期（{queries.DATE_RANGE_MESSAGE}，"
+                                  "截止日期须晚于起始日期），已显示本月")
     if name not in PERIODS:
         name = "month"
     date_from, date_to = queries.named_period(name, today)
@@ -145,6 +147,8 @@ def cases():
     if date_from is None or date_to is None or date_to <= date_from:
         abort(400)
     filters = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
+    if not all(queries.is_id(v) for k, v in filters.items() if k not in ("source", "month")):
+        abort(400)
     filters.update(scope_filters(current_user))  # a person's scope always wins
     try:
         ids = queries.case_ids_for(figure, part, date_from, date_to, filters)

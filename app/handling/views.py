@@ -5,6 +5,7 @@ and redirect; a refusal re-renders the page with the operation's Chinese message
 form and what was typed kept."""
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.decorators import role_required
 from app.auth.models import Role
@@ -29,8 +30,12 @@ MAX_REPLY_PHOTOS = 9
 @bp.app_context_processor
 def notification_badge():
     """The unread count every page's top bar shows."""
-    if current_user.is_authenticated and not current_user.must_change_password:
-        return {"unread_notifications": unread_count(current_user)}
+    try:
+        if current_user.is_authenticated and not current_user.must_change_password:
+            return {"unread_notifications": unread_count(current_user)}
+    except SQLAlchemyError:  # an error page must still render when the database failed
+        db.session.rollback()
+        current_app.logger.exception("unread count failed")
     return {"unread_notifications": 0}
 
 

@@ -18,6 +18,7 @@ from app.cases.models import Attachment, Rating
 from app.cases.operations import access_code_matches, rate_case
 from app.cases.queries import get_case_by_tracking_no
 from app.core.types import utcnow
+from app.core.views import NUL_MESSAGE, contains_nul, reads_own_body
 from app.extensions import csrf, db, limiter
 from app.intake import operations as ops
 from app.intake.multipart import parse_streaming
@@ -88,6 +89,7 @@ def form(token):
 
 
 @bp.post("/q/<token>")
+@reads_own_body
 @csrf.exempt  # checked below, after our streaming parser has read the token from the body
 @limiter.limit(_ip_limit, methods=["POST"])
 @limiter.limit(_card_limit, key_func=_card_key, methods=["POST"])
@@ -101,6 +103,10 @@ def submit(token):
                            temp_dir())
     values = body.fields
     errors = {}
+    if contains_nul(values):  # PostgreSQL cannot take it; the core hook cannot see this body
+        body.discard_files()
+        return _render_form(card, values, {"form": NUL_MESSAGE},
+                            ops.valid_submission_key(values.get("submission_key")), status=400)
     if not _csrf_ok(values.get("csrf_token")):
         body.discard_files()
         return _render_form(card, values, {"form": "页面已过期或来源无法验证，请再点一次“提交”"},
@@ -201,6 +207,7 @@ def _too_large_message(limits):
 # --- one file at a time (the page's JavaScript) --------------------------------------------
 
 @bp.post("/q/<token>/uploads")
+@reads_own_body
 @csrf.exempt  # checked below from the header, before a byte of the body is read
 @limiter.limit(lambda: current_app.config.get("INTAKE_RATELIMIT_UPLOADS", "60 per minute"),
                methods=["POST"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 import os
 from pathlib import Path
+import re
 import shutil
 import tempfile
 
@@ -19,6 +20,21 @@ from app.extensions import db
 from app.media import images, video
 from app.media.sniff import SNIFF_BYTES, MediaRefused, display_name, sniff_or_refuse
 from app.media.storage import content_key, get_storage, sha256_of, temp_dir
+
+
+ORIGINAL_NAME_MAX = Attachment.__table__.c.original_name.type.length
+FILENAME_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def original_name(filename: str | None) -> str | None:
+    """The name the file was sent with, fit for its column: no control characters, cut to
+    255 characters with the extension kept (a phone may send any name; it is only a label)."""
+    name = FILENAME_CONTROL_RE.sub("", filename or "").strip()
+    if len(name) > ORIGINAL_NAME_MAX:
+        stem, dot, ext = name.rpartition(".")
+        ext = dot + ext if stem and len(ext) <= 16 else ""
+        name = name[:ORIGINAL_NAME_MAX - len(ext)] + ext
+    return name or None
 
 
 @dataclass
@@ -52,6 +68,7 @@ def prepare_media(path: str | os.PathLike, filename: str | None = None,
                   expect: AttachmentKind | None = None) -> PreparedMedia:
     """Sniff, check, clean and store the file at `path` (which this call consumes)."""
     path = Path(path)
+    filename = original_name(filename)
     config = current_app.config
     storage = get_storage()
     try:

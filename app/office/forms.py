@@ -1,10 +1,16 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.models import Complexity, Rating, Urgency
-from app.cases.operations import STAFF_SOURCES
+from app.cases.operations import (CONTACT_NAME_MAX, DECISION_NOTE_MAX, ENTERPRISE_NAME_MAX,
+                                  INVALID_REASON_MAX, STAFF_SOURCES)
+
+
+def max_length(label, maximum):
+    """The operation's length rule, shown next to the field before the operation is called."""
+    return Length(max=maximum, message=f"{label}不能超过{maximum}字")
 
 
 class DispatchForm(FlaskForm):
@@ -25,16 +31,17 @@ class AnswerNowForm(FlaskForm):
 
 
 class InvalidForm(FlaskForm):
-    reason = StringField("无效原因")
+    reason = StringField("无效原因", validators=[max_length("无效原因", INVALID_REASON_MAX)])
 
 
 class NoteForm(FlaskForm):
     """Urge / supervise / approve: an optional note."""
-    note = StringField("说明", validators=[Optional()])
+    note = StringField("说明", validators=[Optional(), max_length("说明", DECISION_NOTE_MAX)])
 
 
 class RefuseForm(FlaskForm):
-    reason = StringField("不予延期的理由")
+    reason = StringField("不予延期的理由",
+                         validators=[max_length("不予延期的理由", DECISION_NOTE_MAX)])
 
 
 class FollowUpForm(FlaskForm):
@@ -46,9 +53,11 @@ class StaffCaseForm(FlaskForm):
     """A case from the hotline, a visit, a meeting…: the H5 form's fields plus the source."""
     source = SelectField("来源", choices=[(s.name, s.label) for s in STAFF_SOURCES])
     category = SelectField("问题类别", coerce=int, validators=[DataRequired("请选择问题类别")])
-    enterprise = StringField("企业", validators=[Optional()])
+    enterprise = StringField("企业", validators=[Optional(),
+                                                 max_length("企业名称", ENTERPRISE_NAME_MAX)])
     content = TextAreaField("反映内容")
-    contact_name = StringField("联系人", validators=[Optional()])
+    contact_name = StringField("联系人", validators=[Optional(),
+                                                  max_length("联系人姓名", CONTACT_NAME_MAX)])
     contact_phone = StringField("手机号码", validators=[Optional()])
     is_anonymous = BooleanField("匿名反映")
     urgency = SelectField("紧急程度", choices=[(u.name, u.value) for u in Urgency])

@@ -30,7 +30,9 @@ def test_five_wrong_passwords_lock_the_account(client, make_user):
     make_user(Role.dispatcher, username="lockme")
     for _ in range(5):
         response = login(client, "lockme", "nope-nope")
-    assert "锁定" in response.get_data(as_text=True)
+    # A wrong password never tells whether the name exists or is locked (no enumeration).
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+    assert "锁定" not in response.get_data(as_text=True)
     response = login(client, "lockme", PASSWORD)  # right password, still locked
     assert response.status_code == 401 and "锁定" in response.get_data(as_text=True)
 

@@ -155,7 +155,7 @@ def test_five_wrong_passwords_lock_the_account(phone_page, world):
     for attempt in range(5):
         browser_login(phone_page, world.handler.username, "wrong-password")
         phone_page.wait_for_load_state()
-    assert "账号已锁定" in phone_page.locator("#login-error").inner_text()
+    assert phone_page.locator("#login-error").inner_text().strip() == "用户名或密码错误"
     browser_login(phone_page, world.handler.username, PASSWORD)  # even the right one now
     phone_page.wait_for_load_state()
     assert "账号已锁定" in phone_page.locator("#login-error").inner_text()

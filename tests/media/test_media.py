@@ -106,3 +106,12 @@ def test_reply_may_restrict_the_kind(app, make_case):
     with pytest.raises(MediaRefused) as refused:
         store_attachment(make_case(), samples.mp4_bytes(), AttachmentKind.photo, filename="v.mp4")
     assert refused.value.code == "wrong_kind"
+
+
+def test_long_or_odd_original_file_name_is_cut_to_its_column(app, make_case):
+    case = make_case()
+    attachment = store_attachment(case, io.BytesIO(samples.jpeg_bytes()), AttachmentKind.photo,
+                                  filename="现\x00场" + "a" * 300 + ".jpg")
+    db.session.commit()
+    name = db.session.get(Attachment, attachment.id).original_name
+    assert len(name) == 255 and name.startswith("现场a") and name.endswith("a.jpg")

@@ -1,0 +1,59 @@
+"""Text longer than its column, or with control characters, is refused by the operation with
+a Chinese message naming the field, whichever adapter called it (page, API, CLI)."""
+import pytest
+
+from app.cases import operations as ops
+from app.cases.errors import CaseActionError
+from app.cases.models import CaseSource, CaseState
+from app.extensions import db
+from tests.conftest import category
+
+
+def refusal(call):
+    with pytest.raises(CaseActionError) as caught:
+        call()
+    db.session.rollback()
+    return caught.value
+
+
+def test_invalid_reason_longer_than_200_is_refused(world, make_case):
+    case = make_case(CaseState.submitted)
+    err = refusal(lambda: ops.mark_invalid(case, world.dispatcher, "广" * 201))
+    assert (err.status, err.field) == (400, "reason") and "无效原因不能超过200字" in err.message
+    ops.mark_invalid(case, world.dispatcher, "广" * 200)  # exactly the column's length is fine
+
+
+def test_extension_decision_note_longer_than_500_is_refused(world, make_case):
+    case = make_case(CaseState.signed)
+    ops.request_extension(case, world.handler, 3, "需要协调")
+    db.session.commit()
+    err = refusal(lambda: ops.approve_extension(case, world.dispatcher, note="批" * 501))
+    assert err.field == "note" and "审批意见不能超过500字" in err.message
+    err = refusal(lambda: ops.refuse_extension(case, world.dispatcher, "驳" * 501))
+    assert err.field == "reason" and "不予延期的理由不能超过500字" in err.message
+
+
+def test_staff_entry_contact_and_enterprise_names_fit_their_columns(world):
+    def submit(**kw):
+        return ops.submit_case(source=CaseSource.hotline, category=category(),
+                               content="热线反映的问题内容", actor=world.dispatcher,
+                               contact_phone="13800138000", **kw)
+    err = refusal(lambda: submit(contact_name="张" * 65))
+    assert err.field == "contact_name" and "联系人姓名不能超过64字" in err.message
+    err = refusal(lambda: submit(enterprise_name_given="企" * 201))
+    assert err.field == "enterprise" and "企业名称不能超过200字" in err.message
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f"])
+def test_content_with_control_characters_is_refused(world, char):
+    err = refusal(lambda: ops.submit_case(
+        source=CaseSource.hotline, category=category(), content=f"企业反映{char}的问题说明",
+        actor=world.dispatcher, is_anonymous=True))
+    assert err.field == "content" and "控制字符" in err.message
+
+
+def test_content_keeps_line_breaks_and_tabs(world):
+    case, _ = ops.submit_case(source=CaseSource.hotline, category=category(),
+                              content="第一行\r\n第二行\t说明", actor=world.dispatcher,
+                              is_anonymous=True)
+    assert case.content == "第一行\r\n第二行\t说明"
