@@ -182,8 +182,10 @@ def _explanation(figure):
 def ledger():
     """Download the ledger for a period; phones masked unless an admin asks for the full export."""
     date_from, date_to = _date_arg("from"), _date_arg("to")
-    if date_from and date_to and date_to <= date_from:
-        abort(400)
+    given = [request.args.get(name, "").strip() for name in ("from", "to")]
+    if (given[0] and not date_from) or (given[1] and not date_to) \
+            or (date_from and date_to and date_to <= date_from):
+        abort(400)  # a bad bound must not silently widen the export to everything
     full = request.args.get("full") == "1"
     if full and current_user.role is not Role.admin:
         abort(403)

