@@ -133,9 +133,10 @@ def submit(token):
         errors["files"] = "；".join(dict.fromkeys(file_errors))
     if not errors:
         try:
-            case, created = ops.submit_from_card(card, values, key)
+            # A savepoint: a refusal undoes the case alone, the files accepted above stay.
+            with db.session.begin_nested():
+                case, created = ops.submit_from_card(card, values, key)
         except CaseActionError as refused:
-            db.session.rollback()
             errors[refused.field or "form"] = refused.message
         else:
             db.session.commit()
