@@ -10,7 +10,7 @@ from app.auth.decorators import role_required
 from app.auth.models import Role
 from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_of_department
 from app.cases import operations as ops
-from app.cases.errors import CaseActionError
+from app.cases.models import AttachmentKind
 from app.cases.queries import get_visible_case_or_404, mask_phone
 from app.cases.web import run_case_action
 from app.extensions import db
@@ -19,11 +19,11 @@ from app.handling.forms import (ActionForm, CoOpinionForm, ExtensionForm, Reassi
                                 ReplyForm, ReturnForm)
 from app.handling.queries import (available_actions, due_at, recent_notifications, todo_cases,
                                   unread_count)
+from app.media.operations import store_case_media
 
 bp = Blueprint("handling", __name__, url_prefix="/handling")
 
 STAFF_ROLES = tuple(Role)
-MAX_REPLY_PHOTOS = 9
 
 
 @bp.app_context_processor
@@ -118,29 +118,9 @@ def reply(tracking_no):
 
     def perform(case):
         reply = ops.reply_to_case(case, current_user, form.content.data)
-        store_reply_photos(case, reply, form.photos.data)
+        store_case_media(case, form.photos.data, reply=reply, kind=AttachmentKind.photo,
+                         field="photos")
     return _act(tracking_no, "reply", form, perform, "已答复，提交人可在查询页看到")
-
-
-def store_reply_photos(case, reply, files):
-    """Keep the reply's photos through the media module (it sniffs, strips metadata, refuses).
-
-    A refused file becomes a CaseActionError, so the whole reply rolls back with its message."""
-    files = [f for f in (files or []) if f and f.filename]
-    if not files:
-        return
-    if len(files) > MAX_REPLY_PHOTOS:
-        raise CaseActionError("too_many_photos", f"最多上传{MAX_REPLY_PHOTOS}张照片", status=400,
-                              field="photos")
-    # The media domain owns storage and content checks.
-    from app.cases.models import AttachmentKind
-    from app.media.operations import store_attachment
-    from app.media.sniff import MediaRefused
-    for file in files:
-        try:
-            store_attachment(case, file, AttachmentKind.photo, reply=reply)
-        except MediaRefused as exc:
-            raise CaseActionError(exc.code, exc.message, status=400, field="photos")
 
 
 @bp.post("/cases/<tracking_no>/co-opinion")

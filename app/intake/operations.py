@@ -20,7 +20,6 @@ from app.intake.models import PendingUpload
 from app.intake.multipart import Budget, IncomingFile
 from app.media.operations import PreparedMedia, attach_media, delete_unreferenced, prepare_media
 
-MAX_PHOTOS, MAX_VIDEOS = 9, 3
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ENTERPRISE_NAME_MAX = 200
 CONTACT_NAME_MAX = 64
@@ -47,8 +46,8 @@ def upload_budget(pending: list[PendingUpload], config=None) -> Budget:
     config = config or current_app.config
     return Budget(
         case_bytes=config["MAX_CASE_BYTES"] - sum(p.byte_size for p in pending),
-        photos=MAX_PHOTOS - sum(p.kind is AttachmentKind.photo for p in pending),
-        videos=MAX_VIDEOS - sum(p.kind is AttachmentKind.video for p in pending),
+        photos=config["MAX_PHOTOS"] - sum(p.kind is AttachmentKind.photo for p in pending),
+        videos=config["MAX_VIDEOS"] - sum(p.kind is AttachmentKind.video for p in pending),
         config=config)
 
 
@@ -75,19 +74,8 @@ def remove_upload(card: Card, submission_key: str, public_id: str) -> bool:
     keys = (upload.stored_name, upload.poster_name)
     db.session.delete(upload)
     db.session.flush()
-    _delete_unused(keys)
+    delete_unreferenced(keys)
     return True
-
-
-def _delete_unused(keys):
-    """Delete stored bytes no attachment and no other pending upload still points at."""
-    keep = set()
-    for key in filter(None, keys):
-        if db.session.execute(db.select(PendingUpload.id).where(
-                (PendingUpload.stored_name == key) | (PendingUpload.poster_name == key))
-                .limit(1)).first():
-            keep.add(key)
-    delete_unreferenced([k for k in keys if k not in keep])
 
 
 def case_by_submission_key(key: str | None) -> Case | None:
@@ -153,5 +141,5 @@ def delete_stale_uploads(now=None, max_age: timedelta | None = None, limit: int 
         keys += [upload.stored_name, upload.poster_name]
         db.session.delete(upload)
     db.session.flush()
-    _delete_unused(keys)
+    delete_unreferenced(keys)
     return len(stale)

@@ -15,6 +15,7 @@ from app.cases.web import first_error, run_case_action
 from app.departments.models import Department
 from app.extensions import db
 from app.handling.queries import due_at
+from app.media.operations import store_case_media
 from app.office import queries
 from app.office.forms import (AnswerNowForm, DispatchForm, FollowUpForm, InvalidForm, NoteForm,
                               RefuseForm, StaffCaseForm)
@@ -176,29 +177,6 @@ def cases():
     state = CaseState[state] if state in CaseState.__members__ else None
     return render_template("office/cases.html", cases=queries.recent_cases(state, request.args.get("q")),
                            state=state, states=list(CaseState), q=request.args.get("q", ""))
-
-
-MAX_PHOTOS, MAX_VIDEOS = 9, 3
-
-
-def store_case_media(case, files):
-    """Keep photos and videos brought in by staff, through the media module (same checks as
-    the H5 form); a refused file refuses the whole entry."""
-    files = [f for f in (files or []) if f and f.filename]
-    if not files:
-        return
-    from app.cases.models import AttachmentKind
-    from app.media.operations import store_attachment
-    from app.media.sniff import MediaRefused
-    kinds = []
-    for file in files:
-        try:
-            kinds.append(store_attachment(case, file).kind)
-        except MediaRefused as exc:
-            raise CaseActionError(exc.code, exc.message, status=400, field="attachments")
-    if kinds.count(AttachmentKind.photo) > MAX_PHOTOS or kinds.count(AttachmentKind.video) > MAX_VIDEOS:
-        raise CaseActionError("too_many_files", f"最多{MAX_PHOTOS}张照片、{MAX_VIDEOS}段视频",
-                              status=400, field="attachments")
 
 
 def _categories():

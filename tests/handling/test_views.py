@@ -178,3 +178,38 @@ def test_action_without_csrf_token_is_refused(csrf_app, world, make_case):
     assert response.status_code == 400 and "页面已过期" in response.get_data(as_text=True)
     db.session.expire_all()
     assert case.state is CaseState.dispatched
+
+
+def test_refused_reply_photo_leaves_no_reply_and_no_stored_file(client, login_as, world,
+                                                                make_case, app):
+    import io
+    import os
+    from tests.media.samples import exe_bytes, jpeg_bytes
+    case = make_case(CaseState.signed)
+    login_as(world.handler)
+    response = client.post(f"/handling/cases/{case.tracking_no}/reply",
+                           content_type="multipart/form-data", data={
+                               "reply-content": "已协调，下周三完成接电",
+                               "reply-photos": [(io.BytesIO(jpeg_bytes()), "site.jpg"),
+                                                (io.BytesIO(exe_bytes()), "photo.jpg")]})
+    assert response.status_code == 400 and "photo.jpg" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert case.state is CaseState.signed and not case.replies and not case.attachments
+    store = os.path.join(app.config["MEDIA_ROOT"], "store")
+    assert [f for _d, _s, files in os.walk(store) for f in files] == []
+
+
+def test_reply_takes_no_more_photos_than_configured(client, login_as, world, make_case, app):
+    import io
+    from tests.media.samples import jpeg_bytes
+    app.config["MAX_PHOTOS"] = 1
+    case = make_case(CaseState.signed)
+    login_as(world.handler)
+    response = client.post(f"/handling/cases/{case.tracking_no}/reply",
+                           content_type="multipart/form-data", data={
+                               "reply-content": "已协调，下周三完成接电",
+                               "reply-photos": [(io.BytesIO(jpeg_bytes()), f"{n}.jpg")
+                                                for n in range(2)]})
+    assert response.status_code == 400 and "最多上传1张照片" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not case.replies
