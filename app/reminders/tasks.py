@@ -255,7 +255,7 @@ def _daily_digests(now, at) -> int:
                                             at) if head.department_id is not None]
     summaries = queries.department_summaries({head.department_id for head in heads}, now)
     return len(queue_notifications([Message(
-        "digest_daily", [head], deadline_at=at, link="/handling/cases",
+        "digest_daily", [head], deadline_at=at, link="/handling/",
         title=f"每日待办汇总 {to_local(now):%m月%d日}：{summaries[head.department_id].name}",
         body=summaries[head.department_id].text()) for head in heads], now=now))
 
