@@ -4,16 +4,18 @@ Like every operation these flush but never commit; the view commits once.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 import re
 import secrets
 
 from flask import current_app
+from sqlalchemy import case as when, update
 
 from app.cards.models import Card, CardKind
 from app.cases.errors import CaseActionError
 from app.cases.models import AttachmentKind, Case, CaseSource, Category
-from app.cases.operations import submit_case
+from app.cases.operations import access_code_matches, submit_case
 from app.core.types import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
@@ -143,3 +145,44 @@ def delete_stale_uploads(now=None, max_age: timedelta | None = None, limit: int 
     db.session.flush()
     delete_unreferenced(keys)
     return len(stale)
+
+
+@dataclass
+class AccessAttempt:
+    """What one try of a case's access code came to; `left` is the tries before the lock."""
+    opened: bool
+    locked: bool
+    failures: int
+    left: int
+
+
+def record_access_attempt(case: Case, code: str | None, now=None, config=None) -> AccessAttempt:
+    """Try `code` on `case`: a try is counted before the code is compared, atomically in the
+    database, and the try that reaches ACCESS_CODE_MAX_FAILURES locks the case in the same
+    UPDATE, so parallel guesses can never get more tries than the limit."""
+    now = now or utcnow()
+    config = config or current_app.config
+    limit = config["ACCESS_CODE_MAX_FAILURES"]
+    until = now + timedelta(minutes=config["ACCESS_CODE_LOCK_MINUTES"])
+    # An expired lock gives a fresh set of tries (only one request can clear it).
+    db.session.execute(update(Case).where(Case.id == case.id, Case.access_locked_until <= now)
+                       .values(access_failures=0, access_locked_until=None)
+                       .execution_options(synchronize_session=False))
+    taken = db.session.execute(
+        update(Case).where(Case.id == case.id, Case.access_locked_until.is_(None))
+        .values(access_failures=Case.access_failures + 1,
+                access_locked_until=when((Case.access_failures + 1 >= limit, until),
+                                         else_=None))
+        .returning(Case.access_failures)
+        .execution_options(synchronize_session=False)).scalar_one_or_none()
+    if taken is None:  # locked: not even the right code is compared
+        db.session.refresh(case)
+        return AccessAttempt(False, True, case.access_failures, 0)
+    if access_code_matches(case, code):
+        db.session.execute(update(Case).where(Case.id == case.id)
+                           .values(access_failures=0, access_locked_until=None)
+                           .execution_options(synchronize_session=False))
+        db.session.refresh(case)
+        return AccessAttempt(True, False, 0, limit)
+    db.session.refresh(case)
+    return AccessAttempt(False, False, taken, max(0, limit - taken))

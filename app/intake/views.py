@@ -4,7 +4,6 @@ No login: a card's token says which enterprise speaks, the access code opens a c
 The form's POST and the upload endpoint read their bodies with our streaming parser (so limits
 cut a request off while it arrives); they check the CSRF token themselves for that reason.
 """
-from datetime import timedelta
 import logging
 
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
@@ -16,9 +15,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.cards.operations import card_by_token
 from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, Rating
-from app.cases.operations import access_code_matches, rate_case
+from app.cases.operations import rate_case
 from app.cases.queries import get_case_by_tracking_no
-from app.core.types import utcnow
 from app.extensions import csrf, db, limiter
 from app.intake import operations as ops
 from app.intake.multipart import parse_streaming
@@ -279,7 +277,6 @@ def unlock(tracking_no):
     max_failures = config["ACCESS_CODE_MAX_FAILURES"]
     lock_minutes = config["ACCESS_CODE_LOCK_MINUTES"]
     locked_message = f"错误次数过多，请{lock_minutes}分钟后再试"
-    now = utcnow()
     case = get_case_by_tracking_no(tracking_no)
     if case is None:
         # Count misses per number in the session too, so the lock shows up the same way.
@@ -290,23 +287,15 @@ def unlock(tracking_no):
             return _code_page(tracking_no, locked_message, 429)
         return _code_page(tracking_no, _wrong_code_message(max_failures - misses[tracking_no],
                                                            locked_message), 400)
-    if case.access_locked_until and now < case.access_locked_until:
-        return _code_page(tracking_no, locked_message, 429)
-    if case.access_locked_until:  # the lock has run out: a fresh set of tries
-        case.access_locked_until = None
-        case.access_failures = 0
-    if access_code_matches(case, request.form.get("code")):
-        case.access_failures = 0
-        db.session.commit()
+    attempt = ops.record_access_attempt(case, request.form.get("code"))
+    db.session.commit()
+    if attempt.opened:
         _unlock(case)
         return redirect(url_for("intake.status", tracking_no=tracking_no), 303)
-    case.access_failures += 1
-    if case.access_failures >= max_failures:
-        case.access_locked_until = now + timedelta(minutes=lock_minutes)
-    db.session.commit()
-    log.info("wrong access code for case %s (%d)", case.tracking_no, case.access_failures)
-    return _code_page(tracking_no, _wrong_code_message(max_failures - case.access_failures,
-                                                       locked_message), 400)
+    if attempt.locked:
+        return _code_page(tracking_no, locked_message, 429)
+    log.info("wrong access code for case %s (%d)", case.tracking_no, attempt.failures)
+    return _code_page(tracking_no, _wrong_code_message(attempt.left, locked_message), 400)
 
 
 def _wrong_code_message(left, locked_message):

@@ -419,3 +419,19 @@ def test_scheduler_deletes_abandoned_uploads_and_their_files_after_a_day(client,
     assert [u.original_name for u in db.session.execute(db.select(PendingUpload)).scalars()] == ["new.jpg"]
     assert not get_storage().exists(old_file)
     assert tick(now, deliver=False)["sweep_stale_uploads"] == 0  # nothing twice
+
+
+def test_guesses_running_in_parallel_never_get_more_tries_than_the_limit(app, make_case):
+    from sqlalchemy import update
+    from app.intake.operations import record_access_attempt
+    case = make_case()
+    db.session.commit()
+    assert case.access_failures == 0  # what this request read…
+    with db.engine.begin() as other:  # …before four parallel guesses were counted
+        other.execute(update(Case).where(Case.id == case.id).values(access_failures=4))
+    fifth = record_access_attempt(case, "000000")
+    db.session.commit()
+    assert not fifth.opened and fifth.failures == 5 and fifth.left == 0
+    assert case.access_failures == 5 and case.access_locked_until is not None
+    sixth = record_access_attempt(case, case.access_code)  # not even the right code now
+    assert sixth.locked and not sixth.opened and case.access_failures == 5
