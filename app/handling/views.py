@@ -20,6 +20,7 @@ from app.handling.forms import (ActionForm, CoOpinionForm, ExtensionForm, Reassi
 from app.handling.queries import (available_actions, due_at, recent_notifications, todo_cases,
                                   unread_count)
 from app.media.operations import store_case_media
+from app.reminders.models import Notification
 
 bp = Blueprint("handling", __name__, url_prefix="/handling")
 
@@ -163,13 +164,35 @@ def reveal(tracking_no):
 @bp.get("/notifications")
 @role_required(*STAFF_ROLES)
 def notifications():
-    """The list of messages; opening it marks them read."""
+    """The list of messages; reading them is a POST (a GET never writes)."""
     items = recent_notifications(current_user)
-    unread_ids = {n.id for n in items if n.read_at is None}
-    handling_ops.mark_notifications_read(current_user)
+    return render_template("handling/notifications.html", items=items, form=ActionForm(),
+                           unread_ids={n.id for n in items if n.read_at is None})
+
+
+@bp.post("/notifications/read")
+@role_required(*STAFF_ROLES)
+def notifications_read():
+    """全部标为已读."""
+    if ActionForm().validate_on_submit():
+        handling_ops.mark_notifications_read(current_user)
+        db.session.commit()
+    return redirect(url_for("handling.notifications"), 303)
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@role_required(*STAFF_ROLES)
+def open_notification(notification_id):
+    """Mark one message read and follow its link (only ever a path on this site)."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("handling.notifications"), 303)
+    handling_ops.mark_notifications_read(current_user, notification_id=notification_id)
     db.session.commit()
-    return render_template("handling/notifications.html", items=items, unread_ids=unread_ids,
-                           unread_notifications=0)
+    link = db.session.scalar(db.select(Notification.link).where(
+        Notification.id == notification_id, Notification.recipient_id == current_user.id))
+    if not link or not link.startswith("/") or link.startswith("//"):
+        link = url_for("handling.notifications")
+    return redirect(link, 303)
 
 
 # --- template helpers shared by every staff page -----------------------------------------
