@@ -163,7 +163,7 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
         _refuse("invalid_input", "请选择问题类别", 400, "category")
     content, phone = validate_submission(content, contact_phone, is_anonymous)
     if submission_key:
-        existing = _case_by_submission_key(submission_key)
+        existing = case_by_submission_key(submission_key)
         if existing is not None:
             return existing, False
     for _attempt in range(8):
@@ -182,7 +182,7 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
                 db.session.flush()
         except IntegrityError:
             if submission_key:
-                existing = _case_by_submission_key(submission_key)
+                existing = case_by_submission_key(submission_key)
                 if existing is not None:  # a concurrent double tap won the race
                     return existing, False
             continue  # a tracking number collided: draw another
@@ -197,7 +197,10 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
     return case, True
 
 
-def _case_by_submission_key(key: str) -> Case | None:
+def case_by_submission_key(key: str | None) -> Case | None:
+    """The case a submission key already made, if any (a double tap, a resend)."""
+    if not key:
+        return None
     return db.session.execute(db.select(Case).filter_by(submission_key=key)).scalar_one_or_none()
 
 

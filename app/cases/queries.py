@@ -4,7 +4,7 @@ from sqlalchemy import or_, select
 
 from app.auth.models import Role, User
 from app.auth.queries import HANDLING_ROLES
-from app.cases.models import Case, CaseDepartment
+from app.cases.models import Case, CaseDepartment, Category
 from app.enterprises.models import Enterprise
 from app.extensions import db
 
@@ -48,3 +48,8 @@ def mask_phone(phone: str | None) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return f"{phone[:3]}****{phone[-4:]}"
+
+
+def categories() -> list[Category]:
+    """The categories in the order every form lists them."""
+    return list(db.session.execute(select(Category).order_by(Category.sort_order)).scalars())

@@ -80,12 +80,6 @@ def remove_upload(card: Card, submission_key: str, public_id: str) -> bool:
     return True
 
 
-def case_by_submission_key(key: str | None) -> Case | None:
-    if not key:
-        return None
-    return db.session.execute(db.select(Case).filter_by(submission_key=key)).scalar_one_or_none()
-
-
 def category_by_code(code: str | None) -> Category | None:
     if not code:
         return None

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.cases.models import AuditEvent, Case, CaseState, Category, Rating
+from app.cases.models import AuditEvent, Case, CaseState, Rating
 from app.departments.models import Department
 from app.extensions import db
 
@@ -61,10 +61,6 @@ def _step_for(event: AuditEvent) -> Step | None:
     if event.action == "mark_invalid":
         return Step(event.created_at, "已办结", f"经核实不予受理：{event.note or ''}")
     return None  # urging, supervision, internal opinions: the office's own business
-
-
-def categories() -> list[Category]:
-    return list(db.session.execute(db.select(Category).order_by(Category.sort_order)).scalars())
 
 
 def is_finished(case: Case) -> bool:

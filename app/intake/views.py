@@ -15,12 +15,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.cards.operations import card_by_token
 from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, Rating
-from app.cases.operations import rate_case
-from app.cases.queries import get_case_by_tracking_no
+from app.cases.operations import case_by_submission_key, rate_case
+from app.cases.queries import categories, get_case_by_tracking_no
 from app.extensions import csrf, db, limiter
 from app.intake import operations as ops
 from app.intake.multipart import parse_streaming
-from app.intake.queries import categories, is_finished, public_timeline
+from app.intake.queries import is_finished, public_timeline
 from app.media.sniff import MediaRefused
 from app.media.storage import temp_dir
 from app.media.views import send_attachment
@@ -103,7 +103,7 @@ def submit(token):
         return _render_form(card, values, {"form": "页面已过期或来源无法验证，请再点一次“提交”"},
                             ops.valid_submission_key(values.get("submission_key")), status=400)
     key = ops.valid_submission_key(values.get("submission_key")) or ops.new_submission_key()
-    existing = ops.case_by_submission_key(key)
+    existing = case_by_submission_key(key)
     if existing is not None:  # a double tap, or a resend after the receipt: one case
         body.discard_files()
         return _to_receipt(card, existing, key)
@@ -160,7 +160,7 @@ def _to_receipt(card, case, key):
 @bp.get("/q/<token>/receipt/<key>")
 def receipt(token, key):
     card = card_by_token(token)
-    case = ops.case_by_submission_key(key)
+    case = case_by_submission_key(key)
     if card is None or case is None or key not in session.get(RECEIPTS, []):
         return _unknown_card()
     calendar = WorkCalendar.from_database()
@@ -204,7 +204,7 @@ def upload(token):
     key = ops.valid_submission_key(request.args.get("key"))
     if key is None:
         return jsonify(error="bad_request", message="请求有误，请刷新页面后重试"), 400
-    if ops.case_by_submission_key(key) is not None:
+    if case_by_submission_key(key) is not None:
         return jsonify(error="already_submitted", message="这份反映已经提交"), 409
     config = current_app.config
     pending = ops.pending_uploads(card, key)
