@@ -51,6 +51,10 @@ class Config:
     MAX_VIDEO_BYTES = int(os.environ.get("MAX_VIDEO_BYTES", 100 * 1024 * 1024))
     MAX_CASE_BYTES = int(os.environ.get("MAX_CASE_BYTES", 300 * 1024 * 1024))
     MAX_CONTENT_LENGTH = MAX_CASE_BYTES + 1024 * 1024  # a request body never read past this
+    # Uploads of a form nobody submitted are deleted (rows and files) after this many hours.
+    PENDING_UPLOAD_MAX_AGE_HOURS = int(os.environ.get("PENDING_UPLOAD_MAX_AGE_HOURS", 24))
+    MAX_PHOTOS = int(os.environ.get("MAX_PHOTOS", 9))  # per case, per reply
+    MAX_VIDEOS = int(os.environ.get("MAX_VIDEOS", 3))
     MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", 60_000_000))  # decompression bombs
     INTAKE_RATELIMIT_IP = os.environ.get("INTAKE_RATELIMIT_IP", "10 per minute")
     INTAKE_RATELIMIT_CARD = os.environ.get("INTAKE_RATELIMIT_CARD", "30 per hour")

@@ -2,7 +2,6 @@
 from sqlalchemy import or_, select
 
 from app.auth.models import Role, User
-from app.cases.models import Category
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.models import Enterprise
 from app.extensions import db
@@ -34,10 +33,6 @@ def leaders() -> list[User]:
 
 def all_users() -> list[User]:
     return list(db.session.execute(select(User).order_by(User.role, User.username)).scalars())
-
-
-def all_categories() -> list[Category]:
-    return list(db.session.execute(select(Category).order_by(Category.sort_order)).scalars())
 
 
 def all_time_limits() -> list[TimeLimit]:

@@ -12,6 +12,7 @@ from app.auth import operations as auth_ops
 from app.auth.decorators import role_required
 from app.auth.models import Role, User
 from app.cases.models import Category
+from app.cases import queries as case_queries
 from app.departments.models import Department, DepartmentKind
 from app.departments.operations import DepartmentError, save_department
 from app.enterprises.imports import ImportRejected, import_enterprises
@@ -195,7 +196,7 @@ def user(user_id):
 
 @bp.route("/categories", methods=["GET", "POST"])
 def categories():
-    rows = queries.all_categories()
+    rows = case_queries.categories()
     choices = [(NONE, "—（派单时人工选择）")] + [
         (d.id, d.name) for d in queries.all_departments() if d.is_active]
     forms = {}

@@ -90,12 +90,24 @@ def preview(card_id):
 @bp.get("/enterprise/<int:enterprise_id>")
 @role_required(*OFFICE_ROLES)
 def enterprise_cards(enterprise_id):
+    """The enterprise's card and its history; a GET issues nothing (see issue below)."""
     enterprise = db.session.get(Enterprise, enterprise_id) or abort(404)
-    card_ops.ensure_current_card(enterprise)
-    db.session.commit()
     return render_template("cards/enterprise.html", enterprise=enterprise,
                            cards=card_ops.card_history(enterprise), format_local=format_local,
                            card_url=card_ops.card_url)
+
+
+@bp.post("/enterprise/<int:enterprise_id>/issue")
+@role_required(*OFFICE_ROLES)
+def issue(enterprise_id):
+    """生成企业码: the enterprise's first card (nothing happens if it has one)."""
+    from flask import flash, redirect, url_for
+    enterprise = db.session.get(Enterprise, enterprise_id) or abort(404)
+    if FlaskForm().validate_on_submit():
+        card_ops.ensure_current_card(enterprise)
+        db.session.commit()
+        flash("企业码已生成，请打印", "info")
+    return redirect(url_for("cards.enterprise_cards", enterprise_id=enterprise.id), 303)
 
 
 @bp.post("/enterprise/<int:enterprise_id>/revoke")

@@ -208,7 +208,7 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
     enterprise_name_given = _limit_text(enterprise_name_given, ENTERPRISE_NAME_MAX, "企业名称",
                                         "enterprise")
     if submission_key:
-        existing = _case_by_submission_key(submission_key)
+        existing = case_by_submission_key(submission_key)
         if existing is not None:
             return existing, False
     # Read before the first write: on SQLite the write lock is held from the savepoint to the
@@ -233,7 +233,7 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
                 db.session.flush()
         except IntegrityError:
             if submission_key:
-                existing = _case_by_submission_key(submission_key)
+                existing = case_by_submission_key(submission_key)
                 if existing is not None:  # a concurrent double tap won the race
                     return existing, False
             continue  # a tracking number collided: draw another
@@ -245,7 +245,10 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
     return case, True
 
 
-def _case_by_submission_key(key: str) -> Case | None:
+def case_by_submission_key(key: str | None) -> Case | None:
+    """The case a submission key already made, if any (a double tap, a resend)."""
+    if not key:
+        return None
     return db.session.execute(db.select(Case).filter_by(submission_key=key)).scalar_one_or_none()
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import and_, or_, select
 
 from app.auth.models import Role, User
 from app.auth.queries import HANDLING_ROLES
-from app.cases.models import Case, CaseDepartment, CaseState
+from app.cases.models import Case, CaseDepartment, CaseState, Category
 from app.enterprises.models import Enterprise
 from app.extensions import db
 
@@ -75,3 +75,8 @@ def is_overdue(case: Case, now) -> bool:
         return False
     late_sign = case.state is CaseState.dispatched and case.sign_due_at and case.sign_due_at < now
     return bool(late_sign or (case.reply_due_at and case.reply_due_at < now))
+
+
+def categories() -> list[Category]:
+    """The categories in the order every form lists them."""
+    return list(db.session.execute(select(Category).order_by(Category.sort_order)).scalars())

@@ -18,7 +18,3 @@ def local_datetime(day: date, at: time) -> datetime:
 
 def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return to_local(value).strftime(fmt) if value else ""
-
-
-def local_day_start_utc(day: date) -> datetime:
-    return local_datetime(day, time(0, 0))

@@ -7,8 +7,10 @@ from app.extensions import db
 from app.reminders.models import Notification
 
 
-def mark_notifications_read(user: User, now=None) -> None:
-    """Mark every unread notification of `user` read (opening the list reads them)."""
-    db.session.execute(update(Notification)
-                       .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
-                       .values(read_at=now or utcnow()))
+def mark_notifications_read(user: User, now=None, notification_id: int | None = None) -> None:
+    """Mark `user`'s unread notifications read: all of them, or only `notification_id`."""
+    query = (update(Notification)
+             .where(Notification.recipient_id == user.id, Notification.read_at.is_(None)))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    db.session.execute(query.values(read_at=now or utcnow()))

@@ -11,7 +11,7 @@ from app.auth.decorators import role_required
 from app.auth.models import Role
 from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_of_department
 from app.cases import operations as ops
-from app.cases.errors import CaseActionError
+from app.cases.models import AttachmentKind
 from app.cases.queries import get_visible_case_or_404, mask_phone
 from app.cases.web import run_case_action
 from app.extensions import db
@@ -20,11 +20,12 @@ from app.handling.forms import (ActionForm, CoOpinionForm, ExtensionForm, Reassi
                                 ReplyForm, ReturnForm)
 from app.handling.queries import (available_actions, due_at, recent_notifications, todo_cases,
                                   unread_count)
+from app.media.operations import store_case_media
+from app.reminders.models import Notification
 
 bp = Blueprint("handling", __name__, url_prefix="/handling")
 
 STAFF_ROLES = tuple(Role)
-MAX_REPLY_PHOTOS = 9
 
 
 @bp.app_context_processor
@@ -123,29 +124,9 @@ def reply(tracking_no):
 
     def perform(case):
         reply = ops.reply_to_case(case, current_user, form.content.data)
-        store_reply_photos(case, reply, form.photos.data)
+        store_case_media(case, form.photos.data, reply=reply, kind=AttachmentKind.photo,
+                         field="photos")
     return _act(tracking_no, "reply", form, perform, "已答复，提交人可在查询页看到")
-
-
-def store_reply_photos(case, reply, files):
-    """Keep the reply's photos through the media module (it sniffs, strips metadata, refuses).
-
-    A refused file becomes a CaseActionError, so the whole reply rolls back with its message."""
-    files = [f for f in (files or []) if f and f.filename]
-    if not files:
-        return
-    if len(files) > MAX_REPLY_PHOTOS:
-        raise CaseActionError("too_many_photos", f"最多上传{MAX_REPLY_PHOTOS}张照片", status=400,
-                              field="photos")
-    # The media domain owns storage and content checks.
-    from app.cases.models import AttachmentKind
-    from app.media.operations import store_attachment
-    from app.media.sniff import MediaRefused
-    for file in files:
-        try:
-            store_attachment(case, file, AttachmentKind.photo, reply=reply)
-        except MediaRefused as exc:
-            raise CaseActionError(exc.code, exc.message, status=400, field="photos")
 
 
 @bp.post("/cases/<tracking_no>/co-opinion")
@@ -188,13 +169,35 @@ def reveal(tracking_no):
 @bp.get("/notifications")
 @role_required(*STAFF_ROLES)
 def notifications():
-    """The list of messages; opening it marks them read."""
+    """The list of messages; reading them is a POST (a GET never writes)."""
     items = recent_notifications(current_user)
-    unread_ids = {n.id for n in items if n.read_at is None}
-    handling_ops.mark_notifications_read(current_user)
+    return render_template("handling/notifications.html", items=items, form=ActionForm(),
+                           unread_ids={n.id for n in items if n.read_at is None})
+
+
+@bp.post("/notifications/read")
+@role_required(*STAFF_ROLES)
+def notifications_read():
+    """全部标为已读."""
+    if ActionForm().validate_on_submit():
+        handling_ops.mark_notifications_read(current_user)
+        db.session.commit()
+    return redirect(url_for("handling.notifications"), 303)
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@role_required(*STAFF_ROLES)
+def open_notification(notification_id):
+    """Mark one message read and follow its link (only ever a path on this site)."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("handling.notifications"), 303)
+    handling_ops.mark_notifications_read(current_user, notification_id=notification_id)
     db.session.commit()
-    return render_template("handling/notifications.html", items=items, unread_ids=unread_ids,
-                           unread_notifications=0)
+    link = db.session.scalar(db.select(Notification.link).where(
+        Notification.id == notification_id, Notification.recipient_id == current_user.id))
+    if not link or not link.startswith("/") or link.startswith("//"):
+        link = url_for("handling.notifications")
+    return redirect(link, 303)
 
 
 # --- template helpers shared by every staff page -----------------------------------------

@@ -38,11 +38,11 @@ class Budget:
     def take(self, kind: AttachmentKind, filename):
         if kind is AttachmentKind.photo:
             if self.photos <= 0:
-                raise MediaRefused("too_many_photos", f"最多上传9张照片，“{display_name(filename)}”未保存", filename)
+                raise MediaRefused("too_many_photos", f"最多上传{self.config['MAX_PHOTOS']}张照片，“{display_name(filename)}”未保存", filename)
             self.photos -= 1
         else:
             if self.videos <= 0:
-                raise MediaRefused("too_many_videos", f"最多上传3段视频，“{display_name(filename)}”未保存", filename)
+                raise MediaRefused("too_many_videos", f"最多上传{self.config['MAX_VIDEOS']}段视频，“{display_name(filename)}”未保存", filename)
             self.videos -= 1
 
 

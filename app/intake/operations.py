@@ -4,27 +4,27 @@ Like every operation these flush but never commit; the view commits once.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 import re
 import secrets
 
 from flask import current_app
+from sqlalchemy import case as when, update
 
 from app.cards.models import Card, CardKind
 from app.cases.errors import CaseActionError
 from app.cases.models import AttachmentKind, Case, CaseSource, Category
-from app.cases.operations import submit_case
+from app.cases.operations import access_code_matches, submit_case
 from app.core.types import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
 from app.intake.multipart import Budget, IncomingFile
 from app.media.operations import PreparedMedia, attach_media, delete_unreferenced, prepare_media
 
-MAX_PHOTOS, MAX_VIDEOS = 9, 3
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ENTERPRISE_NAME_MAX = 200
 CONTACT_NAME_MAX = 64
-PENDING_TTL = timedelta(days=1)
 
 
 def new_submission_key() -> str:
@@ -48,8 +48,8 @@ def upload_budget(pending: list[PendingUpload], config=None) -> Budget:
     config = config or current_app.config
     return Budget(
         case_bytes=config["MAX_CASE_BYTES"] - sum(p.byte_size for p in pending),
-        photos=MAX_PHOTOS - sum(p.kind is AttachmentKind.photo for p in pending),
-        videos=MAX_VIDEOS - sum(p.kind is AttachmentKind.video for p in pending),
+        photos=config["MAX_PHOTOS"] - sum(p.kind is AttachmentKind.photo for p in pending),
+        videos=config["MAX_VIDEOS"] - sum(p.kind is AttachmentKind.video for p in pending),
         config=config)
 
 
@@ -90,25 +90,8 @@ def remove_upload(card: Card, submission_key: str, public_id: str) -> bool:
     keys = (upload.stored_name, upload.poster_name)
     db.session.delete(upload)
     db.session.flush()
-    _delete_unused(keys)
+    delete_unreferenced(keys)
     return True
-
-
-def _delete_unused(keys):
-    """Delete stored bytes no attachment and no other pending upload still points at."""
-    keep = set()
-    for key in filter(None, keys):
-        if db.session.execute(db.select(PendingUpload.id).where(
-                (PendingUpload.stored_name == key) | (PendingUpload.poster_name == key))
-                .limit(1)).first():
-            keep.add(key)
-    delete_unreferenced([k for k in keys if k not in keep])
-
-
-def case_by_submission_key(key: str | None) -> Case | None:
-    if not key:
-        return None
-    return db.session.execute(db.select(Case).filter_by(submission_key=key)).scalar_one_or_none()
 
 
 def category_by_code(code: str | None) -> Category | None:
@@ -159,15 +142,63 @@ def submit_from_card(card: Card, form, submission_key: str, now=None,
     return case, created
 
 
-def delete_stale_uploads(now=None) -> int:
-    """Forget pending uploads whose form was never submitted (run daily by the scheduler)."""
-    cutoff = (now or utcnow()) - PENDING_TTL
-    stale = list(db.session.execute(
-        db.select(PendingUpload).where(PendingUpload.created_at < cutoff)).scalars())
+def delete_stale_uploads(now=None, max_age: timedelta | None = None, limit: int = 1000) -> int:
+    """Forget pending uploads whose form was never submitted, and their files.
+
+    Selected through the created_at index, so a tick with nothing stale costs one probe."""
+    if max_age is None:
+        max_age = timedelta(hours=current_app.config.get("PENDING_UPLOAD_MAX_AGE_HOURS", 24))
+    cutoff = (now or utcnow()) - max_age
+    query = (db.select(PendingUpload).where(PendingUpload.created_at < cutoff)
+             .order_by(PendingUpload.created_at).limit(limit))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # a second scheduler takes other rows
+    stale = list(db.session.execute(query).scalars())
     keys = []
     for upload in stale:
         keys += [upload.stored_name, upload.poster_name]
         db.session.delete(upload)
     db.session.flush()
-    _delete_unused(keys)
+    delete_unreferenced(keys)
     return len(stale)
+
+
+@dataclass
+class AccessAttempt:
+    """What one try of a case's access code came to; `left` is the tries before the lock."""
+    opened: bool
+    locked: bool
+    failures: int
+    left: int
+
+
+def record_access_attempt(case: Case, code: str | None, now=None, config=None) -> AccessAttempt:
+    """Try `code` on `case`: a try is counted before the code is compared, atomically in the
+    database, and the try that reaches ACCESS_CODE_MAX_FAILURES locks the case in the same
+    UPDATE, so parallel guesses can never get more tries than the limit."""
+    now = now or utcnow()
+    config = config or current_app.config
+    limit = config["ACCESS_CODE_MAX_FAILURES"]
+    until = now + timedelta(minutes=config["ACCESS_CODE_LOCK_MINUTES"])
+    # An expired lock gives a fresh set of tries (only one request can clear it).
+    db.session.execute(update(Case).where(Case.id == case.id, Case.access_locked_until <= now)
+                       .values(access_failures=0, access_locked_until=None)
+                       .execution_options(synchronize_session=False))
+    taken = db.session.execute(
+        update(Case).where(Case.id == case.id, Case.access_locked_until.is_(None))
+        .values(access_failures=Case.access_failures + 1,
+                access_locked_until=when((Case.access_failures + 1 >= limit, until),
+                                         else_=None))
+        .returning(Case.access_failures)
+        .execution_options(synchronize_session=False)).scalar_one_or_none()
+    if taken is None:  # locked: not even the right code is compared
+        db.session.refresh(case)
+        return AccessAttempt(False, True, case.access_failures, 0)
+    if access_code_matches(case, code):
+        db.session.execute(update(Case).where(Case.id == case.id)
+                           .values(access_failures=0, access_locked_until=None)
+                           .execution_options(synchronize_session=False))
+        db.session.refresh(case)
+        return AccessAttempt(True, False, 0, limit)
+    db.session.refresh(case)
+    return AccessAttempt(False, False, taken, max(0, limit - taken))

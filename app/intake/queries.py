@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy.orm import joinedload
 
 from app.cards.models import Card
-from app.cases.models import AuditEvent, Case, CaseState, Category, Rating
+from app.cases.models import AuditEvent, Case, CaseState, Rating
 from app.departments.models import Department
 from app.extensions import db
 
@@ -70,10 +70,6 @@ def public_card(token: str) -> Card | None:
     """The card behind /q/<token>, with its enterprise (every public page names it): one query."""
     return db.session.execute(db.select(Card).options(joinedload(Card.enterprise))
                               .filter_by(token=token)).scalar_one_or_none()
-
-
-def categories() -> list[Category]:
-    return list(db.session.execute(db.select(Category).order_by(Category.sort_order)).scalars())
 
 
 def is_finished(case: Case) -> bool:

@@ -4,7 +4,6 @@ No login: a card's token says which enterprise speaks, the access code opens a c
 The form's POST and the upload endpoint read their bodies with our streaming parser (so limits
 cut a request off while it arrives); they check the CSRF token themselves for that reason.
 """
-from datetime import timedelta
 import logging
 
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
@@ -15,14 +14,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, Rating
-from app.cases.operations import access_code_matches, rate_case
-from app.cases.queries import get_case_by_tracking_no
-from app.core.types import utcnow
+from app.cases.operations import case_by_submission_key, rate_case
+from app.cases.queries import categories, get_case_by_tracking_no
 from app.core.views import NUL_MESSAGE, contains_nul, reads_own_body
 from app.extensions import csrf, db, limiter
 from app.intake import operations as ops
 from app.intake.multipart import parse_streaming
-from app.intake.queries import categories, is_finished, public_card, public_timeline
+from app.intake.queries import is_finished, public_card, public_timeline
 from app.media.sniff import MediaRefused
 from app.media.storage import temp_dir
 from app.media.views import send_attachment
@@ -112,7 +110,7 @@ def submit(token):
         return _render_form(card, values, {"form": "页面已过期或来源无法验证，请再点一次“提交”"},
                             ops.valid_submission_key(values.get("submission_key")), status=400)
     key = ops.valid_submission_key(values.get("submission_key")) or ops.new_submission_key()
-    existing = ops.case_by_submission_key(key)
+    existing = case_by_submission_key(key)
     if existing is not None:  # a double tap, or a resend after the receipt: one case
         body.discard_files()
         return _to_receipt(token, existing.tracking_no, key)
@@ -141,10 +139,11 @@ def submit(token):
         errors["files"] = "；".join(dict.fromkeys(file_errors))
     if not errors:
         try:
-            case, created = ops.submit_from_card(card, values, key, arrived=arrived,
-                                                 pending=pending)
+            # A savepoint: a refusal undoes the case alone, the files that arrived stay.
+            with db.session.begin_nested():
+                case, created = ops.submit_from_card(card, values, key, arrived=arrived,
+                                                     pending=pending)
         except CaseActionError as refused:
-            db.session.rollback()
             errors[refused.field or "form"] = refused.message
         else:
             if not created:  # a concurrent double tap won: its stale-upload sweep frees these
@@ -175,7 +174,7 @@ def _to_receipt(token, tracking_no, key):
 @bp.get("/q/<token>/receipt/<key>")
 def receipt(token, key):
     card = public_card(token)
-    case = ops.case_by_submission_key(key)
+    case = case_by_submission_key(key)
     if card is None or case is None or key not in session.get(RECEIPTS, []):
         return _unknown_card()
     calendar = WorkCalendar.from_database()
@@ -220,7 +219,7 @@ def upload(token):
     key = ops.valid_submission_key(request.args.get("key"))
     if key is None:
         return jsonify(error="bad_request", message="请求有误，请刷新页面后重试"), 400
-    if ops.case_by_submission_key(key) is not None:
+    if case_by_submission_key(key) is not None:
         return jsonify(error="already_submitted", message="这份反映已经提交"), 409
     config = current_app.config
     pending = ops.pending_uploads(card, key)
@@ -293,7 +292,6 @@ def unlock(tracking_no):
     max_failures = config["ACCESS_CODE_MAX_FAILURES"]
     lock_minutes = config["ACCESS_CODE_LOCK_MINUTES"]
     locked_message = f"错误次数过多，请{lock_minutes}分钟后再试"
-    now = utcnow()
     case = get_case_by_tracking_no(tracking_no)
     if case is None:
         # Count misses per number in the session too, so the lock shows up the same way.
@@ -304,23 +302,15 @@ def unlock(tracking_no):
             return _code_page(tracking_no, locked_message, 429)
         return _code_page(tracking_no, _wrong_code_message(max_failures - misses[tracking_no],
                                                            locked_message), 400)
-    if case.access_locked_until and now < case.access_locked_until:
-        return _code_page(tracking_no, locked_message, 429)
-    if case.access_locked_until:  # the lock has run out: a fresh set of tries
-        case.access_locked_until = None
-        case.access_failures = 0
-    if access_code_matches(case, request.form.get("code")):
-        case.access_failures = 0
-        db.session.commit()
+    attempt = ops.record_access_attempt(case, request.form.get("code"))
+    db.session.commit()
+    if attempt.opened:
         _unlock(case.tracking_no)
         return redirect(url_for("intake.status", tracking_no=tracking_no), 303)
-    case.access_failures += 1
-    if case.access_failures >= max_failures:
-        case.access_locked_until = now + timedelta(minutes=lock_minutes)
-    db.session.commit()
-    log.info("wrong access code for case %s (%d)", case.tracking_no, case.access_failures)
-    return _code_page(tracking_no, _wrong_code_message(max_failures - case.access_failures,
-                                                       locked_message), 400)
+    if attempt.locked:
+        return _code_page(tracking_no, locked_message, 429)
+    log.info("wrong access code for case %s (%d)", case.tracking_no, attempt.failures)
+    return _code_page(tracking_no, _wrong_code_message(attempt.left, locked_message), 400)
 
 
 def _wrong_code_message(left, locked_message):

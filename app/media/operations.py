@@ -15,8 +15,10 @@ import tempfile
 
 from flask import current_app
 
+from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, AttachmentKind
 from app.extensions import db
+from app.intake.models import PendingUpload
 from app.media import images, video
 from app.media.sniff import SNIFF_BYTES, MediaRefused, display_name, sniff_or_refuse
 from app.media.storage import content_key, get_storage, sha256_of, temp_dir
@@ -136,11 +138,50 @@ def store_attachment(case, source, kind: AttachmentKind | None = None, *, reply=
     return attach_media(case, prepared, reply=reply)
 
 
+def store_case_media(case, files, *, reply=None, kind: AttachmentKind | None = None,
+                     field: str = "attachments") -> list[Attachment]:
+    """Store files staff chose for `case` (or its `reply`) with the H5 form's checks and counts.
+
+    All or nothing: a refused file, or too many, raises CaseActionError for `field`, after the
+    rows of this call are undone (a savepoint) and the files it wrote are deleted, so a refused
+    reply or staff entry leaves no orphan bytes behind."""
+    files = [f for f in (files or []) if f and getattr(f, "filename", None)]
+    if not files:
+        return []
+    config = current_app.config
+    max_photos, max_videos = config["MAX_PHOTOS"], config["MAX_VIDEOS"]
+    if kind is AttachmentKind.photo and len(files) > max_photos:
+        raise CaseActionError("too_many_photos", f"最多上传{max_photos}张照片", status=400,
+                              field=field)
+    stored, written = [], []
+    try:
+        with db.session.begin_nested():
+            for file in files:
+                attachment = store_attachment(case, file, kind, reply=reply)
+                written += [attachment.stored_name, attachment.poster_name]
+                stored.append(attachment)
+            photos = sum(a.kind is AttachmentKind.photo for a in stored)
+            if photos > max_photos or len(stored) - photos > max_videos:
+                raise CaseActionError("too_many_files", f"最多{max_photos}张照片、{max_videos}段视频",
+                                      status=400, field=field)
+    except MediaRefused as refused:
+        delete_unreferenced(written)
+        raise CaseActionError(refused.code, refused.message, status=400, field=field) from refused
+    except CaseActionError:
+        delete_unreferenced(written)
+        raise
+    return stored
+
+
 def delete_unreferenced(keys) -> None:
-    """Remove stored files no attachment row points at (after a rolled-back submission)."""
+    """Remove stored files that neither an attachment nor a pending upload points at (after a
+    rolled-back submission, a refused upload, a swept one)."""
     storage = get_storage()
     for key in filter(None, keys):
-        used = db.session.execute(db.select(Attachment.id).where(
-            (Attachment.stored_name == key) | (Attachment.poster_name == key)).limit(1)).first()
-        if used is None:
+        for model in (Attachment, PendingUpload):
+            used = db.session.execute(db.select(model.id).where(
+                (model.stored_name == key) | (model.poster_name == key)).limit(1)).first()
+            if used is not None:
+                break
+        else:
             storage.delete(key)

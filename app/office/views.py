@@ -10,11 +10,12 @@ from app.auth.queries import OFFICE_ROLES
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import CaseSource, CaseState, Category, Complexity, Rating, Urgency
-from app.cases.queries import get_visible_case_or_404
+from app.cases.queries import categories, get_visible_case_or_404
 from app.cases.web import first_error, run_case_action
 from app.departments.models import Department
 from app.extensions import db
 from app.handling.queries import due_at
+from app.media.operations import store_case_media
 from app.office import queries
 from app.office.forms import (AnswerNowForm, DispatchForm, FollowUpForm, InvalidForm, NoteForm,
                               RefuseForm, StaffCaseForm)
@@ -178,39 +179,12 @@ def cases():
                            state=state, states=list(CaseState), q=request.args.get("q", ""))
 
 
-MAX_PHOTOS, MAX_VIDEOS = 9, 3
-
-
-def store_case_media(case, files):
-    """Keep photos and videos brought in by staff, through the media module (same checks as
-    the H5 form); a refused file refuses the whole entry."""
-    files = [f for f in (files or []) if f and f.filename]
-    if not files:
-        return
-    from app.cases.models import AttachmentKind
-    from app.media.operations import store_attachment
-    from app.media.sniff import MediaRefused
-    kinds = []
-    for file in files:
-        try:
-            kinds.append(store_attachment(case, file).kind)
-        except MediaRefused as exc:
-            raise CaseActionError(exc.code, exc.message, status=400, field="attachments")
-    if kinds.count(AttachmentKind.photo) > MAX_PHOTOS or kinds.count(AttachmentKind.video) > MAX_VIDEOS:
-        raise CaseActionError("too_many_files", f"最多{MAX_PHOTOS}张照片、{MAX_VIDEOS}段视频",
-                              status=400, field="attachments")
-
-
-def _categories():
-    return list(db.session.execute(db.select(Category).order_by(Category.sort_order)).scalars())
-
-
 @bp.route("/cases/new", methods=["GET", "POST"])
 @role_required(*OFFICE_ROLES)
 def new_case():
     """Staff entry of a case from the hotline, a visit, a meeting, a deputy, a supervisor…"""
     form = StaffCaseForm()
-    form.category.choices = [(0, "请选择")] + [(c.id, c.name) for c in _categories()]
+    form.category.choices = [(0, "请选择")] + [(c.id, c.name) for c in categories()]
     error = field = None
     if form.validate_on_submit():
         enterprise = queries.find_enterprise(form.enterprise.data)

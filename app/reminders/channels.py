@@ -23,6 +23,18 @@ class ChannelDown(Exception):
     """The server did not answer: no point in trying it again in this run."""
 
 
+def shown_target(delivery) -> str:
+    """Where a delivery goes, safe for logs: a robot URL carries its secret key in the path or
+    query, so only its scheme, host and the recipient's department code are shown."""
+    if delivery.channel != "webhook":
+        return delivery.target
+    url = urlsplit(delivery.target)
+    recipient = delivery.notification.recipient if delivery.notification else None
+    department = recipient.department if recipient is not None else None
+    code = department.code if department is not None else "*"
+    return f"{url.scheme}://{url.hostname or ''} ({code})"
+
+
 def message_text(notification, base_url: str) -> str:
     lines = [notification.title, "", notification.body]
     if notification.deadline_at and notification.case_id:

@@ -54,12 +54,13 @@ def tick_command(now_text, no_deliver):
 @click.option("--failed", "only_failed", is_flag=True, help="Only those given up.")
 def deliveries_command(only_failed):
     """List e-mails and webhook messages still pending or given up."""
+    from app.reminders.channels import shown_target
     from app.reminders.queries import failed_deliveries, pending_deliveries
     rows = failed_deliveries() + ([] if only_failed else pending_deliveries())
     if not rows:
         click.echo("没有待发送或发送失败的消息。")
         return
     for d in rows:
-        click.echo(f"{d.id}\t{d.status.value}\t{d.channel}\t{d.target}\t尝试{d.attempts}次\t"
+        click.echo(f"{d.id}\t{d.status.value}\t{d.channel}\t{shown_target(d)}\t尝试{d.attempts}次\t"
                    f"下次 {format_local(d.next_attempt_at)}\t{d.notification.title}\t"
                    f"{d.last_error or ''}")

@@ -5,7 +5,7 @@ import logging
 from flask import current_app
 
 from app.extensions import db
-from app.reminders.channels import ChannelDown, channels_from_config
+from app.reminders.channels import ChannelDown, channels_from_config, shown_target
 from app.reminders.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -34,11 +34,11 @@ def _failed(delivery: Delivery, error: str, now: datetime, config):
     if delivery.attempts >= config.get("DELIVERY_MAX_ATTEMPTS", 8):
         delivery.status = DeliveryStatus.failed
         log.error("delivery %s (%s to %s) given up after %d attempts: %s", delivery.id,
-                  delivery.channel, delivery.target, delivery.attempts, error)
+                  delivery.channel, shown_target(delivery), delivery.attempts, error)
     else:
         delivery.next_attempt_at = now + backoff(delivery.attempts, config)
         log.warning("delivery %s (%s to %s) failed, attempt %d: %s", delivery.id,
-                    delivery.channel, delivery.target, delivery.attempts, error)
+                    delivery.channel, shown_target(delivery), delivery.attempts, error)
 
 
 def deliver_due(now: datetime, limit: int | None = None) -> dict:

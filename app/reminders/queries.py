@@ -64,10 +64,6 @@ def department_summaries(department_ids, now: datetime) -> dict[int, DepartmentS
     return summaries
 
 
-def department_summary(department_id: int, now: datetime) -> DepartmentSummary:
-    return department_summaries([department_id], now)[department_id]
-
-
 def office_summary(now: datetime) -> str:
     """The office's week: received and closed in the last 7 days, and overdue by department."""
     week_ago = now - timedelta(days=7)

@@ -20,6 +20,7 @@ from app.cases.models import Case, CaseState
 from app.core.timeutil import format_local, local_datetime, to_local
 from app.core.types import utcnow
 from app.extensions import db
+from app.intake.tasks import sweep_stale_uploads
 from app.reminders import queries
 from app.reminders.models import Notification
 from app.reminders.notify import Message, _clock, dedupe_key, execute_with_arrays, \
@@ -254,7 +255,7 @@ def _daily_digests(now, at) -> int:
                                             at) if head.department_id is not None]
     summaries = queries.department_summaries({head.department_id for head in heads}, now)
     return len(queue_notifications([Message(
-        "digest_daily", [head], deadline_at=at, link="/handling/cases",
+        "digest_daily", [head], deadline_at=at, link="/handling/",
         title=f"每日待办汇总 {to_local(now):%m月%d日}：{summaries[head.department_id].name}",
         body=summaries[head.department_id].text()) for head in heads], now=now))
 
@@ -280,7 +281,8 @@ def deliver_pending(now: datetime | None = None) -> dict:
 def tick(now: datetime | None = None, deliver: bool = True) -> dict:
     """One scheduler tick: every job in turn; one job failing never stops the others."""
     now = now or utcnow()
-    jobs = [remind_due, close_unrated_cases, send_digests] + ([deliver_pending] if deliver else [])
+    jobs = [remind_due, close_unrated_cases, send_digests, sweep_stale_uploads] + (
+        [deliver_pending] if deliver else [])
     results = {}
     for job in jobs:
         try:

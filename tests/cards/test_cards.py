@@ -102,3 +102,22 @@ def test_revoked_card_url_shows_the_replacement_page_and_the_new_card_works(
     assert new_page.status_code == 200
     html = new_page.get_data(as_text=True)
     assert "禾丰食品有限公司" in html and "这张码已更换为新码" not in html
+
+
+def test_enterprise_card_page_issues_nothing_on_get_only_on_the_button(client, login_as, world,
+                                                                        make_enterprise):
+    from app.cards.models import Card
+    enterprise = make_enterprise(name="禾丰食品有限公司")
+    login_as(world.dispatcher)
+    html = client.get(f"/cards/enterprise/{enterprise.id}").get_data(as_text=True)
+    assert "尚未发码" in html and "生成企业码" in html and "作废旧码" not in html
+    db.session.expire_all()
+    assert db.session.execute(db.select(Card)).first() is None  # a GET never writes
+    response = client.post(f"/cards/enterprise/{enterprise.id}/issue")
+    assert response.status_code == 303
+    card = card_ops.current_card(enterprise)
+    assert card is not None
+    html = client.get(f"/cards/enterprise/{enterprise.id}").get_data(as_text=True)
+    assert card.serial in html and "尚未发码" not in html
+    client.post(f"/cards/enterprise/{enterprise.id}/issue")  # a second press: still one card
+    assert db.session.execute(db.select(db.func.count(Card.id))).scalar_one() == 1

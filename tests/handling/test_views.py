@@ -144,15 +144,27 @@ def test_co_department_adds_opinion(client, login_as, world, make_case):
     assert [r.is_public for r in case.replies] == [False]
 
 
-def test_unread_badge_and_notifications_page_marks_read(client, login_as, world, make_case):
-    make_case(CaseState.dispatched)  # dispatch notifies the department's handlers
+def unread_of(user):
+    return db.session.execute(db.select(Notification).filter_by(
+        recipient_id=user.id, read_at=None).order_by(Notification.id)).scalars().all()
+
+
+def test_reading_the_notifications_page_writes_nothing_marking_read_is_a_post(
+        client, login_as, world, make_case):
+    first = make_case(CaseState.dispatched)  # dispatch notifies the department's handlers
+    make_case(CaseState.dispatched)
     login_as(world.handler)
     _, html = page(client, "/handling/")
-    assert '<span class="badge">1</span>' in html
+    assert '<span class="badge">2</span>' in html
     _, html = page(client, "/handling/notifications")
-    assert "新派件" in html
-    assert db.session.execute(db.select(Notification).filter_by(
-        recipient_id=world.handler.id, read_at=None)).first() is None
+    assert "新派件" in html and "全部标为已读" in html
+    assert len(unread_of(world.handler)) == 2  # a GET never writes
+    one = next(n for n in unread_of(world.handler) if n.case_id == first.id)
+    response = client.post(f"/handling/notifications/{one.id}/open")
+    assert response.status_code == 303 and response.headers["Location"] == one.link
+    assert [n.id for n in unread_of(world.handler)] != [] and one not in unread_of(world.handler)
+    assert client.post("/handling/notifications/read").status_code == 303
+    assert unread_of(world.handler) == []
     _, html = page(client, "/handling/")
     assert 'class="badge"' not in html
 
@@ -178,3 +190,38 @@ def test_action_without_csrf_token_is_refused(csrf_app, world, make_case):
     assert response.status_code == 400 and "页面已过期" in response.get_data(as_text=True)
     db.session.expire_all()
     assert case.state is CaseState.dispatched
+
+
+def test_refused_reply_photo_leaves_no_reply_and_no_stored_file(client, login_as, world,
+                                                                make_case, app):
+    import io
+    import os
+    from tests.media.samples import exe_bytes, jpeg_bytes
+    case = make_case(CaseState.signed)
+    login_as(world.handler)
+    response = client.post(f"/handling/cases/{case.tracking_no}/reply",
+                           content_type="multipart/form-data", data={
+                               "reply-content": "已协调，下周三完成接电",
+                               "reply-photos": [(io.BytesIO(jpeg_bytes()), "site.jpg"),
+                                                (io.BytesIO(exe_bytes()), "photo.jpg")]})
+    assert response.status_code == 400 and "photo.jpg" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert case.state is CaseState.signed and not case.replies and not case.attachments
+    store = os.path.join(app.config["MEDIA_ROOT"], "store")
+    assert [f for _d, _s, files in os.walk(store) for f in files] == []
+
+
+def test_reply_takes_no_more_photos_than_configured(client, login_as, world, make_case, app):
+    import io
+    from tests.media.samples import jpeg_bytes
+    app.config["MAX_PHOTOS"] = 1
+    case = make_case(CaseState.signed)
+    login_as(world.handler)
+    response = client.post(f"/handling/cases/{case.tracking_no}/reply",
+                           content_type="multipart/form-data", data={
+                               "reply-content": "已协调，下周三完成接电",
+                               "reply-photos": [(io.BytesIO(jpeg_bytes()), f"{n}.jpg")
+                                                for n in range(2)]})
+    assert response.status_code == 400 and "最多上传1张照片" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not case.replies

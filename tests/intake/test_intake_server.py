@@ -102,6 +102,24 @@ def test_renamed_exe_is_refused_by_name_and_the_form_keeps_everything(client, ca
     assert [a.original_name for a in db.session.execute(db.select(Case)).scalar_one().attachments] == ["good.jpg"]
 
 
+def test_refused_text_keeps_the_files_that_arrived_for_the_next_submit(client, card):
+    _, key, _ = form_page(client, card.token)
+    response = post_form(client, card.token, key, content="太慢",
+                         files=[("photos", samples.jpeg_bytes(), "kept.jpg")])
+    assert response.status_code == 400
+    assert ("content", "请至少填写5个字，说明遇到的问题") in errors_of(response)
+    assert "kept.jpg" in response.get_data(as_text=True)
+    db.session.remove()
+    kept = db.session.execute(db.select(PendingUpload)).scalars().all()
+    assert [u.original_name for u in kept] == ["kept.jpg"]
+    assert get_storage().exists(kept[0].stored_name)
+    response = post_form(client, card.token, key)  # nothing chosen again
+    assert response.status_code == 303
+    case = db.session.execute(db.select(Case)).scalar_one()
+    assert [a.original_name for a in case.attachments] == ["kept.jpg"]
+    assert db.session.execute(db.select(PendingUpload)).first() is None
+
+
 def test_png_decompression_bomb_is_refused_without_a_500(client, card):
     _, key, _ = form_page(client, card.token)
     response = post_form(client, card.token, key, files=[("photos", samples.png_bomb(), "map.png")])
@@ -395,3 +413,40 @@ def test_rate_limit_per_ip_on_the_form(migrated, tmp_path, make_enterprise):
             statuses.append(post_form(client, card.token, key).status_code)
         assert statuses == [303, 303, 303, 429]
         assert "操作太频繁" in post_form(client, card.token, "x" * 20).get_data(as_text=True)
+
+
+def test_scheduler_deletes_abandoned_uploads_and_their_files_after_a_day(client, card):
+    from app.reminders.tasks import tick
+    _, key, _ = form_page(client, card.token)
+    for color, name in (((10, 200, 10), "old.jpg"), ((10, 10, 200), "new.jpg")):
+        response = client.post(f"/q/{card.token}/uploads?key={key}", content_type="multipart/form-data",
+                               data={"file": (io.BytesIO(samples.jpeg_bytes(color=color)), name)})
+        assert response.status_code == 201
+    old, new = db.session.execute(db.select(PendingUpload).order_by(PendingUpload.id)).scalars()
+    now = utcnow()
+    old.created_at = now - timedelta(hours=24, minutes=1)
+    new.created_at = now - timedelta(hours=23)
+    db.session.commit()
+    old_file = old.stored_name
+
+    assert tick(now, deliver=False)["sweep_stale_uploads"] == 1
+    db.session.remove()
+    assert [u.original_name for u in db.session.execute(db.select(PendingUpload)).scalars()] == ["new.jpg"]
+    assert not get_storage().exists(old_file)
+    assert tick(now, deliver=False)["sweep_stale_uploads"] == 0  # nothing twice
+
+
+def test_guesses_running_in_parallel_never_get_more_tries_than_the_limit(app, make_case):
+    from sqlalchemy import update
+    from app.intake.operations import record_access_attempt
+    case = make_case()
+    db.session.commit()
+    assert case.access_failures == 0  # what this request read…
+    with db.engine.begin() as other:  # …before four parallel guesses were counted
+        other.execute(update(Case).where(Case.id == case.id).values(access_failures=4))
+    fifth = record_access_attempt(case, "000000")
+    db.session.commit()
+    assert not fifth.opened and fifth.failures == 5 and fifth.left == 0
+    assert case.access_failures == 5 and case.access_locked_until is not None
+    sixth = record_access_attempt(case, case.access_code)  # not even the right code now
+    assert sixth.locked and not sixth.opened and case.access_failures == 5

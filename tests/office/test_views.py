@@ -199,3 +199,35 @@ def test_suggestion_skips_the_department_that_returned_the_case_and_inactive_one
     assert suggested_department(case) is None
     fresh = make_case(enterprise=firm)
     assert suggested_department(fresh) == world.dept
+
+
+def stored_files(app):
+    import os
+    return sorted(f for _dir, _sub, files in os.walk(os.path.join(app.config["MEDIA_ROOT"], "store"))
+                  for f in files)
+
+
+def test_refused_staff_entry_leaves_no_stored_file_behind(client, login_as, world, app):
+    import io
+    from tests.media.samples import jpeg_bytes as photo
+    login_as(world.dispatcher)
+    response = client.post("/office/cases/new", content_type="multipart/form-data", data={
+        **STAFF_VISIT, "category": category("other").id,
+        "attachments": [(io.BytesIO(photo()), "good.jpg"),
+                        (io.BytesIO(b"MZ" + b"\0" * 500), "photo.jpg")]})
+    assert response.status_code == 400 and "photo.jpg" in html_of(response)
+    assert db.session.execute(db.select(Case)).first() is None
+    assert stored_files(app) == []  # good.jpg was stored, then deleted with the refusal
+
+
+def test_staff_entry_counts_photos_against_the_configured_limit(client, login_as, world, app):
+    import io
+    from tests.media.samples import jpeg_bytes as photo
+    app.config["MAX_PHOTOS"] = 2
+    login_as(world.dispatcher)
+    response = client.post("/office/cases/new", content_type="multipart/form-data", data={
+        **STAFF_VISIT, "category": category("other").id,
+        "attachments": [(io.BytesIO(photo(color=(n * 40, 0, 0))), f"{n}.jpg") for n in range(3)]})
+    assert response.status_code == 400 and "最多2张照片、3段视频" in html_of(response)
+    assert db.session.execute(db.select(Case)).first() is None
+    assert stored_files(app) == []

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.reminders.lock import SchedulerLock
 from app.reminders.models import Delivery, DeliveryStatus, Notification
 from app.reminders.tasks import tick
-from tests.conftest import ROOT, is_postgres
+from tests.conftest import ROOT, is_postgres, login
 from tests.reminders.conftest import SmtpSink, minutes, T0, wait_for
 
 postgres_only = pytest.mark.skipif(not is_postgres(os.environ.get("DATABASE_URL", "sqlite://")),
@@ -173,3 +173,36 @@ def test_digests_go_to_each_head_daily_and_the_office_on_monday(channels, make_c
     office = db.session.execute(db.select(Notification).filter_by(kind="digest_weekly")).scalars().all()
     assert sorted(n.recipient.username for n in office) == ["admin", "dispatcher"]
     assert "当前逾期 1 件" in office[0].body
+
+
+def test_digests_link_to_pages_that_exist(app, channels, make_case, login_as, client):
+    make_case(CaseState.dispatched, now=T0 - timedelta(days=6))
+    monday = T0.replace(day=16, hour=0, minute=30)
+    tick(monday, deliver=False)
+    daily = db.session.execute(db.select(Notification).filter_by(kind="digest_daily")).scalars().first()
+    weekly = db.session.execute(db.select(Notification).filter_by(kind="digest_weekly")).scalars().first()
+    assert daily.link == "/handling/"
+    login_as(daily.recipient)
+    assert client.get(daily.link).status_code == 200
+    from flask import g
+    g.pop("_login_user", None)  # the test's app context outlives requests: forget the head
+    office = app.test_client()
+    login(office, weekly.recipient.username)
+    assert office.get(weekly.link).status_code == 200
+
+
+def test_webhook_secret_key_never_reaches_the_log_or_the_cli(app, channels, make_case, runner,
+                                                             caplog):
+    from tests.reminders.conftest import free_port
+    secret = "5f0c1d3e-robot-secret"
+    app.config["WEBHOOK_URLS"] = {
+        "MARKET": f"http://127.0.0.1:{free_port()}/cgi-bin/webhook/send?key={secret}"}
+    app.config["DELIVERY_MAX_ATTEMPTS"] = 2
+    make_case(CaseState.dispatched, now=T0)
+    with caplog.at_level("WARNING", logger="app.reminders.delivery"):
+        tick(minutes(1))
+        tick(minutes(3))
+    logged = "\n".join(r.getMessage() for r in caplog.records if "webhook" in r.getMessage())
+    assert "http://127.0.0.1 (MARKET)" in logged and secret not in logged
+    result = runner.invoke(args=["scheduler", "deliveries", "--failed"])
+    assert "(MARKET)" in result.output and secret not in result.output
