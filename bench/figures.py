@@ -10,7 +10,7 @@ deterministic mix of states, deadlines met and missed, ratings, returns, extensi
 reopenings; replies and `return` audit events follow in bulk too.
 """
 import argparse
-from datetime import date
+from datetime import date, timedelta
 import os
 from pathlib import Path
 import resource
@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
+from app.workdays.calendar import WorkCalendar  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -65,6 +66,30 @@ class Dialect:
 def _pick(values, expr):
     whens = " ".join(f"WHEN {k} THEN '{v}'" for k, v in enumerate(values))
     return f"(CASE ({expr}) % {len(values)} {whens} END)"
+
+
+LOCAL_OFFSET = 8 * 3600  # FIRST_DAY is UTC midnight; Shanghai is UTC+8 all year
+
+
+def write_day_table(conn, n: int):
+    """bench_days(n, cum, wd): working seconds before each local day since FIRST_DAY's."""
+    calendar = WorkCalendar()
+    first = date(2024, 1, 1)
+    days = (n * STEP_SECONDS + 40 * 86400) // 86400 + 2
+    conn.execute(text("CREATE TABLE bench_days (n INTEGER PRIMARY KEY, cum BIGINT, wd INTEGER)"))
+    rows, total = [], 0
+    for k in range(days):
+        workday = calendar.is_workday(first + timedelta(days=k))
+        rows.append({"n": k, "cum": total, "wd": int(workday)})
+        total += 86400 if workday else 0
+    conn.execute(text("INSERT INTO bench_days (n, cum, wd) VALUES (:n, :cum, :wd)"), rows)
+
+
+def working_reading(seconds_expr: str) -> str:
+    """Working seconds from FIRST_DAY's local midnight to FIRST_DAY + seconds, in SQL."""
+    local = f"(({seconds_expr}) + {LOCAL_OFFSET})"
+    return (f"(SELECT cum + wd * ({local} % 86400) FROM bench_days "
+            f"WHERE n = {local} / 86400)")
 
 
 def generate(conn, d: Dialect, n: int):
@@ -127,6 +152,13 @@ def generate(conn, d: Dialect, n: int):
         "reopen_count": f"CASE WHEN i % 50 = 1 AND {kind} < 70 THEN 1 ELSE 0 END",
         "closed_unrated": "FALSE",
     }
+    # The handling time reply_to_case would have stored: working seconds from dispatch to
+    # reply on the real calendar, read off a table of cumulative working seconds per local day.
+    reply_at = f"{dispatched} + {reply_days} * 86400 + 7200"
+    handling = (f"CASE WHEN {kind} < 70 THEN {working_reading(reply_at)} - "
+                f"{working_reading(dispatched)} END")
+    columns["handling_seconds"] = handling
+    write_day_table(conn, n)
     prefix, source = d.series(n)
     conn.execute(text(f"INSERT INTO cases ({', '.join(columns)}) {prefix}"
                       f"SELECT {', '.join(columns.values())} FROM {source}"))
@@ -226,7 +258,6 @@ def bench_one(url: str, n: int, export_rows: int, label: str, workdir: Path):
         from app.figures.ledger import export_ledger
         # The period that holds `export_rows` cases (one case every STEP_SECONDS).
         days = -(-export_rows * STEP_SECONDS // 86400)
-        from datetime import timedelta
         export_to = date(2024, 1, 1) + timedelta(days=days)
         out = workdir / "ledger.xlsx"
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

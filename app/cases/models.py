@@ -154,6 +154,10 @@ class Case(db.Model):
     return_count: Mapped[int] = mapped_column(default=0)
     extension_count: Mapped[int] = mapped_column(default=0)
     reopen_count: Mapped[int] = mapped_column(default=0)
+    # Working seconds from dispatch to the latest reply, fixed when the reply is given (with
+    # the calendar as it was then); None while the case has no current answer to a dispatch.
+    # The figures' median handling time reads it (docs/figures.md).
+    handling_seconds: Mapped[int | None] = mapped_column()
     closed_unrated: Mapped[bool] = mapped_column(default=False)
 
     category = relationship("Category")

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import (BigInteger, Integer, and_, case as sql_case, cast, func, literal,
-                        or_, select)
+from sqlalchemy import and_, case as sql_case, func, literal, or_, select
 
 from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Category,
                               SATISFIED_RATINGS)
@@ -19,13 +18,9 @@ from app.core.types import utcnow
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
 from app.extensions import db
-from app.workdays.calendar import WorkCalendar
 
 GROUP_KEYS = ("department", "category", "source", "enterprise", "township", "month")
 HANDLED_STATES = (CaseState.replied, CaseState.closed)
-# Asia/Shanghai has kept UTC+8 all year since 1991: the median's day arithmetic on epoch
-# seconds may use a fixed shift.
-LOCAL_OFFSET_HOURS = 8
 EMPTY = "—"
 
 
@@ -303,107 +298,41 @@ def returned_by_department(department_id: int):
 
 # --- the median handling time -----------------------------------------------------------------
 
-EPOCH = date(1970, 1, 1)
-LOCAL_OFFSET_SECONDS = LOCAL_OFFSET_HOURS * 3600
-
-
-def epoch_seconds(column):
-    """Whole seconds since 1970-01-01 UTC of a (naive UTC) timestamp column, in SQL."""
-    if dialect_name() == "postgresql":
-        return cast(func.extract("epoch", column), BigInteger)
-    return cast(func.strftime("%s", column), Integer)
-
-
-class WorkingClock:
-    """Working seconds since an epoch, O(1) per instant after one pass over the days.
-
-    Same rule as WorkCalendar.working_seconds_between (every second of a working day counts,
-    no second of a non-working day does), so a difference of two readings equals it."""
-
-    def __init__(self, first: date, last: date, calendar: WorkCalendar):
-        self.first = first
-        self.first_number = (first - EPOCH).days
-        self.cumulative = []  # working seconds before each day
-        self.workday = []
-        total = 0
-        day = first
-        while day <= last:
-            self.cumulative.append(total)
-            is_workday = calendar.is_workday(day)
-            self.workday.append(is_workday)
-            total += 86400 if is_workday else 0
-            day += timedelta(days=1)
-
-    def reading(self, instant: datetime) -> int:
-        return self.reading_epoch(int(instant.timestamp()))
-
-    def reading_epoch(self, seconds: int) -> int:
-        """The reading at `seconds` since 1970-01-01 UTC (integer arithmetic only)."""
-        local = seconds + LOCAL_OFFSET_SECONDS
-        index = local // 86400 - self.first_number
-        return self.cumulative[index] + (local % 86400 if self.workday[index] else 0)
-
-
-def median_handling(start, end, filters, now, calendar: WorkCalendar | None = None) -> dict:
+def median_handling(start, end, filters, now) -> dict:
     """Median working hours from dispatch to the latest reply over the handled cases.
 
-    Working days follow China's official calendar plus the office's overrides, which live in
-    Python (`chinese_calendar`), so Python builds a per-day table of cumulative working
-    seconds (`WorkingClock`) over the days the cases span. On PostgreSQL that table is passed
-    as arrays and the median is taken in SQL (percentile_cont); SQLite has no percentile
-    function, so there the (dispatched_at, replied_at) pairs come back as epoch seconds and
-    the median is taken in Python — one pass, integer work per pair."""
+    Each case's handling time is fixed when it is answered (`Case.handling_seconds`, set by
+    reply_to_case with the working-day calendar of that moment), so the median is a sort of
+    one column: percentile_cont on PostgreSQL; on SQLite, which has no percentile function,
+    the one or two middle rows by ORDER BY … LIMIT/OFFSET once the count is known."""
     where = (*base_conditions(start, end, filters), handled(now))
-    count, first, last = db.session.execute(
-        select(func.count(), func.min(epoch_seconds(Case.dispatched_at)),
-               func.max(epoch_seconds(Case.replied_at))).where(*where)).one()
+    seconds = Case.handling_seconds
+    if dialect_name() == "postgresql":
+        count, median = db.session.execute(select(
+            func.count(), func.percentile_cont(0.5).within_group(seconds)).where(*where)).one()
+    else:
+        count = db.session.execute(select(func.count()).where(*where)).scalar_one()
+        median = None
+        if count:
+            middle = db.session.execute(select(seconds).where(*where).order_by(seconds)
+                                        .offset((count - 1) // 2)
+                                        .limit(2 - count % 2)).scalars().all()
+            median = sum(middle) / len(middle)
+    return median_figure(count, median)
+
+
+def median_figure(count: int, median) -> dict:
+    """The figure for `count` handled cases whose median handling time is `median` seconds."""
     figure = {"label": MEDIAN_LABEL, "kind": "duration", "numerator": count,
               "denominator": None, "rate": None, "hours": None, "display": EMPTY}
     if not count:
         return figure
-    calendar = calendar or WorkCalendar.from_database()
-    days = [(first + LOCAL_OFFSET_SECONDS) // 86400, (last + LOCAL_OFFSET_SECONDS) // 86400]
-    clock = WorkingClock(EPOCH + timedelta(days=min(days)), EPOCH + timedelta(days=max(days)),
-                         calendar)
-    if dialect_name() == "postgresql":
-        median = _median_in_postgresql(where, clock)
-    else:
-        reading = clock.reading_epoch
-        pairs = db.session.execute(select(epoch_seconds(Case.dispatched_at),
-                                          epoch_seconds(Case.replied_at)).where(*where))
-        seconds = sorted(max(0, reading(b) - reading(a)) for a, b in pairs)
-        middle = len(seconds) // 2
-        median = seconds[middle] if len(seconds) % 2 else \
-            (seconds[middle - 1] + seconds[middle]) // 2
-    centi_hours = median * 100 // 3600  # truncated like every other figure
+    # An even count takes the mean of the two middle values, then whole seconds, then hours
+    # truncated to two decimals like every other figure.
+    centi_hours = int(median) * 100 // 3600
     figure["hours"] = f"{centi_hours // 100}.{centi_hours % 100:02d}"
     figure["display"] = f"{figure['hours']} 小时"
     return figure
-
-
-def _median_in_postgresql(where, clock: WorkingClock) -> int:
-    """The median of working seconds, in SQL, joining each end of a pair to the day table."""
-    from sqlalchemy import bindparam
-    from sqlalchemy.dialects.postgresql import ARRAY
-    numbers = list(range(clock.first_number, clock.first_number + len(clock.cumulative)))
-    arrays = (bindparam("day_numbers", numbers, type_=ARRAY(BigInteger)),
-              bindparam("day_cumulative", clock.cumulative, type_=ARRAY(BigInteger)),
-              bindparam("day_working", [int(w) for w in clock.workday], type_=ARRAY(BigInteger)))
-
-    def day_table(name):
-        return func.unnest(*arrays).table_valued("n", "cum", "wd").render_derived(name=name)
-    offset = LOCAL_OFFSET_SECONDS
-    pairs = select((epoch_seconds(Case.dispatched_at) + offset).label("a"),
-                   (epoch_seconds(Case.replied_at) + offset).label("b")).where(*where).cte("pairs")
-    at_dispatch, at_reply = day_table("at_dispatch"), day_table("at_reply")
-    working = ((at_reply.c.cum + at_reply.c.wd * (pairs.c.b % 86400))
-               - (at_dispatch.c.cum + at_dispatch.c.wd * (pairs.c.a % 86400)))
-    statement = (select(func.percentile_cont(0.5).within_group(func.greatest(working, 0)))
-                 .select_from(pairs)
-                 .join(at_dispatch, at_dispatch.c.n == pairs.c.a // 86400)
-                 .join(at_reply, at_reply.c.n == pairs.c.b // 86400))
-    # percentile_cont averages the two middle values of an even count, as the Python path does.
-    return int(db.session.execute(statement).scalar_one())
 
 
 # --- the public interface ---------------------------------------------------------------------

@@ -5,9 +5,9 @@ from decimal import ROUND_DOWN, Decimal
 from app.cases import operations as ops
 from app.cases.models import CaseState, Rating
 from app.extensions import db
-from app.figures.queries import (FIGURES, MEDIAN, WorkingClock, case_ids_for, compute_figures,
-                                 truncated_rate)
+from app.figures.queries import FIGURES, MEDIAN, case_ids_for, compute_figures, truncated_rate
 from app.workdays.calendar import WorkCalendar
+from app.workdays.models import HolidayOverride
 
 from tests.figures.timeline import DAY, NOV, NOW, T0, local
 
@@ -174,14 +174,33 @@ def test_period_bounds_are_local_midnights(world, make_case):
                            now=NOW)["figures"]["received"]["numerator"] == 1
 
 
-def test_working_clock_agrees_with_the_calendar():
-    calendar = WorkCalendar()
-    start = datetime(2026, 9, 28, 3, 17, tzinfo=timezone.utc)  # around the National Day week
-    clock = WorkingClock(date(2026, 9, 1), date(2026, 11, 30), calendar)
-    for hours in (0, 5, 30, 100, 250, 700, 1000):
-        end = start + timedelta(hours=hours, minutes=13)
-        assert clock.reading(end) - clock.reading(start) == \
-            calendar.working_seconds_between(start, end)
+def test_handling_time_is_fixed_at_reply_cleared_on_reopen_and_set_again(world, make_case):
+    case = make_case(CaseState.signed, now=T0)
+    assert case.handling_seconds is None
+    ops.reply_to_case(case, world.handler, "已答复", now=T0 + DAY + timedelta(seconds=1.5))
+    assert case.handling_seconds == 86401  # whole seconds, as the calendar counts them
+    ops.rate_case(case, Rating.dissatisfied, now=local(19))
+    assert case.handling_seconds is None  # reopened: no current answer
+    ops.reply_to_case(case, world.handler, "重新处理", now=local(24, 9))  # Tuesday, a weekend between
+    assert case.handling_seconds == int(WorkCalendar().working_seconds_between(T0, local(24, 9)))
+    assert case.handling_seconds == 5 * 86400
+    answered = make_case(now=T0)
+    ops.answer_now(answered, world.dispatcher, "当即答复", now=T0)
+    assert answered.handling_seconds is None  # never dispatched: not in the median
+
+
+def test_a_later_holiday_override_does_not_rewrite_the_median(world, make_case):
+    case = make_case(CaseState.signed, now=T0)
+    ops.reply_to_case(case, world.handler, "已答复", now=local(19))  # Tue 09:00 → Thu 09:00
+    db.session.commit()
+    assert compute_figures(*NOV, now=NOW)["figures"][MEDIAN]["hours"] == "48.00"
+    db.session.add(HolidayOverride(day=date(2026, 11, 18), is_workday=False, note="县庆"))
+    db.session.commit()
+    # The department was judged on 48 hours when it answered; the override changes new answers.
+    assert compute_figures(*NOV, now=NOW)["figures"][MEDIAN]["hours"] == "48.00"
+    later = make_case(CaseState.signed, now=T0)
+    ops.reply_to_case(later, world.handler, "已答复", now=local(19))
+    assert later.handling_seconds == 24 * 3600
 
 
 def test_sign_late_by_returning_after_the_deadline_counts_as_late(world, make_case):
