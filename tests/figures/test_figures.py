@@ -5,7 +5,9 @@ from decimal import ROUND_DOWN, Decimal
 from app.cases import operations as ops
 from app.cases.models import CaseState, Rating
 from app.extensions import db
-from app.figures.queries import FIGURES, MEDIAN, case_ids_for, compute_figures, truncated_rate
+from app.core.timeutil import LOCAL_TZ
+from app.figures.queries import (FIGURES, MEDIAN, case_ids_for, compute_figures, dashboard_figures,
+                                 truncated_rate)
 from app.workdays.calendar import WorkCalendar
 from app.workdays.models import HolidayOverride
 
@@ -232,3 +234,29 @@ def test_median_skips_weekends_and_holidays(world, make_case):
     expected = int(WorkCalendar().working_seconds_between(dispatched, replied)) * 100 // 3600
     assert median["hours"] == f"{expected // 100}.{expected % 100:02d}"
     assert int(expected) < 14 * 24 * 100  # far less than the 14 calendar days
+
+
+def test_the_dashboard_reads_the_same_numbers_as_compute_figures(county, world):
+    # dashboard_figures reads the period once for three groupings; each must match its own call.
+    for filters in (None, {"department": world.dept.id}, {"source": "card"}):
+        data = dashboard_figures(*NOV, filters, NOW)
+        assert data["result"] == compute_figures(*NOV, by="department", now=NOW, filters=filters)
+        for by, key in (("category", "by_category"), ("source", "by_source")):
+            assert data[key] == compute_figures(*NOV, by=by, now=NOW, filters=filters,
+                                                with_median=False, names=("received",))["groups"]
+    assert data["result"]["figures"][MEDIAN]["numerator"] == 5
+
+
+def test_months_of_a_whole_year_each_get_their_own_cases(world, make_case):
+    # The month CASE is a search tree over the year's boundaries: every month must land right,
+    # including the first and last instant of each local month.
+    expected = []
+    for month in range(1, 13):
+        first = datetime(2026, month, 1, tzinfo=LOCAL_TZ)
+        make_case(now=first.astimezone(timezone.utc))
+        for _ in range(month % 3):
+            make_case(now=(first + timedelta(days=27, hours=23, minutes=59)).astimezone(timezone.utc))
+        expected.append((f"2026-{month:02d}", 1 + month % 3))
+    months = compute_figures(date(2026, 1, 1), date(2027, 1, 1), by="month", now=NOW,
+                             with_median=False)
+    assert [(g["key"], g["figures"]["received"]["numerator"]) for g in months["groups"]] == expected
