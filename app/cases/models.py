@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.types import UTCDateTime, enum_column_type, utcnow
@@ -90,6 +90,10 @@ class Category(db.Model):
     default_department = relationship("Department")
 
 
+HANDLED_SQL = text("state IN ('replied', 'closed') AND dispatched_at IS NOT NULL "
+                   "AND replied_at IS NOT NULL")
+
+
 class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
@@ -103,6 +107,11 @@ class Case(db.Model):
               "source", "enterprise_id", "id", "dispatched_at", "sign_due_at", "signed_at",
               "returned_at", "reply_due_at", "first_replied_at", "replied_at", "rating",
               "return_count", "extension_count", "reopen_count", "handling_seconds"),
+        # The answered cases behind the median handling time, narrow: the median's sort reads
+        # only these (PostgreSQL; SQLite's planner keeps to ix_cases_figures).
+        Index("ix_cases_handled", "submitted_at", "state", "handling_seconds", "lead_department_id",
+              "category_id", "source", "enterprise_id", postgresql_where=HANDLED_SQL,
+              sqlite_where=HANDLED_SQL),
         Index("ix_cases_lead_department_id_state", "lead_department_id", "state"),
         # The scheduler's tick: the next reminder, escalation or auto-close point, kept by
         # app.reminders.timeline whenever a deadline or the state changes.

@@ -8,7 +8,9 @@ now (official calendar plus the office's overrides).
 
 `ix_cases_figures` replaces `ix_cases_submitted_at`: led by submitted_at (so it serves every
 period range the old one served) and followed by every column the figures read, so the
-dashboard's statements are index-only scans and never visit the table.
+dashboard's statements are index-only scans and never visit the table. `ix_cases_handled`
+holds only the answered cases behind the median handling time, narrow, so the median's
+sort reads a fraction of the bytes.
 
 Revision ID: 0006
 Revises: 0005
@@ -29,6 +31,10 @@ FIGURES_INDEX_COLUMNS = [
     "id", "dispatched_at", "sign_due_at", "signed_at", "returned_at", "reply_due_at",
     "first_replied_at", "replied_at", "rating", "return_count", "extension_count",
     "reopen_count", "handling_seconds"]
+HANDLED_INDEX_COLUMNS = ["submitted_at", "state", "handling_seconds", "lead_department_id",
+                         "category_id", "source", "enterprise_id"]
+HANDLED = ("state IN ('replied', 'closed') AND dispatched_at IS NOT NULL "
+           "AND replied_at IS NOT NULL")
 
 
 def upgrade():
@@ -38,6 +44,8 @@ def upgrade():
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index("ix_cases_figures", FIGURES_INDEX_COLUMNS, unique=False)
         batch_op.drop_index("ix_cases_submitted_at")
+        batch_op.create_index("ix_cases_handled", HANDLED_INDEX_COLUMNS, unique=False,
+                              postgresql_where=sa.text(HANDLED), sqlite_where=sa.text(HANDLED))
 
 
 def _fill_handling_seconds(bind):
@@ -67,5 +75,6 @@ def downgrade():
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index("ix_cases_submitted_at", ["submitted_at"], unique=False)
         batch_op.drop_index("ix_cases_figures")
+        batch_op.drop_index("ix_cases_handled")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_column("handling_seconds")
