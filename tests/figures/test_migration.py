@@ -21,8 +21,8 @@ def test_upgrade_fills_handling_seconds_and_downgrade_removes_the_column(world, 
     before = {case.id: case.handling_seconds for case in (closed, replied, reopened, answered)}
     assert before[replied.id] == 3 * 86400  # Tue → Fri 09:00: three working days
 
+    db.session.remove()  # release the read: PostgreSQL's ALTER TABLE waits for every reader
     flask_migrate.downgrade(revision="0005")
-    db.session.remove()
     columns = {c["name"] for c in inspect(db.engine).get_columns("cases")}
     indexes = {i["name"] for i in inspect(db.engine).get_indexes("cases")}
     assert "handling_seconds" not in columns and "ix_cases_submitted_at" in indexes
