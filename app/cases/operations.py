@@ -252,6 +252,21 @@ def case_by_submission_key(key: str | None) -> Case | None:
     return db.session.execute(db.select(Case).filter_by(submission_key=key)).scalar_one_or_none()
 
 
+def handling_seconds(dispatched_at: datetime, replied_at: datetime, calendar: WorkCalendar) -> int:
+    """Whole working seconds from dispatch to reply: the figures' handling time of a case."""
+    return int(calendar.working_seconds_between(dispatched_at.replace(microsecond=0),
+                                                replied_at.replace(microsecond=0)))
+
+
+def _fix_handling_time(case: Case):
+    """Record the handling time of the answer just given, with today's calendar.
+
+    Fixed now, never recomputed: a holiday override entered later does not rewrite the
+    figure a department was judged on."""
+    case.handling_seconds = None if case.dispatched_at is None else handling_seconds(
+        case.dispatched_at, case.replied_at, WorkCalendar.from_database())
+
+
 def answer_now(case: Case, actor: User, content: str, now=None) -> Reply:
     """Answer a simple question at intake (当即答复): submitted → replied, no department."""
     now = _now(now)
@@ -262,6 +277,7 @@ def answer_now(case: Case, actor: User, content: str, now=None) -> Reply:
     db.session.add(reply)
     case.replied_at = now
     case.first_replied_at = case.first_replied_at or now
+    _fix_handling_time(case)
     _transition(case, CaseState.replied, actor, "answer_now", now=now, note=content)
     return reply
 
@@ -287,6 +303,7 @@ def dispatch_case(case: Case, actor: User, department: Department,
     _set_co_departments(case, co_departments, now)
     _withdraw_pending_extension(case, actor, "重新派发，原延期申请作废", now)
     case.dispatched_at = now
+    case.handling_seconds = None  # no answer to this dispatch yet
     case.signed_at = None
     case.sign_due_at = apply_limit(
         now, "sign_urgent" if complexity is Complexity.urgent else "sign", calendar)
@@ -429,6 +446,7 @@ def reply_to_case(case: Case, actor: User, content: str, attachments=(), now=Non
     case.replied_at = now
     case.first_replied_at = case.first_replied_at or now
     _withdraw_pending_extension(case, actor, "已答复，延期申请不再需要", now)
+    _fix_handling_time(case)
     _transition(case, CaseState.replied, actor, "reply", now=now, note=content,
                 department_id=actor.department_id,
                 data={"on_time": case.reply_due_at is None or now <= case.reply_due_at})
@@ -475,6 +493,7 @@ def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = Non
                     note=case.rating_comment, data={"rating": rating.name})
         return case
     case.reopen_count += 1
+    case.handling_seconds = None  # the answer stands no more; the next reply sets it
     if case.lead_department_id is None:  # answered at intake: back to the dispatch queue
         _transition(case, CaseState.submitted, actor, "rate", now=now, actor_label=label,
                     note=case.rating_comment, data={"rating": rating.name, "reopened": True})

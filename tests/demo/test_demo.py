@@ -60,6 +60,15 @@ def test_load_builds_the_demo_county_with_every_state_source_and_category(runner
     assert {c.source for c in cases} == set(CaseSource)
     assert len({c.category_id for c in cases}) == 13
     assert all(c.submission_key.startswith("demo-") for c in cases)
+    # Replied through the operations, so the figures' median has every handling time.
+    from app.cases.operations import handling_seconds
+    from app.workdays.calendar import WorkCalendar
+    calendar = WorkCalendar.from_database()
+    handled = [c for c in cases if c.dispatched_at and c.replied_at
+               and c.state in (CaseState.replied, CaseState.closed)]
+    assert len(handled) >= 50
+    assert all(c.handling_seconds == handling_seconds(c.dispatched_at, c.replied_at, calendar)
+               for c in handled)
 
 
 def test_demo_cases_tell_the_ten_stories_through_the_real_operations(runner):

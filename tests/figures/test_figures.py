@@ -5,9 +5,11 @@ from decimal import ROUND_DOWN, Decimal
 from app.cases import operations as ops
 from app.cases.models import CaseState, Rating
 from app.extensions import db
-from app.figures.queries import (FIGURES, MEDIAN, WorkingClock, case_ids_for, compute_figures,
+from app.core.timeutil import LOCAL_TZ
+from app.figures.queries import (FIGURES, MEDIAN, case_ids_for, compute_figures, dashboard_figures,
                                  truncated_rate)
 from app.workdays.calendar import WorkCalendar
+from app.workdays.models import HolidayOverride
 
 from tests.figures.timeline import DAY, NOV, NOW, T0, local
 
@@ -174,14 +176,33 @@ def test_period_bounds_are_local_midnights(world, make_case):
                            now=NOW)["figures"]["received"]["numerator"] == 1
 
 
-def test_working_clock_agrees_with_the_calendar():
-    calendar = WorkCalendar()
-    start = datetime(2026, 9, 28, 3, 17, tzinfo=timezone.utc)  # around the National Day week
-    clock = WorkingClock(date(2026, 9, 1), date(2026, 11, 30), calendar)
-    for hours in (0, 5, 30, 100, 250, 700, 1000):
-        end = start + timedelta(hours=hours, minutes=13)
-        assert clock.reading(end) - clock.reading(start) == \
-            calendar.working_seconds_between(start, end)
+def test_handling_time_is_fixed_at_reply_cleared_on_reopen_and_set_again(world, make_case):
+    case = make_case(CaseState.signed, now=T0)
+    assert case.handling_seconds is None
+    ops.reply_to_case(case, world.handler, "已答复", now=T0 + DAY + timedelta(seconds=1.5))
+    assert case.handling_seconds == 86401  # whole seconds, as the calendar counts them
+    ops.rate_case(case, Rating.dissatisfied, now=local(19))
+    assert case.handling_seconds is None  # reopened: no current answer
+    ops.reply_to_case(case, world.handler, "重新处理", now=local(24, 9))  # Tuesday, a weekend between
+    assert case.handling_seconds == int(WorkCalendar().working_seconds_between(T0, local(24, 9)))
+    assert case.handling_seconds == 5 * 86400
+    answered = make_case(now=T0)
+    ops.answer_now(answered, world.dispatcher, "当即答复", now=T0)
+    assert answered.handling_seconds is None  # never dispatched: not in the median
+
+
+def test_a_later_holiday_override_does_not_rewrite_the_median(world, make_case):
+    case = make_case(CaseState.signed, now=T0)
+    ops.reply_to_case(case, world.handler, "已答复", now=local(19))  # Tue 09:00 → Thu 09:00
+    db.session.commit()
+    assert compute_figures(*NOV, now=NOW)["figures"][MEDIAN]["hours"] == "48.00"
+    db.session.add(HolidayOverride(day=date(2026, 11, 18), is_workday=False, note="县庆"))
+    db.session.commit()
+    # The department was judged on 48 hours when it answered; the override changes new answers.
+    assert compute_figures(*NOV, now=NOW)["figures"][MEDIAN]["hours"] == "48.00"
+    later = make_case(CaseState.signed, now=T0)
+    ops.reply_to_case(later, world.handler, "已答复", now=local(19))
+    assert later.handling_seconds == 24 * 3600
 
 
 def test_sign_late_by_returning_after_the_deadline_counts_as_late(world, make_case):
@@ -213,3 +234,29 @@ def test_median_skips_weekends_and_holidays(world, make_case):
     expected = int(WorkCalendar().working_seconds_between(dispatched, replied)) * 100 // 3600
     assert median["hours"] == f"{expected // 100}.{expected % 100:02d}"
     assert int(expected) < 14 * 24 * 100  # far less than the 14 calendar days
+
+
+def test_the_dashboard_reads_the_same_numbers_as_compute_figures(county, world):
+    # dashboard_figures reads the period once for three groupings; each must match its own call.
+    for filters in (None, {"department": world.dept.id}, {"source": "card"}):
+        data = dashboard_figures(*NOV, filters, NOW)
+        assert data["result"] == compute_figures(*NOV, by="department", now=NOW, filters=filters)
+        for by, key in (("category", "by_category"), ("source", "by_source")):
+            assert data[key] == compute_figures(*NOV, by=by, now=NOW, filters=filters,
+                                                with_median=False, names=("received",))["groups"]
+    assert data["result"]["figures"][MEDIAN]["numerator"] == 5
+
+
+def test_months_of_a_whole_year_each_get_their_own_cases(world, make_case):
+    # The month CASE is a search tree over the year's boundaries: every month must land right,
+    # including the first and last instant of each local month.
+    expected = []
+    for month in range(1, 13):
+        first = datetime(2026, month, 1, tzinfo=LOCAL_TZ)
+        make_case(now=first.astimezone(timezone.utc))
+        for _ in range(month % 3):
+            make_case(now=(first + timedelta(days=27, hours=23, minutes=59)).astimezone(timezone.utc))
+        expected.append((f"2026-{month:02d}", 1 + month % 3))
+    months = compute_figures(date(2026, 1, 1), date(2027, 1, 1), by="month", now=NOW,
+                             with_median=False)
+    assert [(g["key"], g["figures"]["received"]["numerator"]) for g in months["groups"]] == expected
