@@ -10,7 +10,7 @@ tables vacuumed between runs), prints each run's time, this process's CPU and ea
 the median, the notifications created and an idle tick, and drops the schema.
 BENCH_SQL=1 also prints every statement's time; BENCH_PROFILE=1 a cProfile of the tick.
 """
-from datetime import datetime, timezone
+from datetime import datetime, timezone, timedelta
 import argparse
 import cProfile
 import os
