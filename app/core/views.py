@@ -162,6 +162,7 @@ def register_converters(app):
 
 
 def register_template_helpers(app):
-    from app.cases.queries import mask_name
+    from app.cases.queries import mask_name, mask_phone
     app.add_template_filter(format_local, "local")
     app.add_template_filter(mask_name, "mask_name")
+    app.add_template_filter(mask_phone, "mask_phone")
