@@ -10,6 +10,7 @@ from app.auth.models import User
 from app.cases.models import Category
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
+from app.enterprises.queries import enterprise_by_credit_code
 from app.extensions import db
 
 
@@ -126,9 +127,7 @@ def category(value) -> Category:
 def enterprise(credit_code) -> Enterprise | None:
     if credit_code is None or credit_code == "":
         return None
-    found = (db.session.execute(db.select(Enterprise).filter_by(
-        credit_code=credit_code.strip().upper())).scalar_one_or_none()
-        if isinstance(credit_code, str) else None)
+    found = enterprise_by_credit_code(credit_code) if isinstance(credit_code, str) else None
     if found is None:
         raise ApiError("unknown_enterprise", f"统一社会信用代码“{credit_code}”对应的企业不存在",
                        field="enterprise_code")

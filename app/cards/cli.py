@@ -7,6 +7,7 @@ from app.cards import operations as card_ops
 from app.cards.printing import render_card_png, render_cards_pdf
 from app.cards.queries import enterprises_query
 from app.core.timeutil import format_local
+from app.enterprises.queries import enterprise_by_credit_code
 from app.extensions import db
 
 cards_cli = AppGroup("cards", help="Contact cards (馆满意 QR cards).")
@@ -59,7 +60,7 @@ def print_cards(all_, codes, monitoring_points, key_enterprises, out, layout, pn
 @click.option("--reason", default="遗失补办", show_default=True)
 def revoke(code, reason):
     """Revoke an enterprise's current card and issue a new one."""
-    enterprise = card_ops.enterprise_by_code(code)
+    enterprise = enterprise_by_credit_code(code)
     if enterprise is None:
         raise click.ClickException(f"no enterprise with credit code {code}")
     try:
@@ -75,7 +76,7 @@ def revoke(code, reason):
 @click.argument("code")
 def list_cards(code):
     """An enterprise's cards, oldest first."""
-    enterprise = card_ops.enterprise_by_code(code)
+    enterprise = enterprise_by_credit_code(code)
     if enterprise is None:
         raise click.ClickException(f"no enterprise with credit code {code}")
     for card in card_ops.card_history(enterprise):

@@ -4,7 +4,6 @@ import secrets
 from app.cards.models import Card, CardBatch, CardKind
 from app.cases.models import AuditEvent
 from app.core.types import utcnow
-from app.enterprises.models import Enterprise
 from app.extensions import db
 
 SERIAL_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
@@ -47,12 +46,6 @@ REVOKE_REASON_MAX = Card.__table__.c.revoke_reason.type.length
 
 class CardError(ValueError):
     """A refused card action, with a Chinese message."""
-
-
-def enterprise_by_code(code: str) -> Enterprise | None:
-    return db.session.execute(
-        db.select(Enterprise).filter_by(credit_code=(code or "").strip().upper())
-    ).scalar_one_or_none()
 
 
 def ensure_current_card(enterprise, now=None) -> Card:

@@ -13,6 +13,7 @@ from app.auth.models import Role, User
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.credit_code import normalize_credit_code
 from app.enterprises.models import Enterprise
+from app.enterprises.queries import enterprise_by_credit_code
 from app.enterprises.operations import enterprise_errors, save_enterprise
 from app.extensions import db
 
@@ -169,8 +170,7 @@ def validate_rows(rows) -> tuple[list[tuple[int, dict, Enterprise | None]], list
                     row_errors.append(RowError(number, LABELS[key], f"系统中没有名为“{text}”的{kind}"))
                 values[key] = found
         code = normalize_credit_code(values["credit_code"] or "")
-        existing = db.session.execute(
-            select(Enterprise).filter_by(credit_code=code)).scalar_one_or_none() if code else None
+        existing = enterprise_by_credit_code(code)
         for key, message in enterprise_errors(values, existing).items():
             row_errors.append(RowError(number, LABELS[key], message))
         name = (values["name"] or "").strip()
