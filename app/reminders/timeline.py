@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.cases.models import Case, CaseState
 from app.extensions import db
+from app.settings.limits import add_limit
 from app.settings.models import LimitUnit, TimeLimit
 from app.workdays.calendar import WorkCalendar
 
@@ -61,11 +62,7 @@ class Timeline:
     def after(self, start: datetime, key: str) -> datetime:
         """`start` plus the limit `key` (as app.settings.limits.apply_limit, without a query)."""
         amount, unit = self.limits[key]
-        if unit is LimitUnit.minutes:
-            return start + timedelta(minutes=amount)
-        if unit is LimitUnit.hours:
-            return start + timedelta(hours=amount)
-        return self.calendar.add_workdays(start, amount)
+        return add_limit(start, amount, unit, self.calendar)
 
     def before(self, end: datetime, key: str) -> datetime:
         """`end` minus the limit `key`, in calendar time ("2 hours before" is wall-clock)."""

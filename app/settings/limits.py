@@ -16,9 +16,13 @@ def get_limit(key: str) -> TimeLimit:
 def apply_limit(start: datetime, key: str, calendar: WorkCalendar, amount: int | None = None):
     """The instant `start` plus the limit `key` (amount overridable, unit from the setting)."""
     limit = get_limit(key)
-    amount = limit.amount if amount is None else amount
-    if limit.unit is LimitUnit.minutes:
+    return add_limit(start, limit.amount if amount is None else amount, limit.unit, calendar)
+
+
+def add_limit(start: datetime, amount: int, unit: LimitUnit, calendar: WorkCalendar):
+    """`start` plus `amount` units: minutes and hours in calendar time, working days on `calendar`."""
+    if unit is LimitUnit.minutes:
         return start + timedelta(minutes=amount)
-    if limit.unit is LimitUnit.hours:
+    if unit is LimitUnit.hours:
         return start + timedelta(hours=amount)
     return calendar.add_workdays(start, amount)
