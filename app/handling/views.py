@@ -236,7 +236,8 @@ def attachment_url(attachment, poster=False):
 
 
 @bp.app_template_global()
-def is_overdue(deadline):
+def deadline_passed(deadline):
+    """For the to-do list's red marks (a case-level rule is app.cases.queries.is_overdue)."""
     from app.core.types import utcnow
     return deadline is not None and deadline < utcnow()
 
