@@ -6,6 +6,10 @@ file on disk (memory stays flat whatever the size), sniffs its first bytes, and 
 the moment a file passes the limit for its kind or the case passes its total: the rest of the
 request is never read. Text fields that came before the cut are kept, so the form can be shown
 again with everything typed (browsers send fields in document order: text first, files last).
+
+The multipart framing itself is decoded by the `multipart` library's sans-IO PushMultipartParser
+(the parser Bottle uses): it finds boundaries with bytes.find, where Werkzeug's decoder compiles
+two regular expressions around each request's new boundary (~0.35 ms of every form POST).
 """
 from __future__ import annotations
 
@@ -14,10 +18,11 @@ import os
 from pathlib import Path
 import tempfile
 
+from multipart import MultipartSegment, ParserLimitReached, PushMultipartParser
+from multipart import MultipartError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
-from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from app.cases.models import AttachmentKind
 from app.media.operations import too_large_message
@@ -67,6 +72,7 @@ class ParsedBody:
     fields: MultiDict = field(default_factory=MultiDict)
     files: list[IncomingFile] = field(default_factory=list)
     cut_off: MediaRefused | None = None  # reading stopped here; the rest was never read
+    malformed: bool = False  # the framing broke off or was not multipart: reading stopped
     bytes_read: int = 0
 
     def discard_files(self):
@@ -81,51 +87,58 @@ class _CutOff(Exception):
 
 def parse_streaming(stream, content_type: str, budget: Budget, tmp_dir: Path,
                     max_parts: int = 64) -> ParsedBody:
-    """Read a multipart body from `stream` under `budget`; see the module docstring."""
+    """Read a multipart body from `stream` under `budget`; see the module docstring.
+
+    More than `max_parts` parts, or a text field over FIELD_LIMIT, raise RequestEntityTooLarge;
+    broken framing (a dropped connection, a client that is not a browser) ends the reading with
+    `malformed` set and keeps what came before it."""
     mimetype, options = parse_options_header(content_type or "")
     body = ParsedBody()
-    if mimetype != "multipart/form-data" or "boundary" not in options:
+    if mimetype != "multipart/form-data" or not options.get("boundary"):
         return body
-    # The decoder's limit applies to its buffer (a chunk plus a boundary's lookahead), not
-    # to a field: give it room for a chunk, and bound each text field ourselves below.
-    decoder = MultipartDecoder(options["boundary"].encode("latin-1"),
-                               max_form_memory_size=4 * CHUNK, max_parts=max_parts)
-    part = None
+    try:
+        parser = PushMultipartParser(options["boundary"], max_segment_count=max_parts)
+    except MultipartError:
+        body.malformed = True
+        return body
+    part: MultipartSegment | None = None
     values: list[bytes] = []
     out = None
     current: IncomingFile | None = None
     try:
-        while True:
+        while not parser.closed:
             chunk = stream.read(CHUNK)
             body.bytes_read += len(chunk)
-            decoder.receive_data(chunk or None)
-            event = decoder.next_event()
-            while not isinstance(event, (Epilogue, NeedData)):
-                if isinstance(event, Field):
-                    part, values = event, []
-                elif isinstance(event, File):
-                    part = event
-                    current = IncomingFile(event.name, event.filename or "")
-                    body.files.append(current)
-                elif isinstance(event, Data):
-                    if isinstance(part, Field):
-                        values.append(event.data)
-                        if sum(map(len, values)) > FIELD_LIMIT:
-                            raise RequestEntityTooLarge()
-                        if not event.more_data:
-                            body.fields.add(part.name, b"".join(values).decode("utf-8", "replace"))
-                    else:
-                        out = _file_data(current, event.data, not event.more_data, out, budget, tmp_dir)
-                        if not event.more_data:
-                            if out is not None:
-                                out.close()
-                                out = None
-                            if current.size == 0 and current.error is None:
-                                body.files.remove(current)  # an empty <input type=file>
-                                current.discard()
-                event = decoder.next_event()
-            if not chunk:
-                break
+            for event in parser.parse(chunk):  # an empty chunk ends the stream
+                if isinstance(event, MultipartSegment):
+                    part, values, current = event, [], None
+                    if part.filename is not None:
+                        current = IncomingFile(part.name, part.filename)
+                        body.files.append(current)
+                elif event is None:  # the part is complete
+                    if current is None:
+                        body.fields.add(part.name, b"".join(values).decode("utf-8", "replace"))
+                        continue
+                    out = _file_data(current, b"", True, out, budget, tmp_dir)
+                    if out is not None:
+                        out.close()
+                        out = None
+                    if current.size == 0 and current.error is None:
+                        body.files.remove(current)  # an empty <input type=file>
+                        current.discard()
+                elif current is None:
+                    values.append(event)
+                    if part.bytes_received > FIELD_LIMIT:
+                        raise RequestEntityTooLarge()
+                else:
+                    out = _file_data(current, event, False, out, budget, tmp_dir)
+    except ParserLimitReached:
+        raise RequestEntityTooLarge() from None
+    except MultipartError:
+        body.malformed = True
+        if current is not None:
+            current.discard()
+            body.files.remove(current)
     except _CutOff as cut:
         body.cut_off = cut.refusal
         if current is not None:

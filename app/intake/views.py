@@ -34,6 +34,7 @@ RECEIPTS = "receipts"  # session: submission keys this browser submitted
 FORM_FIELDS = ("category", "content", "contact_name", "contact_phone", "anonymous",
                "enterprise_name")
 BODY_MARGIN = 1024 * 1024  # room for the text fields and multipart framing around the files
+MALFORMED_MESSAGE = "提交的内容没有完整收到（可能是网络中断），请检查后再点一次“提交”"
 
 
 def _unknown_card():
@@ -137,6 +138,8 @@ def submit(token):
         file_errors.append("文件过大，上传已中止：之后选择的文件未收到，请重新选择")
     if file_errors:
         errors["files"] = "；".join(dict.fromkeys(file_errors))
+    if body.malformed:
+        errors["form"] = MALFORMED_MESSAGE
     if not errors:
         try:
             # A savepoint: a refusal undoes the case alone, the files that arrived stay.
@@ -159,7 +162,7 @@ def submit(token):
     response, status = _render_form(card, values, errors, key,
                                     status=413 if body.cut_off is not None else 400)
     response = current_app.make_response((response, status))
-    if body.cut_off is not None:
+    if body.cut_off is not None or body.malformed:
         response.headers["Connection"] = "close"  # the rest of the body was never read
     return response
 
@@ -230,6 +233,8 @@ def upload(token):
     body = parse_streaming(request.stream, request.content_type, budget, temp_dir(), max_parts=4)
     incoming = body.files[0] if body.files else None
     refusal = body.cut_off or (incoming.error if incoming else None)
+    if refusal is None and body.malformed:
+        refusal = MediaRefused("malformed", "文件没有完整收到，请重试")
     if refusal is None and (incoming is None or incoming.path is None):
         refusal = MediaRefused("no_file", "没有收到文件，请重试")
     if refusal is None:
@@ -242,7 +247,7 @@ def upload(token):
         db.session.rollback()
         response = jsonify(error=refusal.code, message=refusal.message)
         response.status_code = 413 if body.cut_off is not None else 400
-        if body.cut_off is not None:
+        if body.cut_off is not None or body.malformed:
             response.headers["Connection"] = "close"
         return response
     db.session.commit()

@@ -28,14 +28,29 @@ def form_page(client, token):
     return response, key, csrf.group(1) if csrf else None
 
 
+def browser_multipart(fields, files=(), boundary="----WebKitFormBoundary7MA4YWxkTrZu0gW"):
+    """Encode a form as browsers do (RFC 7578: every part's body ends with CRLF before the next
+    delimiter, an empty field included). Werkzeug's test client writes an empty field without
+    that CRLF, which strict parsers read as the next part's framing."""
+    out = []
+    for name, value in fields:
+        out.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                   .encode() + value.encode() + b"\r\n")
+    for name, content, filename in files:
+        out.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                   f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+                   .encode() + content + b"\r\n")
+    out.append(f"--{boundary}--\r\n".encode())
+    return b"".join(out), f"multipart/form-data; boundary={boundary}"
+
+
 def post_form(client, token, key, files=(), csrf=None, **fields):
     data = dict(GOOD, submission_key=key, **fields)
     if csrf:
         data["csrf_token"] = csrf
-    data = {k: v for k, v in data.items() if v is not None}
-    for name, content, filename in files:
-        data.setdefault(name, []).append((io.BytesIO(content), filename))
-    return client.post(f"/q/{token}", data=data, content_type="multipart/form-data")
+    body, content_type = browser_multipart(
+        [(k, v) for k, v in data.items() if v is not None], files)
+    return client.post(f"/q/{token}", data=body, content_type=content_type)
 
 
 def case_count():
@@ -199,6 +214,42 @@ def test_101_mb_video_on_the_form_is_cut_off_at_the_limit(client, card):
     assert "“big.mp4”超过视频大小上限100MB" in html and GOOD["content"] in html
     assert case_count() == 0 and db.session.execute(db.select(PendingUpload)).first() is None
     print(f"form path: read {stream.read_bytes / MB:.1f} MB of {total / MB:.1f} MB")
+
+
+def test_body_that_breaks_off_keeps_the_text_and_says_so(client, card):
+    """A connection dropped in the middle of a photo: the text that arrived comes back."""
+    _, key, _ = form_page(client, card.token)
+    body, ctype = browser_multipart([("submission_key", key)] + list(GOOD.items()),
+                                    [("photos", samples.jpeg_bytes(), "meter.jpg")])
+    broken = body[:len(body) - 200]  # the photo's end and the closing delimiter never came
+    response = raw_post(client, f"/q/{card.token}", CountingStream(broken, 0, b""), ctype,
+                        len(broken))
+    assert response.status_code == 400 and response.headers["Connection"] == "close"
+    html = response.get_data(as_text=True)
+    assert "提交的内容没有完整收到" in html and GOOD["content"] in html and GOOD["contact_name"] in html
+    assert case_count() == 0 and db.session.execute(db.select(PendingUpload)).first() is None
+    assert not list((get_storage().root / "tmp").glob("up-*"))  # the half photo is gone
+
+
+def test_garbage_bodies_get_a_message_never_a_500(client, card):
+    _, key, _ = form_page(client, card.token)
+    for body, ctype in [(b"not multipart at all", "multipart/form-data; boundary=zzz"),
+                        (b"--zzz\r\nNo-Disposition: x\r\n\r\nv\r\n--zzz--\r\n",
+                         "multipart/form-data; boundary=zzz"),
+                        (b"", "multipart/form-data; boundary=")]:
+        response = raw_post(client, f"/q/{card.token}", CountingStream(body, 0, b""), ctype,
+                            len(body))
+        assert response.status_code == 400, body
+        assert "<form" in response.get_data(as_text=True)
+        upload = raw_post(client, f"/q/{card.token}/uploads?key={key}",
+                          CountingStream(body, 0, b""), ctype, len(body))
+        assert upload.status_code == 400 and upload.get_json()["message"]
+    parts = b"".join(b'--zzz\r\nContent-Disposition: form-data; name="x"\r\n\r\nv\r\n'
+                     for _ in range(100)) + b"--zzz--\r\n"
+    response = raw_post(client, f"/q/{card.token}", CountingStream(parts, 0, b""),
+                        "multipart/form-data; boundary=zzz", len(parts))
+    assert response.status_code == 413
+    assert case_count() == 0
 
 
 def test_101_mb_video_upload_is_refused_before_its_body_is_read(client, card):
