@@ -9,6 +9,7 @@ import hmac
 import re
 import secrets
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import Role, User
@@ -207,39 +208,41 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
     contact_name = _limit_text(contact_name, CONTACT_NAME_MAX, "联系人姓名", "contact_name")
     enterprise_name_given = _limit_text(enterprise_name_given, ENTERPRISE_NAME_MAX, "企业名称",
                                         "enterprise")
-    if submission_key:
-        existing = case_by_submission_key(submission_key)
-        if existing is not None:
-            return existing, False
-    # Read before the first write: on SQLite the write lock is held from the savepoint to the
+    db.session.flush()  # a new enterprise, card or category needs its id for the row below
+    # Read before the first write: on SQLite the write lock is held from the first write to the
     # commit, and every concurrent submission waits for it.
     dispatchers = users_with_role(Role.dispatcher)
+    values = dict(
+        access_code=new_access_code(), submission_key=submission_key or None, source=source,
+        category_id=category.id, urgency=urgency, content=content,
+        enterprise_id=enterprise.id if enterprise is not None else None,
+        card_id=card.id if card is not None else None, via_revoked_card=via_revoked_card,
+        enterprise_name_given=enterprise_name_given,
+        contact_name=None if is_anonymous else contact_name, contact_phone=phone,
+        is_anonymous=bool(is_anonymous), entered_by_id=actor.id if actor is not None else None,
+        state=CaseState.submitted, submitted_at=now)
     for _attempt in range(8):
-        case = Case(
-            tracking_no=new_tracking_no(now.astimezone(LOCAL_TZ)), access_code=new_access_code(),
-            submission_key=submission_key or None, source=source, category=category,
-            urgency=urgency, content=content, enterprise=enterprise, card=card,
-            via_revoked_card=via_revoked_card,
-            enterprise_name_given=enterprise_name_given,
-            contact_name=None if is_anonymous else contact_name,
-            contact_phone=phone, is_anonymous=bool(is_anonymous), entered_by=actor,
-            state=CaseState.submitted, submitted_at=now)
         try:
-            with db.session.begin_nested():  # the case and its audit event in one flush
-                db.session.add(case)
-                _record(case, actor, "submit", to_state=CaseState.submitted,
-                        actor_label=None if actor else SUBMITTER,
-                        note="通过已作废的旧码提交" if via_revoked_card else None, now=now)
-                db.session.flush()
+            # One INSERT … RETURNING, without the unit of work's bookkeeping: a submission is
+            # the one action that runs at the rate people scan cards. A new case has no
+            # timeline point (next_check_at stays NULL), so the flush hook has nothing to do.
+            with db.session.begin_nested():
+                case = db.session.scalars(
+                    insert(Case)
+                    .values(tracking_no=new_tracking_no(now.astimezone(LOCAL_TZ)), **values)
+                    .returning(Case)).one()
         except IntegrityError:
             if submission_key:
                 existing = case_by_submission_key(submission_key)
-                if existing is not None:  # a concurrent double tap won the race
+                if existing is not None:  # a double tap won the race
                     return existing, False
             continue  # a tracking number collided: draw another
         break
     else:  # pragma: no cover - 23^6 numbers a month make this practically impossible
         _refuse("tracking_exhausted", "系统繁忙，请稍后再试", 503)
+    _record(case, actor, "submit", to_state=CaseState.submitted,
+            actor_label=None if actor else SUBMITTER,
+            note="通过已作废的旧码提交" if via_revoked_card else None, now=now)
     _notify("new_case", dispatchers, case, f"新反映 {case.tracking_no}",
             f"{case.category.name}：{content[:60]}", now=now)
     return case, True

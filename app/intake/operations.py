@@ -121,24 +121,27 @@ def submit_from_card(card: Card, form, submission_key: str, now=None,
     category = category_by_code(form.get("category"))
     if category is None:
         raise CaseActionError("invalid_input", "请选择问题类别", status=400, field="category")
-    # Looked up before submit_case takes the write lock (SQLite), used only if a case is made.
+    # Looked up before the write lock is taken (SQLite), used only if a case is made.
     uploads = pending_uploads(card, submission_key) if pending is None else pending
-    case, created = submit_case(
-        source=CaseSource.hall if is_hall else CaseSource.card, category=category,
-        content=form.get("content"), enterprise=None if is_hall else card.enterprise, card=card,
-        contact_name=contact_name, contact_phone=form.get("contact_phone"),
-        is_anonymous=form.get("anonymous") == "1",
-        enterprise_name_given=enterprise_name if is_hall else None,
-        submission_key=submission_key, via_revoked_card=revoked, now=now)
-    if created:
-        for upload in uploads:
-            attach_media(case, PreparedMedia(
-                upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
-                upload.sha256, upload.byte_size, upload.content_type, upload.width, upload.height))
-            db.session.delete(upload)
-        for media in arrived:
-            attach_media(case, media)
-        db.session.flush()
+    # A savepoint: a refusal undoes the case alone; what the caller wrote before it stays.
+    with db.session.begin_nested():
+        case, created = submit_case(
+            source=CaseSource.hall if is_hall else CaseSource.card, category=category,
+            content=form.get("content"), enterprise=None if is_hall else card.enterprise,
+            card=card, contact_name=contact_name, contact_phone=form.get("contact_phone"),
+            is_anonymous=form.get("anonymous") == "1",
+            enterprise_name_given=enterprise_name if is_hall else None,
+            submission_key=submission_key, via_revoked_card=revoked, now=now)
+        if created:
+            for upload in uploads:
+                attach_media(case, PreparedMedia(
+                    upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
+                    upload.sha256, upload.byte_size, upload.content_type, upload.width,
+                    upload.height))
+                db.session.delete(upload)
+            for media in arrived:
+                attach_media(case, media)
+            db.session.flush()
     return case, created
 
 

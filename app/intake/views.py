@@ -141,11 +141,9 @@ def submit(token):
     if body.malformed:
         errors["form"] = MALFORMED_MESSAGE
     if not errors:
-        try:
-            # A savepoint: a refusal undoes the case alone, the files that arrived stay.
-            with db.session.begin_nested():
-                case, created = ops.submit_from_card(card, values, key, arrived=arrived,
-                                                     pending=pending)
+        try:  # a refusal undoes the case alone (a savepoint), the files that arrived stay
+            case, created = ops.submit_from_card(card, values, key, arrived=arrived,
+                                                 pending=pending)
         except CaseActionError as refused:
             errors[refused.field or "form"] = refused.message
         else:
