@@ -1,4 +1,6 @@
 """Who is who: the people a case's notifications go to."""
+from sqlalchemy import bindparam, select
+
 from app.auth.models import Role, User
 from app.extensions import db
 
@@ -6,10 +8,14 @@ OFFICE_ROLES = (Role.dispatcher, Role.admin)
 HANDLING_ROLES = (Role.handler, Role.department_head)
 
 
+ACTIVE_USERS_WITH_ROLES = (select(User)  # built once: every public submission runs it
+                           .where(User.role.in_(bindparam("roles", expanding=True)),
+                                  User.is_active.is_(True))
+                           .order_by(User.id))
+
+
 def users_with_role(*roles: Role) -> list[User]:
-    return list(db.session.execute(
-        db.select(User).where(User.role.in_(roles), User.is_active.is_(True)).order_by(User.id)
-    ).scalars())
+    return list(db.session.execute(ACTIVE_USERS_WITH_ROLES, {"roles": list(roles)}).scalars())
 
 
 def users_of_department(department_id: int | None, *roles: Role) -> list[User]:

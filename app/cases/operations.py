@@ -9,7 +9,7 @@ import hmac
 import re
 import secrets
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import Role, User
@@ -42,6 +42,11 @@ TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 TRACKING_RANDOM_LEN = 6
 SUBMITTER = "提交人"
 SYSTEM = "系统"
+# The submission's statements, built once: it is the one action that runs at the rate people
+# scan cards, and a reused statement skips SQLAlchemy's construction and cache-key work.
+INSERT_CASE = insert(Case).returning(Case)
+INSERT_EVENT = insert(AuditEvent)
+CASE_BY_SUBMISSION_KEY = select(Case).where(Case.submission_key == bindparam("key"))
 
 
 # --- small shared helpers -------------------------------------------------------------------
@@ -86,14 +91,17 @@ def _limit_text(value: str | None, max_length: int, label: str, field: str) -> s
     return value or None
 
 
-def _record(case: Case | None, actor: User | None, action: str, *, from_state=None, to_state=None,
-            note=None, data=None, department_id=None, actor_label=None, now=None) -> AuditEvent:
-    event = AuditEvent(
-        case=case, actor=actor,
-        actor_label=actor_label or (actor.display_name if actor else SYSTEM),
-        action=action, from_state=from_state.name if from_state else None,
-        to_state=to_state.name if to_state else None, note=note, data=data,
-        department_id=department_id, created_at=_now(now))
+def _event_fields(actor: User | None, action: str, *, from_state=None, to_state=None, note=None,
+                  data=None, department_id=None, actor_label=None, now=None) -> dict:
+    return dict(actor_label=actor_label or (actor.display_name if actor else SYSTEM),
+                action=action, from_state=from_state.name if from_state else None,
+                to_state=to_state.name if to_state else None, note=note, data=data,
+                department_id=department_id, created_at=_now(now))
+
+
+def _record(case: Case | None, actor: User | None, action: str, **fields) -> AuditEvent:
+    """The audit event of an action (fields: see _event_fields), flushed with the case."""
+    event = AuditEvent(case=case, actor=actor, **_event_fields(actor, action, **fields))
     db.session.add(event)
     return event
 
@@ -227,10 +235,8 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
             # the one action that runs at the rate people scan cards. A new case has no
             # timeline point (next_check_at stays NULL), so the flush hook has nothing to do.
             with db.session.begin_nested():
-                case = db.session.scalars(
-                    insert(Case)
-                    .values(tracking_no=new_tracking_no(now.astimezone(LOCAL_TZ)), **values)
-                    .returning(Case)).one()
+                values["tracking_no"] = new_tracking_no(now.astimezone(LOCAL_TZ))
+                case = db.session.scalars(INSERT_CASE, values).one()
         except IntegrityError:
             if submission_key:
                 existing = case_by_submission_key(submission_key)
@@ -240,9 +246,13 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
         break
     else:  # pragma: no cover - 23^6 numbers a month make this practically impossible
         _refuse("tracking_exhausted", "系统繁忙，请稍后再试", 503)
-    _record(case, actor, "submit", to_state=CaseState.submitted,
-            actor_label=None if actor else SUBMITTER,
-            note="通过已作废的旧码提交" if via_revoked_card else None, now=now)
+    # Its audit event as one INSERT too: the new case's events are not loaded, so there is no
+    # collection to keep in step (a unit-of-work flush of the event cost ~0.6 ms).
+    db.session.execute(INSERT_EVENT, dict(
+        case_id=case.id, actor_id=actor.id if actor is not None else None,
+        **_event_fields(actor, "submit", to_state=CaseState.submitted,
+                        actor_label=None if actor else SUBMITTER,
+                        note="通过已作废的旧码提交" if via_revoked_card else None, now=now)))
     _notify("new_case", dispatchers, case, f"新反映 {case.tracking_no}",
             f"{case.category.name}：{content[:60]}", now=now)
     return case, True
@@ -252,7 +262,7 @@ def case_by_submission_key(key: str | None) -> Case | None:
     """The case a submission key already made, if any (a double tap, a resend)."""
     if not key:
         return None
-    return db.session.execute(db.select(Case).filter_by(submission_key=key)).scalar_one_or_none()
+    return db.session.execute(CASE_BY_SUBMISSION_KEY, {"key": key}).scalar_one_or_none()
 
 
 def handling_seconds(dispatched_at: datetime, replied_at: datetime, calendar: WorkCalendar) -> int:

@@ -1,6 +1,6 @@
 """Which cases a person may see, and lookups that answer 404 for everything else."""
 from flask import abort
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from app.auth.models import Role, User
 from app.auth.queries import HANDLING_ROLES
@@ -77,6 +77,16 @@ def is_overdue(case: Case, now) -> bool:
     return bool(late_sign or (case.reply_due_at and case.reply_due_at < now))
 
 
+CATEGORIES = select(Category).order_by(Category.sort_order)  # built once: the public form's
+CATEGORY_BY_CODE = select(Category).where(Category.code == bindparam("code"))  # hot path
+
+
 def categories() -> list[Category]:
     """The categories in the order every form lists them."""
-    return list(db.session.execute(select(Category).order_by(Category.sort_order)).scalars())
+    return list(db.session.execute(CATEGORIES).scalars())
+
+
+def category_by_code(code: str | None) -> Category | None:
+    if not code:
+        return None
+    return db.session.execute(CATEGORY_BY_CODE, {"code": code}).scalar_one_or_none()

@@ -10,12 +10,13 @@ import re
 import secrets
 
 from flask import current_app
-from sqlalchemy import case as when, update
+from sqlalchemy import bindparam, case as when, select, update
 
 from app.cards.models import Card, CardKind
 from app.cases.errors import CaseActionError
-from app.cases.models import AttachmentKind, Case, CaseSource, Category
+from app.cases.models import AttachmentKind, Case, CaseSource
 from app.cases.operations import access_code_matches, submit_case
+from app.cases.queries import category_by_code
 from app.core.types import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
@@ -35,12 +36,17 @@ def valid_submission_key(key: str | None) -> str | None:
     return key if key and SUBMISSION_KEY_RE.match(key) else None
 
 
+PENDING_UPLOADS = (select(PendingUpload)  # built once: every form POST runs it
+                   .where(PendingUpload.card_id == bindparam("card_id"),
+                          PendingUpload.submission_key == bindparam("key"))
+                   .order_by(PendingUpload.id))
+
+
 def pending_uploads(card: Card, submission_key: str | None) -> list[PendingUpload]:
     if not submission_key:
         return []
-    return list(db.session.execute(
-        db.select(PendingUpload).filter_by(card_id=card.id, submission_key=submission_key)
-        .order_by(PendingUpload.id)).scalars())
+    return list(db.session.execute(PENDING_UPLOADS, {"card_id": card.id, "key": submission_key})
+                .scalars())
 
 
 def upload_budget(pending: list[PendingUpload], config=None) -> Budget:
@@ -92,12 +98,6 @@ def remove_upload(card: Card, submission_key: str, public_id: str) -> bool:
     db.session.flush()
     delete_unreferenced(keys)
     return True
-
-
-def category_by_code(code: str | None) -> Category | None:
-    if not code:
-        return None
-    return db.session.execute(db.select(Category).filter_by(code=code)).scalar_one_or_none()
 
 
 def submit_from_card(card: Card, form, submission_key: str, now=None,

@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.cards.models import Card
@@ -66,10 +67,15 @@ def _step_for(event: AuditEvent) -> Step | None:
     return None  # urging, supervision, internal opinions: the office's own business
 
 
+# Built once, run with new parameters: every public request runs it, and a statement object
+# that is reused skips SQLAlchemy's construction and cache-key work (~0.1 ms a query).
+CARD_BY_TOKEN = (select(Card).options(joinedload(Card.enterprise))
+                 .where(Card.token == bindparam("token")))
+
+
 def public_card(token: str) -> Card | None:
     """The card behind /q/<token>, with its enterprise (every public page names it): one query."""
-    return db.session.execute(db.select(Card).options(joinedload(Card.enterprise))
-                              .filter_by(token=token)).scalar_one_or_none()
+    return db.session.execute(CARD_BY_TOKEN, {"token": token}).scalar_one_or_none()
 
 
 def is_finished(case: Case) -> bool:
