@@ -21,7 +21,7 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
 from app.intake.multipart import Budget, IncomingFile
-from app.media.operations import PreparedMedia, attach_media, delete_unreferenced, prepare_media
+from app.media.operations import PreparedMedia, attach_to_new_case, delete_unreferenced, prepare_media
 
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ENTERPRISE_NAME_MAX = 200
@@ -133,14 +133,12 @@ def submit_from_card(card: Card, form, submission_key: str, now=None,
             enterprise_name_given=enterprise_name if is_hall else None,
             submission_key=submission_key, via_revoked_card=revoked, now=now)
         if created:
+            attach_to_new_case(case, [PreparedMedia(
+                upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
+                upload.sha256, upload.byte_size, upload.content_type, upload.width,
+                upload.height) for upload in uploads] + list(arrived))
             for upload in uploads:
-                attach_media(case, PreparedMedia(
-                    upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
-                    upload.sha256, upload.byte_size, upload.content_type, upload.width,
-                    upload.height))
                 db.session.delete(upload)
-            for media in arrived:
-                attach_media(case, media)
             db.session.flush()
     return case, created
 

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 
 from flask import current_app
+from sqlalchemy import insert
 
 from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, AttachmentKind
@@ -114,6 +115,18 @@ def spool_to_temp(source) -> Path:
             stream = getattr(source, "stream", source)
             shutil.copyfileobj(stream, out, 1024 * 1024)
     return Path(name)
+
+
+INSERT_ATTACHMENTS = insert(Attachment)  # built once: the public form's submissions run it
+
+
+def attach_to_new_case(case, prepared: list[PreparedMedia]) -> None:
+    """Attach files to a case made in this transaction, in one INSERT: its attachment list
+    has not been loaded, so there is no collection to keep in step (attach_media flushes the
+    unit of work once per file)."""
+    if prepared:
+        db.session.execute(INSERT_ATTACHMENTS,
+                           [dict(case_id=case.id, **media.as_row()) for media in prepared])
 
 
 def attach_media(case, prepared: PreparedMedia, reply=None) -> Attachment:
