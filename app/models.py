@@ -10,3 +10,4 @@ from app.reminders.models import Delivery, DeliveryStatus, Notification, Schedul
 from app.settings.models import LimitUnit, Setting, TimeLimit  # noqa: F401
 from app.workdays.models import HolidayOverride  # noqa: F401
 from app.intake.models import PendingUpload  # noqa: F401
+from app.core.refcache import ReferenceVersion  # noqa: F401

@@ -17,6 +17,7 @@ from app.auth.models import Role
 from app.auth.operations import create_user
 from app.cases import operations as ops
 from app.cases.models import CaseSource, CaseState, Category, Complexity, Rating, Urgency
+from app.core import refcache
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.credit_code import check_character
 from app.enterprises.models import Enterprise
@@ -25,7 +26,7 @@ from config import TestingConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-9"
-KEEP_TABLES = {"alembic_version", "categories", "time_limits"}
+KEEP_TABLES = {"alembic_version", "categories", "time_limits", "reference_version"}
 
 
 def _reference_data():
@@ -93,6 +94,8 @@ def wipe(app):
             for key, _label, amount, unit in REFERENCE.TIME_LIMITS:
                 conn.execute(text("UPDATE time_limits SET amount = :a, unit = :u WHERE key = :k"),
                              {"a": amount, "u": unit, "k": key})
+            # SQL past the unit of work: tell every worker's reference cache (app/core/refcache.py)
+            conn.execute(refcache.BUMP, {"new": refcache.new_version()})
         db.engine.dispose()
 
 

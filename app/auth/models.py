@@ -23,6 +23,8 @@ class Role(enum.Enum):
 
 class User(db.Model):
     __tablename__ = "users"
+    # What snapshots kept between requests are made of (app/core/refcache.py).
+    __reference_columns__ = ("role", "is_active", "email", "department_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -30,6 +30,8 @@ class CardBatch(db.Model):
 
 class Card(db.Model):
     __tablename__ = "cards"
+    # What snapshots kept between requests are made of (app/core/refcache.py).
+    __reference_columns__ = ("token", "serial", "kind", "enterprise_id", "title", "revoked_at")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)

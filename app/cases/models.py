@@ -80,6 +80,8 @@ class Category(db.Model):
     """One of the 13 business-environment areas; the default department is the county's choice."""
 
     __tablename__ = "categories"
+    # What snapshots kept between requests are made of (app/core/refcache.py).
+    __reference_columns__ = ("code", "name", "sort_order")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)

@@ -13,7 +13,8 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import Role, User
-from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_of_department, users_with_role
+from app.auth.queries import (
+    HANDLING_ROLES, OFFICE_ROLES, dispatchers, users_of_department, users_with_role)
 from app.cases.errors import CaseActionError
 from app.cases.models import (
     AuditEvent, Case, CaseDepartment, CaseSource, CaseState, Category, Complexity,
@@ -219,7 +220,7 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
     db.session.flush()  # a new enterprise, card or category needs its id for the row below
     # Read before the first write: on SQLite the write lock is held from the first write to the
     # commit, and every concurrent submission waits for it.
-    dispatchers = users_with_role(Role.dispatcher)
+    recipients = dispatchers()
     values = dict(
         access_code=new_access_code(), submission_key=submission_key or None, source=source,
         category_id=category.id, urgency=urgency, content=content,
@@ -253,8 +254,8 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
         **_event_fields(actor, "submit", to_state=CaseState.submitted,
                         actor_label=None if actor else SUBMITTER,
                         note="通过已作废的旧码提交" if via_revoked_card else None, now=now)))
-    _notify("new_case", dispatchers, case, f"新反映 {case.tracking_no}",
-            f"{case.category.name}：{content[:60]}", now=now)
+    _notify("new_case", recipients, case, f"新反映 {case.tracking_no}",
+            f"{category.name}：{content[:60]}", now=now)
     return case, True
 
 
@@ -366,7 +367,7 @@ def return_case(case: Case, actor: User, reason: str, now=None) -> Case:
     _withdraw_pending_extension(case, actor, "案件已退回，延期申请作废", now)
     _transition(case, CaseState.returned, actor, "return", now=now, note=reason,
                 department_id=actor.department_id)
-    _notify("returned", users_with_role(Role.dispatcher), case,
+    _notify("returned", dispatchers(), case,
             f"案件被退回 {case.tracking_no}", f"{actor.department.name}：{reason}",
             deadline_at=now, now=now)
     return case
@@ -394,7 +395,7 @@ def request_extension(case: Case, actor: User, days: int, reason: str, now=None)
     db.session.add(request)
     _record(case, actor, "request_extension", note=reason, data={"days": days},
             department_id=actor.department_id, now=now)
-    _notify("extension_requested", users_with_role(Role.dispatcher), case,
+    _notify("extension_requested", dispatchers(), case,
             f"延期申请 {case.tracking_no}（{days}个工作日）", reason, deadline_at=now, now=now)
     return request
 
@@ -510,7 +511,7 @@ def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = Non
     if case.lead_department_id is None:  # answered at intake: back to the dispatch queue
         _transition(case, CaseState.submitted, actor, "rate", now=now, actor_label=label,
                     note=case.rating_comment, data={"rating": rating.name, "reopened": True})
-        _notify("reopened", users_with_role(Role.dispatcher), case,
+        _notify("reopened", dispatchers(), case,
                 f"不满意重办 {case.tracking_no}", case.rating_comment or rating.label, now=now,
                 deadline_at=now)
         return case
@@ -559,7 +560,7 @@ def urge_case(case: Case, actor: User | None = None, note=None, deadline_at=None
     case.last_urged_at = now
     _record(case, actor, "urge", note=note, department_id=case.lead_department_id, now=now)
     recipients = (users_of_department(case.lead_department_id, Role.department_head)
-                  + _lead_team(case) + users_with_role(Role.dispatcher))
+                  + _lead_team(case) + list(dispatchers()))
     _notify("urge", recipients, case, f"催办 {case.tracking_no}",
             note or "该案件已到办理时限，请抓紧办理", deadline_at=deadline_at or now, now=now)
     return case

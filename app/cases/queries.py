@@ -1,10 +1,13 @@
 """Which cases a person may see, and lookups that answer 404 for everything else."""
+from dataclasses import dataclass
+
 from flask import abort
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, or_, select
 
 from app.auth.models import Role, User
 from app.auth.queries import HANDLING_ROLES
 from app.cases.models import Case, CaseDepartment, CaseState, Category
+from app.core.refcache import cached
 from app.enterprises.models import Enterprise
 from app.extensions import db
 
@@ -77,16 +80,27 @@ def is_overdue(case: Case, now) -> bool:
     return bool(late_sign or (case.reply_due_at and case.reply_due_at < now))
 
 
-CATEGORIES = select(Category).order_by(Category.sort_order)  # built once: the public form's
-CATEGORY_BY_CODE = select(Category).where(Category.code == bindparam("code"))  # hot path
+CATEGORIES = select(Category).order_by(Category.sort_order)
+
+
+@dataclass(frozen=True)
+class CategoryChoice:
+    """A category as a form offers it: a snapshot kept between requests (app/core/refcache.py)."""
+    id: int
+    code: str
+    name: str
 
 
 def categories() -> list[Category]:
-    """The categories in the order every form lists them."""
+    """The categories in the order every form lists them (rows, for the pages that edit them)."""
     return list(db.session.execute(CATEGORIES).scalars())
 
 
-def category_by_code(code: str | None) -> Category | None:
-    if not code:
-        return None
-    return db.session.execute(CATEGORY_BY_CODE, {"code": code}).scalar_one_or_none()
+def category_choices() -> tuple[CategoryChoice, ...]:
+    """The categories as every form lists them, read once per reference version."""
+    return cached("categories", lambda: tuple(
+        CategoryChoice(c.id, c.code, c.name) for c in categories()))
+
+
+def category_by_code(code: str | None) -> CategoryChoice | None:
+    return next((choice for choice in category_choices() if choice.code == code), None)

@@ -19,6 +19,8 @@ class DepartmentKind(enum.Enum):
 
 class Department(db.Model):
     __tablename__ = "departments"
+    # What snapshots kept between requests are made of (app/core/refcache.py).
+    __reference_columns__ = ("code", "webhook_url")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)

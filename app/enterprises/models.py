@@ -9,6 +9,8 @@ from app.extensions import db
 
 class Enterprise(db.Model):
     __tablename__ = "enterprises"
+    # What snapshots kept between requests are made of (app/core/refcache.py).
+    __reference_columns__ = ("name",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)

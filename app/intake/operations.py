@@ -12,7 +12,7 @@ import secrets
 from flask import current_app
 from sqlalchemy import bindparam, case as when, select, update
 
-from app.cards.models import Card, CardKind
+from app.cards.models import CardKind
 from app.cases.errors import CaseActionError
 from app.cases.models import AttachmentKind, Case, CaseSource
 from app.cases.operations import access_code_matches, submit_case
@@ -21,6 +21,7 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
 from app.intake.multipart import Budget, IncomingFile
+from app.intake.queries import PublicCard
 from app.media.operations import PreparedMedia, attach_to_new_case, delete_unreferenced, prepare_media
 
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -42,7 +43,7 @@ PENDING_UPLOADS = (select(PendingUpload)  # built once: every form POST runs it
                    .order_by(PendingUpload.id))
 
 
-def pending_uploads(card: Card, submission_key: str | None) -> list[PendingUpload]:
+def pending_uploads(card: PublicCard, submission_key: str | None) -> list[PendingUpload]:
     if not submission_key:
         return []
     return list(db.session.execute(PENDING_UPLOADS, {"card_id": card.id, "key": submission_key})
@@ -68,7 +69,7 @@ def prepare_incoming(incoming: IncomingFile) -> PreparedMedia:
     return prepared
 
 
-def keep_uploads(card: Card, submission_key: str, prepared: list[PreparedMedia],
+def keep_uploads(card: PublicCard, submission_key: str, prepared: list[PreparedMedia],
                  now=None) -> list[PendingUpload]:
     """Hold stored files for a submission still being written (the form comes back)."""
     uploads = [PendingUpload(public_id=secrets.token_urlsafe(12), submission_key=submission_key,
@@ -79,7 +80,7 @@ def keep_uploads(card: Card, submission_key: str, prepared: list[PreparedMedia],
     return uploads
 
 
-def accept_upload(card: Card, submission_key: str, incoming: IncomingFile,
+def accept_upload(card: PublicCard, submission_key: str, incoming: IncomingFile,
                   now=None) -> PendingUpload:
     """Check, clean and store one received file for a submission still being written.
 
@@ -87,7 +88,7 @@ def accept_upload(card: Card, submission_key: str, incoming: IncomingFile,
     return keep_uploads(card, submission_key, [prepare_incoming(incoming)], now)[0]
 
 
-def remove_upload(card: Card, submission_key: str, public_id: str) -> bool:
+def remove_upload(card: PublicCard, submission_key: str, public_id: str) -> bool:
     """Forget one pending file of this submission; False if there was none."""
     upload = db.session.execute(db.select(PendingUpload).filter_by(
         card_id=card.id, submission_key=submission_key, public_id=public_id)).scalar_one_or_none()
@@ -100,7 +101,7 @@ def remove_upload(card: Card, submission_key: str, public_id: str) -> bool:
     return True
 
 
-def submit_from_card(card: Card, form, submission_key: str, now=None,
+def submit_from_card(card: PublicCard, form, submission_key: str, now=None,
                      arrived: list[PreparedMedia] = (),
                      pending: list[PendingUpload] | None = None) -> tuple[Case, bool]:
     """Submit what the H5 form sent through `card`, with its pending uploads (`pending` if the

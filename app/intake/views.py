@@ -15,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, Rating
 from app.cases.operations import case_by_submission_key, rate_case
-from app.cases.queries import categories, get_case_by_tracking_no
+from app.cases.queries import category_choices, get_case_by_tracking_no
 from app.core.views import NUL_MESSAGE, contains_nul, reads_own_body
 from app.extensions import csrf, db, limiter
 from app.intake import operations as ops
@@ -71,7 +71,7 @@ def _render_form(card, values=None, errors=None, submission_key=None, status=200
     submission_key = submission_key or ops.new_submission_key()
     return render_template(
         "intake/form.html", card=card, values=values, errors=errors or {},
-        submission_key=submission_key, categories=categories(),
+        submission_key=submission_key, categories=category_choices(),
         uploads=uploads, notice=notice,
         is_hall=card.kind.name == "hall" or card.is_revoked,
         limits=current_app.config), status

@@ -10,7 +10,7 @@ from app.auth.queries import OFFICE_ROLES
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import CaseSource, CaseState, Category, Complexity, Rating, Urgency
-from app.cases.queries import categories, get_visible_case_or_404
+from app.cases.queries import category_choices, get_visible_case_or_404
 from app.cases.web import first_error, run_case_action
 from app.departments.models import Department
 from app.extensions import db
@@ -184,7 +184,7 @@ def cases():
 def new_case():
     """Staff entry of a case from the hotline, a visit, a meeting, a deputy, a supervisor…"""
     form = StaffCaseForm()
-    form.category.choices = [(0, "请选择")] + [(c.id, c.name) for c in categories()]
+    form.category.choices = [(0, "请选择")] + [(c.id, c.name) for c in category_choices()]
     error = field = None
     if form.validate_on_submit():
         enterprise = queries.find_enterprise(form.enterprise.data)

@@ -118,8 +118,9 @@ def test_renamed_exe_is_refused_by_name_and_the_form_keeps_everything(client, ca
 
 
 def test_refused_text_keeps_the_files_that_arrived_for_the_next_submit(client, card):
-    _, key, _ = form_page(client, card.token)
-    response = post_form(client, card.token, key, content="太慢",
+    token = card.token  # the session is dropped below, and the card with it
+    _, key, _ = form_page(client, token)
+    response = post_form(client, token, key, content="太慢",
                          files=[("photos", samples.jpeg_bytes(), "kept.jpg")])
     assert response.status_code == 400
     assert ("content", "请至少填写5个字，说明遇到的问题") in errors_of(response)
@@ -128,7 +129,7 @@ def test_refused_text_keeps_the_files_that_arrived_for_the_next_submit(client, c
     kept = db.session.execute(db.select(PendingUpload)).scalars().all()
     assert [u.original_name for u in kept] == ["kept.jpg"]
     assert get_storage().exists(kept[0].stored_name)
-    response = post_form(client, card.token, key)  # nothing chosen again
+    response = post_form(client, token, key)  # nothing chosen again
     assert response.status_code == 303
     case = db.session.execute(db.select(Case)).scalar_one()
     assert [a.original_name for a in case.attachments] == ["kept.jpg"]
