@@ -3,8 +3,10 @@
 gunicorn's `Body.read(n)` gathers `n` bytes 1 KB at a time, and each 1 KB read copies the rest
 of its 8 KB socket buffer: about 2 ms of CPU per 200 KB photo, minutes of CPU for a 100 MB video.
 Its `LengthReader` (a body with a Content-Length) reads whole socket chunks; we hand reads to it
-directly. Chunked bodies and any other server's input stream are left as they are.
+directly, and let its socket reader take 64 KB a `recv` instead of 8 KB (a 200 KB photo in 4
+system calls, not 25). Chunked bodies and any other server's input stream are left as they are.
 """
+SOCKET_CHUNK = 64 * 1024
 
 
 class FastLengthInput:
@@ -12,6 +14,9 @@ class FastLengthInput:
 
     def __init__(self, body):
         self._body = body
+        unreader = body.reader.unreader
+        if getattr(unreader, "mxchunk", SOCKET_CHUNK) < SOCKET_CHUNK:
+            unreader.mxchunk = SOCKET_CHUNK
 
     def read(self, size=-1):
         body = self._body

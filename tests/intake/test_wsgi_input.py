@@ -46,3 +46,25 @@ def test_only_gunicorn_length_bodies_are_wrapped(app):
     chunked = Body(ChunkedReader(None, IterUnreader([b"3\r\nabc\r\n0\r\n\r\n"])))
     app.wsgi_app({"wsgi.input": chunked}, None)
     assert seen["input"] is chunked
+
+
+class CountingSocket:
+    def __init__(self, data):
+        self.data, self.calls = data, 0
+
+    def recv(self, size):
+        self.calls += 1
+        piece, self.data = self.data[:size], self.data[size:]
+        return piece
+
+
+def test_the_socket_is_read_64_kb_a_call():
+    from gunicorn.http.unreader import SocketUnreader
+    data = os.urandom(200 * 1024)
+    sock = CountingSocket(data)
+    fast = FastLengthInput(Body(LengthReader(SocketUnreader(sock), len(data))))
+    pieces = []
+    while piece := fast.read(64 * 1024):
+        pieces.append(piece)
+    assert b"".join(pieces) == data
+    assert sock.calls == 4  # gunicorn's own 8 KB reads would take 25
