@@ -45,7 +45,10 @@ SUBMITTER = "提交人"
 SYSTEM = "系统"
 # The submission's statements, built once: it is the one action that runs at the rate people
 # scan cards, and a reused statement skips SQLAlchemy's construction and cache-key work.
-INSERT_CASE = insert(Case).returning(Case)
+# A Core INSERT … RETURNING every column, read back as the Case: the ORM's bulk-insert path
+# does the same for ~50 µs more per submission.
+INSERT_CASE = select(Case).from_statement(
+    insert(Case.__table__).returning(*Case.__table__.columns))
 INSERT_EVENT = insert(AuditEvent)
 CASE_BY_SUBMISSION_KEY = select(Case).where(Case.submission_key == bindparam("key"))
 

@@ -34,7 +34,8 @@ def new_version() -> int:
     return secrets.randbits(62)
 
 
-CURRENT = select(ReferenceVersion.version).where(ReferenceVersion.id == 1)
+_table = ReferenceVersion.__table__
+CURRENT = select(_table.c.version).where(_table.c.id == 1)  # Core: no ORM work for one integer
 BUMP = update(ReferenceVersion).where(ReferenceVersion.id == 1).values(version=bindparam("new"))
 READ = "reference_version"  # session.info: the version this transaction read
 CHANGED = "reference_changed"  # session.info: this transaction changed reference data
