@@ -1,9 +1,19 @@
 """The WSGI entry point: `gunicorn wsgi:app` (make run, production, the benchmarks)."""
 import gc
 
+from PIL import Image
+
 from app import create_app
 
 app = create_app()
+
+# Work a worker would otherwise do inside its first requests, so the first person to scan a
+# card after a restart does not wait for it: compile the public pages' templates and load
+# Pillow's common image plugins.
+Image.preinit()
+for template in ("intake/form.html", "intake/_layout.html", "base.html", "intake/receipt.html",
+                 "intake/code.html", "intake/status.html"):
+    app.jinja_env.get_template(template)
 
 # Each gunicorn worker imports this module once, after the fork. A request allocates
 # thousands of short-lived objects (ORM rows, template contexts); with CPython's default
