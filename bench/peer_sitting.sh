@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# A sitting of the peer comparison: N alternating pairs (django-helpdesk, then ours) per mode,
+# each one bench/peer_compare.sh run (400 submissions, concurrency 8), then a table of the
+# pairs with their ratios (ours / helpdesk submissions per second) and POST p99s.
+# Usage: bench/peer_sitting.sh LABEL [PAIRS] [MODES]   e.g. bench/peer_sitting.sh s3 4 "text photo"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LABEL=$1 PAIRS=${2:-3} MODES=${3:-text photo}
+OUT=/tmp/peer-formload/results
+for i in $(seq "$PAIRS"); do
+  for mode in $MODES; do
+    bench/peer_compare.sh helpdesk "$mode" "$LABEL-hd-$mode$i" | grep RESULT
+    bench/peer_compare.sh ours "$mode" "$LABEL-ours-$mode$i" | grep RESULT
+  done
+done
+python3 - "$OUT" "$LABEL" "$PAIRS" $MODES <<'PY'
+import json, statistics, sys
+out, label, pairs, modes = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+print(f"\nsitting {label}: ours / helpdesk, submissions per second (POST p99 ms)")
+for mode in modes:
+    ratios = []
+    for i in range(1, pairs + 1):
+        hd, ours = (json.load(open(f"{out}/{label}-{side}-{mode}{i}.json")) for side in ("hd", "ours"))
+        ratio = ours["submissions_per_s"] / hd["submissions_per_s"]
+        ratios.append(ratio)
+        lower = "lower" if ours["post_ms"]["p99"] < hd["post_ms"]["p99"] else "NOT lower"
+        print(f"  {mode} {i}: {ours['submissions_per_s']:7.2f} / {hd['submissions_per_s']:6.2f}"
+              f" = {ratio:.2f}x   p99 {ours['post_ms']['p99']} vs {hd['post_ms']['p99']} ({lower})"
+              f"   errors {ours['errors']}/{hd['errors']}")
+    print(f"  {mode}: min {min(ratios):.2f}x  median {statistics.median(ratios):.2f}x  "
+          f"max {max(ratios):.2f}x")
+PY
