@@ -32,6 +32,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
+WRITE_LOCK_TIMEOUT = 10.0  # seconds a SQLite statement waits for a lock before it fails
+WRITE_LOCK_POLL = 0.0002  # begin_immediate's step
+BUSY_TIMEOUT = f"PRAGMA busy_timeout={int(WRITE_LOCK_TIMEOUT * 1000)}"
+
 
 @event.listens_for(Engine, "connect")
 def tune_sqlite(dbapi_connection, _record):
@@ -41,7 +45,7 @@ def tune_sqlite(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(WRITE_LOCK_TIMEOUT * 1000)}")
+        cursor.execute(BUSY_TIMEOUT)
         cursor.close()
 
 
@@ -58,9 +62,6 @@ def open_sqlite_transaction_before_savepoint(connection, _name):
         if not dbapi_connection.in_transaction:
             begin_immediate(dbapi_connection)
 
-
-WRITE_LOCK_TIMEOUT = 10.0  # seconds, as busy_timeout
-WRITE_LOCK_POLL = 0.0002
 
 
 def begin_immediate(dbapi_connection, timeout=WRITE_LOCK_TIMEOUT):
@@ -82,4 +83,4 @@ def begin_immediate(dbapi_connection, timeout=WRITE_LOCK_TIMEOUT):
                     raise
             time.sleep(WRITE_LOCK_POLL)
     finally:
-        dbapi_connection.execute(f"PRAGMA busy_timeout={int(WRITE_LOCK_TIMEOUT * 1000)}")
+        dbapi_connection.execute(BUSY_TIMEOUT)

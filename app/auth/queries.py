@@ -11,7 +11,7 @@ OFFICE_ROLES = (Role.dispatcher, Role.admin)
 HANDLING_ROLES = (Role.handler, Role.department_head)
 
 
-ACTIVE_USERS_WITH_ROLES = (select(User)  # built once: every public submission runs it
+ACTIVE_USERS_WITH_ROLES = (select(User)  # built once, the roles a parameter
                            .where(User.role.in_(bindparam("roles", expanding=True)),
                                   User.is_active.is_(True))
                            .order_by(User.id))

@@ -42,10 +42,10 @@ CHANGED = "reference_changed"  # session.info: this transaction changed referenc
 
 
 class _Store:
-    version: int | None = None
-    values: dict = {}
+    def __init__(self):
+        self.reset()
 
-    def reset(self, version=None):
+    def reset(self, version: int | None = None):
         self.version, self.values = version, {}
 
 

@@ -18,8 +18,7 @@ import os
 from pathlib import Path
 import tempfile
 
-from multipart import MultipartSegment, ParserLimitReached, PushMultipartParser
-from multipart import MultipartError
+from multipart import MultipartError, MultipartSegment, ParserLimitReached, PushMultipartParser
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
@@ -74,6 +73,11 @@ class ParsedBody:
     cut_off: MediaRefused | None = None  # reading stopped here; the rest was never read
     malformed: bool = False  # the framing broke off or was not multipart: reading stopped
     bytes_read: int = 0
+
+    @property
+    def left_unread(self) -> bool:
+        """Reading stopped before the end: the connection cannot carry another request."""
+        return self.cut_off is not None or self.malformed
 
     def discard_files(self):
         for incoming in self.files:

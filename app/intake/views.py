@@ -160,8 +160,8 @@ def submit(token):
     response, status = _render_form(card, values, errors, key,
                                     status=413 if body.cut_off is not None else 400)
     response = current_app.make_response((response, status))
-    if body.cut_off is not None or body.malformed:
-        response.headers["Connection"] = "close"  # the rest of the body was never read
+    if body.left_unread:
+        response.headers["Connection"] = "close"
     return response
 
 
@@ -245,7 +245,7 @@ def upload(token):
         db.session.rollback()
         response = jsonify(error=refusal.code, message=refusal.message)
         response.status_code = 413 if body.cut_off is not None else 400
-        if body.cut_off is not None or body.malformed:
+        if body.left_unread:
             response.headers["Connection"] = "close"
         return response
     db.session.commit()

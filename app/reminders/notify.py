@@ -46,7 +46,10 @@ def _bulk_insert(model, rows: list[dict], *, returning=(), skip_duplicate_of=Non
     table = model.__table__
     columns = [table.c[name] for name in rows[0]]
     dialect = db.session.get_bind().dialect
-    processors = [column.type.bind_processor(dialect) for column in columns]  # UTC, enums
+    bound = []  # each column's values as the driver takes them (UTC to naive, enum to name)
+    for column in columns:
+        process = column.type.bind_processor(dialect)
+        bound.append([process(row[column.name]) if process else row[column.name] for row in rows])
     names = ", ".join(column.name for column in columns)
     tail = ""
     if skip_duplicate_of:
@@ -55,9 +58,8 @@ def _bulk_insert(model, rows: list[dict], *, returning=(), skip_duplicate_of=Non
         tail += f" RETURNING {', '.join(returning)}"
     if dialect.name == "postgresql":
         arrays, casts = {}, []
-        for i, (column, process) in enumerate(zip(columns, processors)):
-            arrays[f"c{i}"] = [process(row[column.name]) if process else row[column.name]
-                               for row in rows]
+        for i, (column, values) in enumerate(zip(columns, bound)):
+            arrays[f"c{i}"] = values
             casts.append(f"CAST(%(c{i})b AS {column.type.compile(dialect)}[])")
         result = execute_with_arrays(
             f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({', '.join(casts)}){tail}",
@@ -66,12 +68,11 @@ def _bulk_insert(model, rows: list[dict], *, returning=(), skip_duplicate_of=Non
     found = []
     placeholders = f"({', '.join('?' for _ in columns)})"
     for start in range(0, len(rows), SQLITE_CHUNK):
-        chunk = rows[start:start + SQLITE_CHUNK]
-        params = tuple(process(row[column.name]) if process else row[column.name]
-                       for row in chunk for column, process in zip(columns, processors))
+        chunk = list(zip(*(values[start:start + SQLITE_CHUNK] for values in bound)))
         result = db.session.connection().exec_driver_sql(
             f"INSERT INTO {table.name} ({names}) VALUES "
-            f"{', '.join([placeholders] * len(chunk))}{tail}", params)
+            f"{', '.join([placeholders] * len(chunk))}{tail}",
+            tuple(value for row in chunk for value in row))
         if returning:
             found += result.all()
     return found
