@@ -2,7 +2,10 @@
 
 Run: /work/main/.venv/bin/python bench/profile_intake.py [--photo PATH] [-n 200] [--profile]
 Prints ms per cycle (the best of --repeat blocks of n: a shared machine only ever adds time);
-with --profile, the top of a cProfile by cumulative time."""
+with --profile, the top of a cProfile by cumulative time (--dump FILE keeps it for pstats).
+With --callgrind, run it under valgrind: it counts instructions of the n measured cycles only
+(`valgrind --tool=callgrind --instr-atstart=no python bench/profile_intake.py --callgrind`,
+then the "Collected" line / n): the same count on a busy machine as on an idle one."""
 import argparse
 import cProfile
 import gzip
@@ -10,6 +13,7 @@ import os
 from pathlib import Path
 import pstats
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +28,9 @@ def main():
     parser.add_argument("--photo")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--dump", help="write the cProfile data here")
+    parser.add_argument("--callgrind", action="store_true",
+                        help="switch callgrind's collection on for the measured cycles only")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="msb-prof-"))
     os.environ.update(DATABASE_URL=f"sqlite:///{tmp}/p.sqlite3", MEDIA_ROOT=str(tmp / "media"),
@@ -63,19 +70,27 @@ def main():
     prof = cProfile.Profile() if args.profile else None
     if prof:
         prof.enable()
+    if args.callgrind:
+        subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], check=True,
+                       stdout=subprocess.DEVNULL)
     blocks = []
-    for _block in range(1 if prof else args.repeat):
+    for _block in range(1 if prof or args.callgrind else args.repeat):
         start, cpu_start = time.perf_counter(), time.process_time()
         for i in range(args.n):
             cycle(i)
         blocks.append(((time.perf_counter() - start) / args.n * 1000,
                        (time.process_time() - cpu_start) / args.n * 1000))
+    if args.callgrind:
+        subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], check=True,
+                       stdout=subprocess.DEVNULL)
     if prof:
         prof.disable()
     wall, cpu = min(blocks)
     print(f"{wall:.2f} ms wall, {cpu:.2f} ms CPU per cycle (best of {len(blocks)} x n={args.n}; "
           f"all CPU: {', '.join(f'{c:.2f}' for _w, c in blocks)})")
     if prof:
+        if args.dump:
+            prof.dump_stats(args.dump)
         pstats.Stats(prof).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
 
 

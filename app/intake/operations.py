@@ -37,7 +37,13 @@ def valid_submission_key(key: str | None) -> str | None:
     return key if key and SUBMISSION_KEY_RE.match(key) else None
 
 
-PENDING_UPLOADS = (select(PendingUpload)  # built once: every form POST runs it
+_pending = PendingUpload.__table__
+# Both built once: every form POST asks. First in Core, for one id: a form posted without the
+# page's script has no uploads, and an empty ORM query still sets up its entity loading.
+ANY_PENDING_UPLOAD = select(_pending.c.id).where(
+    _pending.c.card_id == bindparam("card_id"), _pending.c.submission_key == bindparam("key")
+).limit(1)
+PENDING_UPLOADS = (select(PendingUpload)
                    .where(PendingUpload.card_id == bindparam("card_id"),
                           PendingUpload.submission_key == bindparam("key"))
                    .order_by(PendingUpload.id))
@@ -46,8 +52,10 @@ PENDING_UPLOADS = (select(PendingUpload)  # built once: every form POST runs it
 def pending_uploads(card: PublicCard, submission_key: str | None) -> list[PendingUpload]:
     if not submission_key:
         return []
-    return list(db.session.execute(PENDING_UPLOADS, {"card_id": card.id, "key": submission_key})
-                .scalars())
+    params = {"card_id": card.id, "key": submission_key}
+    if db.session.execute(ANY_PENDING_UPLOAD, params).first() is None:
+        return []
+    return list(db.session.scalars(PENDING_UPLOADS, params))
 
 
 def upload_budget(pending: list[PendingUpload], config=None) -> Budget:

@@ -8,7 +8,7 @@ import logging
 
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    session, url_for)
-from flask_wtf.csrf import ValidationError, validate_csrf
+from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -16,6 +16,7 @@ from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, Rating
 from app.cases.operations import case_by_submission_key, rate_case
 from app.cases.queries import category_choices, get_case_by_tracking_no
+from app.core.refcache import cached
 from app.core.views import NUL_MESSAGE, contains_nul, reads_own_body
 from app.extensions import csrf, db, limiter
 from app.intake import operations as ops
@@ -64,27 +65,49 @@ def _card_key():
     return f"card:{request.view_args.get('token', '')}"
 
 
-def _render_form(card, values=None, errors=None, submission_key=None, status=200, notice=None):
+def _render_form(card, values=None, errors=None, submission_key=None, status=200, notice=None,
+                 marks=None):
     values = values or MultiDict()
     # A fresh key has no uploads yet: no query for the plain GET.
     uploads = ops.pending_uploads(card, submission_key) if submission_key else []
     submission_key = submission_key or ops.new_submission_key()
-    return render_template(
-        "intake/form.html", card=card, values=values, errors=errors or {},
-        submission_key=submission_key, categories=category_choices(),
-        uploads=uploads, notice=notice,
-        is_hall=card.kind.name == "hall" or card.is_revoked,
-        limits=current_app.config), status
+    context = dict(card=card, values=values, errors=errors or {}, submission_key=submission_key,
+                   categories=category_choices(), uploads=uploads, notice=notice,
+                   is_hall=card.kind.name == "hall" or card.is_revoked, limits=current_app.config)
+    context.update(marks or {})  # placeholders for the per-visit values (_blank_form)
+    return render_template("intake/form.html", **context), status
 
 
 # --- the form -------------------------------------------------------------------------------
+
+# The blank form is the page every scan opens. It is rendered once per card and reference
+# version with two markers where its per-visit values go, and each request joins its own CSRF
+# token and submission key in between (both URL-safe base64: nothing to escape).
+CSRF_MARK, KEY_MARK = "\x00csrf-token\x00", "\x00submission-key\x00"
+
+
+def _render_blank_form_parts(card) -> tuple[str, str, str]:
+    page, _status = _render_form(
+        card, marks={"submission_key": KEY_MARK, "csrf_token": lambda: CSRF_MARK})
+    head, rest = page.split(CSRF_MARK)
+    middle, tail = rest.split(KEY_MARK)
+    return head, middle, tail
+
+
+def _blank_form(card):
+    if "_flashes" in session:  # a message to show once: render it in full
+        return _render_form(card)
+    head, middle, tail = cached(("blank-form", card.token),
+                                lambda: _render_blank_form_parts(card))
+    return "".join((head, generate_csrf(), middle, ops.new_submission_key(), tail))
+
 
 @bp.get("/q/<token>")
 def form(token):
     card = public_card(token)
     if card is None:
         return _unknown_card()
-    return _render_form(card)
+    return _blank_form(card)
 
 
 @bp.post("/q/<token>")
@@ -169,7 +192,10 @@ def _to_receipt(token, tracking_no, key):
     receipts = session.get(RECEIPTS, [])[-9:]
     session[RECEIPTS] = receipts + [key]
     _unlock(tracking_no)
-    return redirect(url_for("intake.receipt", token=token, key=key), 303)
+    # No "Redirecting…" page under the Location: browsers never show it, and without a body
+    # gunicorn answers in one send instead of two.
+    return current_app.response_class(
+        status=303, headers={"Location": url_for("intake.receipt", token=token, key=key)})
 
 
 @bp.get("/q/<token>/receipt/<key>")

@@ -117,7 +117,7 @@ def spool_to_temp(source) -> Path:
     return Path(name)
 
 
-INSERT_ATTACHMENTS = insert(Attachment)  # built once: the public form's submissions run it
+INSERT_ATTACHMENTS = insert(Attachment.__table__)  # built once, Core: every photo submission runs it
 
 
 def attach_to_new_case(case, prepared: list[PreparedMedia]) -> None:

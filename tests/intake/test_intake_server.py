@@ -305,6 +305,28 @@ def test_missing_csrf_token_is_refused_and_the_form_is_kept(csrf_app, make_enter
     assert post_form(client, card.token, key, csrf=csrf).status_code == 303
 
 
+def test_each_visit_gets_its_own_token_and_key_from_the_blank_form(csrf_app, make_enterprise):
+    """The blank form is rendered once per card and filled in per visit (views._blank_form)."""
+    from app.cards.operations import issue_card
+    card = issue_card(make_enterprise(name="鲁西轴承有限公司"))
+    db.session.commit()
+    visits = []
+    for _ in range(2):  # two phones: two sessions
+        client = csrf_app.test_client()
+        response, key, csrf = form_page(client, card.token)
+        visits.append((client, response.get_data(as_text=True), key, csrf))
+    (first, html1, key1, csrf1), (second, html2, key2, csrf2) = visits
+    assert key1 != key2 and csrf1 != csrf2 and "\x00" not in html1
+    assert html1.replace(key1, "K").replace(csrf1, "T") == html2.replace(key2, "K").replace(csrf2, "T")
+    assert "您好，鲁西轴承有限公司" in html1 and html1.count("<option value=") == 14
+    assert post_form(second, card.token, key2, csrf=csrf1).status_code == 400  # not its token
+    with second.session_transaction() as session:  # a message to show once is not lost
+        session["_flashes"] = [("info", "请先填写问题描述")]
+    assert "请先填写问题描述" in second.get(f"/q/{card.token}").get_data(as_text=True)
+    assert post_form(first, card.token, key1, csrf=csrf1).status_code == 303
+    assert case_count() == 1
+
+
 def test_double_tap_gives_one_case(client, card):
     _, key, _ = form_page(client, card.token)
     first = post_form(client, card.token, key)
