@@ -213,7 +213,8 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
                 now=None) -> tuple[Case, bool]:
     """Create a case; the same submission key twice gives back the first case, never two.
 
-    Returns (case, created)."""
+    Every refusal (CaseActionError) comes before the first write, so a caller may commit what
+    it wrote itself after one (the form keeps the files that arrived). Returns (case, created)."""
     now = _now(now)
     if source in STAFF_SOURCES:
         _require_role(actor, OFFICE_ROLES, "录入案件")

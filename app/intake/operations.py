@@ -132,23 +132,23 @@ def submit_from_card(card: PublicCard, form, submission_key: str, now=None,
         raise CaseActionError("invalid_input", "请选择问题类别", status=400, field="category")
     # Looked up before the write lock is taken (SQLite), used only if a case is made.
     uploads = pending_uploads(card, submission_key) if pending is None else pending
-    # A savepoint: a refusal undoes the case alone; what the caller wrote before it stays.
-    with db.session.begin_nested():
-        case, created = submit_case(
-            source=CaseSource.hall if is_hall else CaseSource.card, category=category,
-            content=form.get("content"), enterprise=None if is_hall else card.enterprise,
-            card=card, contact_name=contact_name, contact_phone=form.get("contact_phone"),
-            is_anonymous=form.get("anonymous") == "1",
-            enterprise_name_given=enterprise_name if is_hall else None,
-            submission_key=submission_key, via_revoked_card=revoked, now=now)
-        if created:
-            attach_to_new_case(case, [PreparedMedia(
-                upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
-                upload.sha256, upload.byte_size, upload.content_type, upload.width,
-                upload.height) for upload in uploads] + list(arrived))
-            for upload in uploads:
-                db.session.delete(upload)
-            db.session.flush()
+    # No savepoint of our own: submit_case refuses before its first write, so after a refusal
+    # what the caller wrote before (uploads kept for the next try) is all there is to commit.
+    case, created = submit_case(
+        source=CaseSource.hall if is_hall else CaseSource.card, category=category,
+        content=form.get("content"), enterprise=None if is_hall else card.enterprise,
+        card=card, contact_name=contact_name, contact_phone=form.get("contact_phone"),
+        is_anonymous=form.get("anonymous") == "1",
+        enterprise_name_given=enterprise_name if is_hall else None,
+        submission_key=submission_key, via_revoked_card=revoked, now=now)
+    if created:
+        attach_to_new_case(case, [PreparedMedia(
+            upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
+            upload.sha256, upload.byte_size, upload.content_type, upload.width,
+            upload.height) for upload in uploads] + list(arrived))
+        for upload in uploads:
+            db.session.delete(upload)
+        db.session.flush()
     return case, created
 
 

@@ -164,7 +164,7 @@ def submit(token):
     if body.malformed:
         errors["form"] = MALFORMED_MESSAGE
     if not errors:
-        try:  # a refusal undoes the case alone (a savepoint), the files that arrived stay
+        try:  # a refusal comes before the case's first write: the files that arrived stay
             case, created = ops.submit_from_card(card, values, key, arrived=arrived,
                                                  pending=pending)
         except CaseActionError as refused:

@@ -1,6 +1,7 @@
 """Text longer than its column, or with control characters, is refused by the operation with
 a Chinese message naming the field, whichever adapter called it (page, API, CLI)."""
 import pytest
+from sqlalchemy import event
 
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
@@ -57,3 +58,26 @@ def test_content_keeps_line_breaks_and_tabs(world):
                               content="第一行\r\n第二行\t说明", actor=world.dispatcher,
                               is_anonymous=True)
     assert case.content == "第一行\r\n第二行\t说明"
+
+
+@pytest.mark.parametrize("refused", [
+    dict(category=None), dict(content="太短"), dict(content="说明\x07问题"),
+    dict(contact_phone="12345"), dict(contact_name="张" * 65),
+    dict(enterprise_name_given="企" * 201), dict(actor=None, source=CaseSource.hotline)])
+def test_submit_case_refuses_before_its_first_write(world, refused):
+    """The public form commits the files that arrived after a refusal, with no savepoint around
+    the case (app/intake/operations.submit_from_card): nothing of the case may be written."""
+    args = dict(source=CaseSource.card, category=category(), content="企业反映的问题说明",
+                contact_phone="13800138000", submission_key="k" * 32)
+    args.update(refused)
+    db.session.commit()
+    statements = []
+    record = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        refusal(lambda: ops.submit_case(**args))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    writes = [s for s in statements if s.split(None, 1)[0].upper() in
+              ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN")]
+    assert writes == []
