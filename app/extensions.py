@@ -1,4 +1,6 @@
 """Flask extensions, created once and bound to the app in create_app."""
+from contextlib import contextmanager
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -84,3 +86,23 @@ def begin_immediate(dbapi_connection, timeout=WRITE_LOCK_TIMEOUT):
             time.sleep(WRITE_LOCK_POLL)
     finally:
         dbapi_connection.execute(BUSY_TIMEOUT)
+
+
+@contextmanager
+def retryable_write():
+    """Around one write that may break a unique constraint and be tried again (a tracking
+    number drawn twice): afterwards the transaction goes on either way.
+
+    PostgreSQL aborts the whole transaction on an error, so the write gets a savepoint. SQLite
+    undoes only the failed statement and the transaction stays open, so a savepoint (two more
+    statements and SQLAlchemy's nested-transaction bookkeeping, on every public submission)
+    would buy nothing; the write lock is taken first, as before a savepoint (above)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        with db.session.begin_nested():
+            yield
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        begin_immediate(dbapi_connection)
+    yield

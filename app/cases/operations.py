@@ -22,7 +22,7 @@ from app.cases.models import (
 from app.core.timeutil import LOCAL_TZ, format_local
 from app.core.types import utcnow
 from app.departments.models import Department
-from app.extensions import db
+from app.extensions import db, retryable_write
 from app.reminders.notify import queue_notification
 from app.settings.limits import apply_limit, get_limit
 from app.workdays.calendar import WorkCalendar
@@ -242,7 +242,7 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
             # One INSERT … RETURNING, without the unit of work's bookkeeping: a submission is
             # the one action that runs at the rate people scan cards. A new case has no
             # timeline point (next_check_at stays NULL), so the flush hook has nothing to do.
-            with db.session.begin_nested():
+            with retryable_write():
                 values["tracking_no"] = new_tracking_no(now.astimezone(LOCAL_TZ))
                 case = db.session.scalars(INSERT_CASE, values).one()
         except IntegrityError:

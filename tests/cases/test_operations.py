@@ -6,7 +6,7 @@ import pytest
 from app.auth.models import Role
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
-from app.cases.models import (AuditEvent, CaseSource, CaseState, Complexity, ExtensionStatus,
+from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Complexity, ExtensionStatus,
                               Rating, Urgency)
 from app.extensions import db
 from app.reminders.models import Notification
@@ -44,6 +44,31 @@ def test_submit_same_key_twice_gives_one_case(app):
     db.session.commit()
     second, created_again = ops.submit_case(submission_key="k-1", **kw)
     assert created and not created_again and first.id == second.id
+
+
+def test_a_tracking_number_drawn_twice_is_drawn_again_and_the_transaction_goes_on(
+        app, world, monkeypatch):
+    """A collision breaks the unique constraint inside retryable_write: PostgreSQL rolls back
+    a savepoint, SQLite only the failed statement. Either way the caller's earlier writes in
+    the same transaction stay, and so does a double tap's answer (the first case)."""
+    kw = dict(source=CaseSource.card, category=category(), content="路灯坏了很久了",
+              contact_phone="13900001111")
+    taken, _ = ops.submit_case(submission_key="k-taken", **kw)
+    db.session.commit()
+    taken_no = taken.tracking_no
+    draws, draw = iter([taken_no, taken_no, "MS2611-NEW777"]), ops.new_tracking_no
+    monkeypatch.setattr(ops, "new_tracking_no", lambda now: next(draws, None) or draw(now))
+    world.dept.name = "市场监督管理局"  # a write of this transaction before the collision
+    case, created = ops.submit_case(submission_key="k-new", **kw)
+    assert created and case.tracking_no == "MS2611-NEW777"
+    again, created_again = ops.submit_case(submission_key="k-taken", **kw)
+    assert not created_again and again.id == taken.id  # the key, not the number, collided
+    db.session.commit()
+    db.session.expire_all()
+    assert world.dept.name == "市场监督管理局"
+    assert [c.tracking_no for c in db.session.execute(
+        db.select(Case).order_by(Case.id)).scalars()] == [taken_no, "MS2611-NEW777"]
+    assert events(case) == ["submit"]
 
 
 @pytest.mark.parametrize("content,phone,anonymous,field", [
