@@ -31,6 +31,10 @@ def load_user(session_id: str):
 
 @bp.before_app_request
 def force_password_change():
+    # The public pages (a scanned card, a case's status) know no login: asking who is logged
+    # in there would load Flask-Login's user on every scan for nothing.
+    if request.blueprint == "intake":
+        return None
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in PASSWORD_CHANGE_EXEMPT
             and not (request.blueprint or "").startswith("api")):

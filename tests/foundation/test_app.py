@@ -37,11 +37,14 @@ def test_five_wrong_passwords_lock_the_account(client, make_user):
     assert response.status_code == 401 and "锁定" in response.get_data(as_text=True)
 
 
-def test_initial_password_must_be_changed_first(client, make_user):
+def test_initial_password_must_be_changed_first(client, make_user, make_enterprise):
+    from app.cards.operations import issue_card
+    card = issue_card(make_enterprise())
     make_user(Role.dispatcher, username="newbie", must_change_password=True)
     login(client, "newbie")
     response = client.get("/")
     assert response.status_code == 302 and "/account/password" in response.location
+    assert client.get(f"/q/{card.token}").status_code == 200  # a public page knows no login
     response = client.post("/account/password", data={
         "current_password": PASSWORD, "new_password": "a-new-secret-1",
         "confirm": "a-new-secret-1"})
