@@ -2,11 +2,19 @@
 # A sitting of the peer comparison: N alternating pairs (django-helpdesk, then ours) per mode,
 # each one bench/peer_compare.sh run (400 submissions, concurrency 8), then a table of the
 # pairs with their ratios (ours / helpdesk submissions per second) and POST p99s.
+# Both sides start from empty databases (FRESH=0 keeps them): their rates drifted as the
+# databases grew over a day's sittings (helpdesk's photo rate 18.7–19.9/s fresh, 16.7–17.3/s
+# at 11,000 tickets), so every sitting starts from the same place.
 # Usage: bench/peer_sitting.sh LABEL [PAIRS] [MODES]   e.g. bench/peer_sitting.sh s3 4 "text photo"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LABEL=$1 PAIRS=${2:-3} MODES=${3:-text photo}
 OUT=/tmp/peer-formload/results
+PEERS=$(cd ../../shared/peers 2>/dev/null && pwd || echo /work/shared/peers)
+if [[ ${FRESH:-1} == 1 ]]; then
+  (cd "$PEERS" && ./helpdesk_setup.sh --reset >/dev/null)
+  rm -rf /tmp/msb-bench/bench.sqlite3* /tmp/msb-bench/media
+fi
 for i in $(seq "$PAIRS"); do
   for mode in $MODES; do
     bench/peer_compare.sh helpdesk "$mode" "$LABEL-hd-$mode$i" | grep RESULT
