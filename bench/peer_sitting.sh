@@ -17,8 +17,8 @@ if [[ ${FRESH:-1} == 1 ]]; then
 fi
 for i in $(seq "$PAIRS"); do
   for mode in $MODES; do
-    bench/peer_compare.sh helpdesk "$mode" "$LABEL-hd-$mode$i" | grep RESULT
-    bench/peer_compare.sh ours "$mode" "$LABEL-ours-$mode$i" | grep RESULT
+    bench/peer_compare.sh helpdesk "$mode" "$LABEL-hd-$mode$i" | grep -E "RESULT|cases=|tickets="
+    bench/peer_compare.sh ours "$mode" "$LABEL-ours-$mode$i" | grep -E "RESULT|cases=|tickets="
   done
 done
 python3 - "$OUT" "$LABEL" "$PAIRS" $MODES <<'PY'
