@@ -60,10 +60,14 @@ def open_sqlite_transaction_before_savepoint(connection, _name):
     write lock once another process has committed (WAL answers "database is locked" at once,
     without waiting out busy_timeout)."""
     if connection.dialect.name == "sqlite":
-        dbapi_connection = connection.connection.dbapi_connection
-        if not dbapi_connection.in_transaction:
-            begin_immediate(dbapi_connection)
+        open_write_transaction(connection)
 
+
+def open_write_transaction(connection):
+    """On a SQLite connection, BEGIN IMMEDIATE unless pysqlite has a transaction open already."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        begin_immediate(dbapi_connection)
 
 
 def begin_immediate(dbapi_connection, timeout=WRITE_LOCK_TIMEOUT):
@@ -102,7 +106,5 @@ def retryable_write():
         with db.session.begin_nested():
             yield
         return
-    dbapi_connection = connection.connection.dbapi_connection
-    if not dbapi_connection.in_transaction:
-        begin_immediate(dbapi_connection)
+    open_write_transaction(connection)
     yield
