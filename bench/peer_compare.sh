@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # One side-by-side run with ../shared/peers' formload: SIDE (ours|helpdesk), MODE (text|photo), LABEL.
-# Starts that side's server, runs 400 submissions at concurrency 8, prints the count check, stops it.
-# Usage: bench/peer_compare.sh ours text ours-text1
+# Starts that side's server, runs REQUESTS (default 400) submissions at concurrency 8, prints the
+# count check, stops it.
+# Usage: [REQUESTS=1200] bench/peer_compare.sh ours text ours-text1
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SIDE=$1 MODE=$2 LABEL=$3
+SIDE=$1 MODE=$2 LABEL=$3 REQUESTS=${REQUESTS:-400}
 PEERS=$(cd ../../shared/peers 2>/dev/null && pwd || echo /work/shared/peers)
 PY=/tmp/peer-formload/venv/bin/python
 JPEG=/tmp/peer-formload/photo-200k.jpg
@@ -34,11 +35,11 @@ worker_ticks() { for p in $(pgrep -P "$MASTER"); do awk '{print $14 + $15}' "/pr
 TICKS0=$(worker_ticks)
 echo "== $LABEL  $(uptime | sed 's/.*load average/load/')"
 set +e
-$PY "$PEERS/formload.py" "${ARGS[@]}" "${FILE[@]}" --concurrency 8 --requests 400 --duration 300 \
+$PY "$PEERS/formload.py" "${ARGS[@]}" "${FILE[@]}" --concurrency 8 --requests "$REQUESTS" --duration 300 \
   --label "$LABEL" --json-out "$OUT/$LABEL.json" | grep -E "throughput|POST|errors|run" | head -8
 set -e
 TICKS1=$(worker_ticks)
-CPU_MS=$(echo "scale=1; ($TICKS1 - $TICKS0) * 1000 / $(getconf CLK_TCK) / 400" | bc)
+CPU_MS=$(echo "scale=1; ($TICKS1 - $TICKS0) * 1000 / $(getconf CLK_TCK) / $REQUESTS" | bc)
 RUN=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['run_id'])" "$OUT/$LABEL.json")
 if [[ $SIDE == ours ]]; then
   /work/main/.venv/bin/python bench/ours_count.py "$RUN"
