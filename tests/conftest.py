@@ -17,7 +17,7 @@ from app.auth.models import Role
 from app.auth.operations import create_user
 from app.cases import operations as ops
 from app.cases.models import CaseSource, CaseState, Category, Complexity, Rating, Urgency
-from app.core import refcache
+from app.core import clock, refcache
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.credit_code import check_character
 from app.enterprises.models import Enterprise
@@ -140,6 +140,70 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# --- the application's clock -------------------------------------------------------------------
+
+class FixedClock:
+    """What the app reads as now (app.core.clock): `set` it to an instant, `advance` it."""
+
+    def set(self, moment):
+        clock.set_fixed(moment)
+        return moment
+
+    def advance(self, delta):
+        return self.set(clock.utcnow() + delta)
+
+    @property
+    def now(self):
+        return clock.utcnow()
+
+
+@pytest.fixture
+def fixed_clock():
+    """Fix the application's clock for one test, so what it asserts holds on any day the suite
+    runs; the CLI, views, operations and scheduler all read it."""
+    yield FixedClock()
+    clock.set_fixed(None)
+
+
+@pytest.fixture(autouse=True)
+def _clock_given_back():
+    """No test leaves the clock fixed for the next one."""
+    yield
+    clock.set_fixed(None)
+
+
+def pytest_configure(config):
+    """The moved-clock leg (scripts/run_tests.sh) states first what date this process sees, and
+    stops before any test if libfaketime did not move it: a leg that silently ran on today's
+    date would prove nothing."""
+    if os.environ.get("EXPECT_CLOCK_MOVED") != "1":
+        return
+    import time
+    from datetime import datetime, timezone
+    seen = time.time()
+    real = float(os.environ["REAL_EPOCH"])
+    days = (seen - real) / 86400
+    stamp = datetime.fromtimestamp(seen, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    real_stamp = datetime.fromtimestamp(real, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"moved clock: this process sees {stamp}, {days:.1f} days after the machine's "
+          f"{real_stamp}", flush=True)
+    if days < 399.99:
+        raise pytest.UsageError(f"the wall clock did not move (expected at least 400 days, "
+                                f"saw {days:.1f}): is libfaketime preloaded?")
+
+
+def pytest_report_header(config):
+    from datetime import datetime, timezone
+    return f"wall clock: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that drives Chromium, so a leg can leave them out (`-m "not browser"`)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 # --- logging in ------------------------------------------------------------------------------

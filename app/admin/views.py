@@ -13,6 +13,7 @@ from app.auth.decorators import role_required
 from app.auth.models import Role, User
 from app.cases.models import Category
 from app.cases import queries as case_queries
+from app.core.clock import local_today
 from app.departments.models import Department, DepartmentKind
 from app.departments.operations import DepartmentError, save_department
 from app.enterprises.imports import ImportRejected, import_enterprises
@@ -265,8 +266,7 @@ def holidays():
     elif form.is_submitted():
         error = "日期格式不正确"
     calendar = WorkCalendar()
-    from datetime import date
-    this_year = date.today().year
+    this_year = local_today().year
     unknown_years = [y for y in (this_year, this_year + 1) if not calendar.is_known_year(y)]
     return render_template("admin/holidays.html", form=form, rows=queries.all_overrides(),
                            delete_form=ActionForm(prefix="del"), error=error,

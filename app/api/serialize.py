@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 from app.auth.models import Role, User
 from app.cases.models import Case
 from app.cases.queries import is_overdue, mask_name, mask_phone
+from app.core.clock import utcnow
 from app.core.timeutil import to_local
-from app.core.types import utcnow
 
 CASE_TIMES = ("submitted_at", "dispatched_at", "signed_at", "returned_at", "first_replied_at",
               "replied_at", "rated_at", "closed_at", "invalidated_at", "last_urged_at")

@@ -13,7 +13,7 @@ from app.auth.operations import user_for_token
 from app.cases import operations as ops
 from app.cases.models import Case, CaseDepartment, CaseSource, CaseState, Urgency
 from app.cases.queries import SEE_ALL_ROLES, get_visible_case
-from app.core.types import utcnow
+from app.core.clock import local_today, utcnow
 from app.departments.models import Department
 from app.extensions import csrf, db
 from app.figures import queries as figures_queries
@@ -122,7 +122,7 @@ def figures():
     """The figures of DESIGN §5 for [from, to); `by` groups them (department, category…)."""
     if current_user().role not in SEE_ALL_ROLES:
         raise ApiError("forbidden", "您的角色无权查看统计数据", 403)
-    month_from, month_to = figures_queries.named_period("month", figures_queries.local_today())
+    month_from, month_to = figures_queries.named_period("month", local_today())
     date_from = params.iso_date(request.args.get("from"), "from") or month_from
     date_to = params.iso_date(request.args.get("to"), "to") or month_to
     if date_to <= date_from:

@@ -4,7 +4,7 @@ import secrets
 
 from app.auth.models import ApiToken, Role, User
 from app.auth.passwords import hash_password
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.departments.models import Department
 from app.extensions import db
 

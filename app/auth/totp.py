@@ -17,7 +17,7 @@ from wtforms import StringField
 
 from app.auth.models import Role, User
 from app.auth.views import safe_next
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 
 bp = Blueprint("totp", __name__)

@@ -3,7 +3,7 @@ import secrets
 
 from app.cards.models import Card, CardBatch, CardKind
 from app.cases.models import AuditEvent
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 
 SERIAL_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"

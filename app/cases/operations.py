@@ -19,8 +19,8 @@ from app.cases.errors import CaseActionError
 from app.cases.models import (
     AuditEvent, Case, CaseDepartment, CaseSource, CaseState, Category, Complexity,
     ExtensionRequest, ExtensionStatus, Rating, Reply, Urgency)
+from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ, format_local
-from app.core.types import utcnow
 from app.departments.models import Department
 from app.extensions import db, retryable_write
 from app.reminders.notify import queue_notification

@@ -1,5 +1,5 @@
 """Column types shared by every domain."""
-from datetime import datetime, timezone
+from datetime import timezone
 import enum
 
 from sqlalchemy import DateTime, Enum, types
@@ -22,10 +22,6 @@ class UTCDateTime(types.TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def enum_column_type(enum_cls: type[enum.Enum]) -> Enum:

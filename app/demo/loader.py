@@ -15,8 +15,8 @@ from app.cards.models import Card, CardKind
 from app.cards.operations import issue_card, revoke_card
 from app.cases import operations as ops
 from app.cases.models import Case, CaseSource, CaseState, Category, Complexity, Rating, Urgency
+from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
-from app.core.types import utcnow
 from app.demo import data
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.models import Enterprise

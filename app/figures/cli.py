@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.core.clock import local_today, utcnow
 from app.extensions import db
 from app.figures import queries
 
@@ -15,7 +16,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _period(date_from, date_to):
-    default_from, default_to = queries.named_period("month", queries.local_today())
+    default_from, default_to = queries.named_period("month", local_today())
     date_from = date_from.date() if date_from else default_from
     date_to = date_to.date() if date_to else default_to
     if date_to <= date_from:
@@ -87,7 +88,6 @@ def report(month, out):
 def export(out, date_from, date_to, full):
     """Export the ledger (one row per case, plus the summary sheet) to an .xlsx file."""
     from app.cases.models import AuditEvent
-    from app.core.types import utcnow
     from app.figures.ledger import export_ledger
     if date_to and date_from and date_to <= date_from:
         raise click.BadParameter("--to 必须晚于 --from", param_hint="--to")

@@ -15,8 +15,8 @@ from sqlalchemy.orm import aliased
 
 from app.cases.models import Case, CaseDepartment, CaseState, Category, Reply
 from app.cases.queries import mask_name, mask_phone
+from app.core.clock import local_today, utcnow
 from app.core.timeutil import LOCAL_TZ
-from app.core.types import utcnow
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
 from app.extensions import db
@@ -209,9 +209,9 @@ def export_ledger(out, date_from: date | None = None, date_to: date | None = Non
     now = now or utcnow()
     if date_from is None:
         first = db.session.execute(select(func.min(Case.submitted_at))).scalar()
-        date_from = first.astimezone(LOCAL_TZ).date() if first else queries.local_today(now)
+        date_from = first.astimezone(LOCAL_TZ).date() if first else local_today(now)
     if date_to is None:
-        date_to = queries.local_today(now) + timedelta(days=1)
+        date_to = local_today(now) + timedelta(days=1)
     start, end = queries.period_bounds(date_from, date_to)
     figures = queries.compute_figures(date_from, date_to, by="department", now=now)
 

@@ -15,8 +15,8 @@ from sqlalchemy import (and_, bindparam, case as sql_case, func, literal, or_, s
 from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Category,
                               SATISFIED_RATINGS)
 from app.cases.queries import overdue_condition
+from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
-from app.core.types import utcnow
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
 from app.extensions import db
@@ -572,7 +572,3 @@ def month_bounds(month: str) -> tuple[date, date]:
     """'2026-11' → (2026-11-01, 2026-12-01)."""
     start = datetime.strptime(month, "%Y-%m").date()
     return start, add_months(start, 1)
-
-
-def local_today(now=None) -> date:
-    return (now or utcnow()).astimezone(LOCAL_TZ).date()

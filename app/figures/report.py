@@ -17,8 +17,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.cases.models import Case
+from app.core.clock import utcnow
 from app.core.timeutil import format_local
-from app.core.types import utcnow
 from app.extensions import db
 from app.figures import queries
 from app.figures.ledger import EXPLANATIONS

@@ -10,7 +10,7 @@ from app.auth.decorators import role_required
 from app.auth.models import Role
 from app.cases.models import AuditEvent, Case
 from app.cases.queries import visible_cases
-from app.core.types import utcnow
+from app.core.clock import local_today, utcnow
 from app.extensions import db
 from app.figures import charts, queries
 from app.figures.ledger import export_ledger
@@ -61,7 +61,7 @@ def _date_arg(name):
 def chosen_period():
     """(from, to, period name, error) from the query string; to is exclusive."""
     name = request.args.get("period", "month")
-    today = queries.local_today()
+    today = local_today()
     if name == "custom":
         date_from, date_to = _date_arg("from"), _date_arg("to")
         if date_from and date_to and date_to > date_from:

@@ -2,7 +2,7 @@
 from sqlalchemy import update
 
 from app.auth.models import User
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 from app.reminders.models import Notification
 

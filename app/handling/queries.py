@@ -7,7 +7,7 @@ from app.auth.models import Role, User
 from app.auth.queries import HANDLING_ROLES
 from app.cases.models import Case, CaseDepartment, CaseState, ExtensionStatus
 from app.cases.queries import visible_cases
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 from app.reminders.models import Notification
 

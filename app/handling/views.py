@@ -14,6 +14,7 @@ from app.cases import operations as ops
 from app.cases.models import AttachmentKind
 from app.cases.queries import get_visible_case_or_404, mask_phone
 from app.cases.web import run_case_action
+from app.core.clock import utcnow
 from app.extensions import db
 from app.handling import operations as handling_ops
 from app.handling.forms import (ActionForm, CoOpinionForm, ExtensionForm, ReassignForm,
@@ -216,7 +217,6 @@ def action_label_filter(action):
 @bp.app_template_filter("remaining")
 def remaining(deadline):
     """Server-rendered countdown text (countdown.js keeps it live)."""
-    from app.core.types import utcnow
     if deadline is None:
         return ""
     seconds = int((deadline - utcnow()).total_seconds())
@@ -238,7 +238,6 @@ def attachment_url(attachment, poster=False):
 @bp.app_template_global()
 def deadline_passed(deadline):
     """For the to-do list's red marks (a case-level rule is app.cases.queries.is_overdue)."""
-    from app.core.types import utcnow
     return deadline is not None and deadline < utcnow()
 
 
@@ -250,5 +249,4 @@ def state_label(name):
 
 @bp.app_template_global()
 def now_utc():
-    from app.core.types import utcnow
     return utcnow()

@@ -4,7 +4,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.cases.models import AttachmentKind
-from app.core.types import UTCDateTime, enum_column_type, utcnow
+from app.core.clock import utcnow
+from app.core.types import UTCDateTime, enum_column_type
 from app.extensions import db
 
 

@@ -17,7 +17,7 @@ from app.cases.errors import CaseActionError
 from app.cases.models import AttachmentKind, Case, CaseSource
 from app.cases.operations import access_code_matches, submit_case
 from app.cases.queries import category_by_code
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
 from app.intake.multipart import Budget, IncomingFile

@@ -2,7 +2,7 @@
 from datetime import datetime
 import logging
 
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 from app.intake.operations import delete_stale_uploads
 

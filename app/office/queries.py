@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.cases.models import Case, CaseState, ExtensionRequest, ExtensionStatus
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.departments.models import Department
 from app.extensions import db
 from app.handling.queries import current_due_at, due_at

@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.core.clock import utcnow
 from app.core.timeutil import format_local
-from app.core.types import utcnow
 
 scheduler_cli = AppGroup("scheduler", help="提醒与催办调度（Reminders and escalation scheduler）.")
 

@@ -14,7 +14,7 @@ import zlib
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.reminders.models import SchedulerLease
 
 log = logging.getLogger(__name__)

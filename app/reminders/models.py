@@ -4,7 +4,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.types import UTCDateTime, enum_column_type, utcnow
+from app.core.clock import utcnow
+from app.core.types import UTCDateTime, enum_column_type
 from app.extensions import db
 
 

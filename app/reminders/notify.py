@@ -10,8 +10,8 @@ from datetime import datetime, time, timedelta
 
 from flask import current_app
 
+from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
-from app.core.types import utcnow
 from app.extensions import db
 from app.reminders.models import Delivery, DeliveryStatus, Notification
 

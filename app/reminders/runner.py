@@ -11,7 +11,7 @@ import threading
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 from app.reminders.lock import SchedulerLock
 

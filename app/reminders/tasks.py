@@ -17,8 +17,8 @@ from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_with_role
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import Case, CaseState
+from app.core.clock import utcnow
 from app.core.timeutil import format_local, local_datetime, to_local
-from app.core.types import utcnow
 from app.extensions import db
 from app.intake.tasks import sweep_stale_uploads
 from app.reminders import queries

@@ -5,7 +5,7 @@ import pytest
 
 from app.auth.models import ApiToken, Role
 from app.cases.models import AuditEvent, Case, CaseState
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 from tests.conftest import valid_credit_code
 

@@ -8,7 +8,7 @@ from app.auth.passwords import verify_password
 from app.cards.models import Card, CardKind
 from app.cards.operations import card_by_token
 from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Category, Reply)
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.demo import data
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.credit_code import is_valid_credit_code

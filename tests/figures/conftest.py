@@ -10,8 +10,11 @@ from tests.figures.timeline import DAY, HOUR, NOW, T0, local
 
 
 @pytest.fixture
-def county(world, make_case):
-    """Ten valid November cases telling every story of §5, plus an invalid one and an October one."""
+def county(world, make_case, fixed_clock):
+    """Ten valid November cases telling every story of §5, plus an invalid one and an October one.
+    The clock stands at NOW, so everything that reads the current instant (CLI, API, views)
+    judges these cases as the assertions do, whatever day the suite runs."""
+    fixed_clock.set(NOW)
     w, h = world, world.handler
     c = {}
     c["A"] = make_case(CaseState.closed, now=T0)  # all on time, 满意

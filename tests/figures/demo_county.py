@@ -5,7 +5,7 @@ import random
 from app.auth.models import Role
 from app.cases import operations as ops
 from app.cases.models import CaseSource, CaseState, Rating
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 
 CATEGORY_WEIGHTS = [("start_business", 6), ("construction_permit", 5), ("property_registration", 4),

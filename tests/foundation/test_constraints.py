@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Role
 from app.cards.models import Card, CardKind
 from app.cases.models import Case, CaseSource, CaseState
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 from app.reminders.models import Notification
 from app.reminders.notify import queue_notification

@@ -5,7 +5,7 @@ import pytest
 
 from app.auth.models import Role
 from app.auth.views import safe_next
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 from tests.conftest import PASSWORD, login
 

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from app.cases.models import Attachment, AttachmentKind, Case, CaseState
+from app.core.clock import utcnow
 from app.extensions import db
 from tests.conftest import PASSWORD, browser_login, category, screenshots_dir
 
@@ -56,7 +57,6 @@ def test_dispatch_sign_reply_with_photo_shows_on_status_page(
     # The handler's list already holds an overdue case and an urgent one.
     from datetime import timedelta
     from app.cases.models import Urgency
-    from app.core.types import utcnow
     make_case(CaseState.signed, now=utcnow() - timedelta(days=12), category="electricity",
               content="厂区近一个月频繁停电，每次停电都造成生产线停机，损失较大。")
     make_case(CaseState.dispatched, urgency=Urgency.urgent, category="electricity",
@@ -164,7 +164,6 @@ def test_five_wrong_passwords_lock_the_account(phone_page, world):
 
 def test_handler_todo_countdown_ticks_in_browser(phone_page, world, make_case):
     from datetime import timedelta
-    from app.core.types import utcnow
     from app.cases.models import Urgency
     late = make_case(CaseState.dispatched, now=utcnow() - timedelta(days=10))
     make_case(CaseState.dispatched, urgency=Urgency.urgent)  # sign within 30 minutes

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from app.cases.models import AuditEvent, CaseState, ExtensionStatus
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 from app.reminders.models import Notification
 

@@ -8,7 +8,7 @@ from PIL import Image
 
 from app.cases import operations as case_ops
 from app.cases.models import Case, CaseSource, CaseState
-from app.core.types import utcnow
+from app.core.clock import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
 from app.media.storage import get_storage
