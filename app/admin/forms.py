@@ -68,6 +68,7 @@ class BrandingForm(FlaskForm):
     brand = StringField("品牌名称")
     slogan = StringField("宣传语")
     hotline = StringField("服务热线")
+    base_url = StringField("对外访问地址（二维码与通知链接指向）")
 
 
 class ActionForm(FlaskForm):

@@ -21,6 +21,8 @@ from app.enterprises.models import Enterprise
 from app.enterprises.operations import EnterpriseError, save_enterprise
 from app.extensions import db
 from app.settings.branding import BRANDING_FIELDS, BrandingError, get_branding, save_branding
+from app.settings.public_url import (PublicUrlError, is_public_base_url_set, public_base_url,
+                                     save_public_base_url)
 from app.settings.models import LimitUnit, TimeLimit
 from app.settings.operations import SettingError, set_category_department, set_time_limit
 from app.workdays.calendar import WorkCalendar
@@ -284,14 +286,22 @@ def delete_holiday(override_id):
 
 @bp.route("/branding", methods=["GET", "POST"])
 def branding():
-    form = BrandingForm(data=get_branding() if request.method == "GET" else None)
+    form = BrandingForm(data=get_branding() | {"base_url": public_base_url()}
+                        if request.method == "GET" else None)
     errors = {}
     if form.validate_on_submit():
         try:
             save_branding({key: getattr(form, key).data for key in BRANDING_FIELDS})
         except BrandingError as exc:
-            db.session.rollback()
             errors = exc.errors
+        try:
+            save_public_base_url(form.base_url.data)
+        except PublicUrlError as exc:
+            errors["base_url"] = str(exc)
+        if errors:
+            db.session.rollback()
         else:
             return _done("品牌设置已保存", "admin.branding")
-    return render_template("admin/branding.html", form=form, errors=errors), 400 if errors else 200
+    return render_template("admin/branding.html", form=form, errors=errors,
+                           base_url_set=is_public_base_url_set(),
+                           env_base_url=current_app.config["BASE_URL"]), 400 if errors else 200

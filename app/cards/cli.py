@@ -87,6 +87,6 @@ def list_cards(code):
 
 
 def _base_url():
-    from flask import current_app
-    return current_app.config["BASE_URL"]
+    from app.settings.public_url import public_base_url
+    return public_base_url()
 

@@ -25,6 +25,8 @@ class CardBatch(db.Model):
     layout: Mapped[str] = mapped_column(String(16), default="card")
     card_count: Mapped[int] = mapped_column(default=0)
     note: Mapped[str | None] = mapped_column(String(200))
+    # The public base URL the batch's QR codes point to (app/settings/public_url.py).
+    base_url: Mapped[str | None] = mapped_column(String(200))
 
     created_by = relationship("User")
 

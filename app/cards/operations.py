@@ -5,6 +5,7 @@ from app.cards.models import Card, CardBatch, CardKind
 from app.cases.models import AuditEvent
 from app.core.clock import utcnow
 from app.extensions import db
+from app.settings.public_url import public_base_url
 
 SERIAL_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 
@@ -82,9 +83,10 @@ def card_history(enterprise) -> list[Card]:
 
 
 def record_batch(cards, *, layout: str, actor=None, note=None, now=None) -> CardBatch:
-    """Remember a print run: who printed how many cards, when, in which layout."""
+    """Remember a print run: who printed how many cards, when, in which layout, and the public
+    base URL their codes point to (read in the same transaction the cards were rendered in)."""
     batch = CardBatch(created_by=actor, created_at=now or utcnow(), layout=layout,
-                      card_count=len(cards), note=note)
+                      card_count=len(cards), note=note, base_url=public_base_url())
     db.session.add(batch)
     for card in cards:
         if card.batch_id is None:

@@ -2,21 +2,21 @@
 import io
 import zipfile
 
-from flask import current_app
-
 import qrcards
 from app.cards.models import Card
 from app.cards.operations import card_url
 from app.settings.branding import get_branding
+from app.settings.public_url import public_base_url
 
 
-def card_data(card: Card, branding: dict | None = None) -> qrcards.CardData:
+def card_data(card: Card, branding: dict | None = None,
+              base_url: str | None = None) -> qrcards.CardData:
     branding = branding or get_branding()
     enterprise = card.enterprise
     leader = enterprise.package_leader if enterprise else None
     department = enterprise.responsible_department if enterprise else None
     return qrcards.CardData(
-        url=card_url(current_app.config["BASE_URL"], card), serial=card.serial,
+        url=card_url(base_url or public_base_url(), card), serial=card.serial,
         enterprise_name=enterprise.name if enterprise else None,
         title=None if enterprise else (card.title or "政务服务大厅"),
         package_leader=leader.display_name if leader else None,
@@ -28,8 +28,8 @@ def card_data(card: Card, branding: dict | None = None) -> qrcards.CardData:
 
 
 def render_cards_pdf(cards, layout="card", progress=None) -> bytes:
-    branding = get_branding()
-    return qrcards.render_pdf([card_data(c, branding) for c in cards], layout=layout,
+    branding, base_url = get_branding(), public_base_url()
+    return qrcards.render_pdf([card_data(c, branding, base_url) for c in cards], layout=layout,
                               imposition=True, progress=progress)
 
 

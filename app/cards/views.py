@@ -11,11 +11,12 @@ from app.cards import operations as card_ops
 from app.cards.models import Card, CardBatch
 from app.cards.printing import render_card_png, render_cards_pdf, zip_of_pngs
 from app.cards.queries import enterprises_query
+from app.core.clock import utcnow
 from app.core.timeutil import format_local, to_local
-from app.core.types import utcnow
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.models import Enterprise
 from app.extensions import db
+from app.settings.public_url import public_base_url
 
 bp = Blueprint("cards", __name__, url_prefix="/cards")
 MAX_BATCH = 5000
@@ -94,7 +95,7 @@ def enterprise_cards(enterprise_id):
     enterprise = db.session.get(Enterprise, enterprise_id) or abort(404)
     return render_template("cards/enterprise.html", enterprise=enterprise,
                            cards=card_ops.card_history(enterprise), format_local=format_local,
-                           card_url=card_ops.card_url)
+                           card_url=card_ops.card_url, base_url=public_base_url())
 
 
 @bp.post("/enterprise/<int:enterprise_id>/issue")

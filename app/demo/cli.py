@@ -2,7 +2,6 @@
 import time
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from app.auth.models import User
@@ -11,6 +10,7 @@ from app.cards.models import Card, CardKind
 from app.demo import data
 from app.demo.loader import has_departments, load_demo
 from app.enterprises.models import Enterprise
+from app.settings.public_url import public_base_url
 from app.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo county data.")
@@ -35,7 +35,7 @@ def load_command(if_empty):
 @click.option("--base-url", default=None, help="Where the app is served (default: BASE_URL).")
 def banner_command(base_url):
     """Print the URL, the demo logins and a card to scan."""
-    base_url = (base_url or current_app.config["BASE_URL"]).rstrip("/")
+    base_url = (base_url or public_base_url()).rstrip("/")
     users = {u.username: u for u in db.session.execute(
         db.select(User).where(User.username.in_(data.BANNER_LOGINS))).scalars()}
     click.echo("")

@@ -147,8 +147,8 @@ class WebhookChannel:
         pass
 
 
-def channels_from_config(config) -> dict:
-    base_url = config.get("BASE_URL", "")
+def channels_from_config(config, base_url: str) -> dict:
+    """The channels configured for this process; links in messages start with `base_url`."""
     channels = {"webhook": WebhookChannel(base_url, config.get("WEBHOOK_TIMEOUT", 5))}
     if config.get("SMTP_URL"):
         channels["email"] = EmailChannel(config["SMTP_URL"], config.get("MAIL_FROM", ""),

@@ -6,6 +6,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.reminders.channels import ChannelDown, channels_from_config, shown_target
+from app.settings.public_url import public_base_url
 from app.reminders.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def _failed(delivery: Delivery, error: str, now: datetime, config):
 def deliver_due(now: datetime, limit: int | None = None) -> dict:
     """Send what is due; a channel that is down fails its own deliveries, never the others."""
     config = current_app.config
-    channels = channels_from_config(config)
+    channels = channels_from_config(config, public_base_url())
     limit = limit or config.get("DELIVERY_BATCH", 500)
     down: dict[str, str] = {}  # channel key -> the error that took it down in this run
     counts = {"sent": 0, "failed": 0}

@@ -94,10 +94,12 @@ def test_category_default_time_limit_holiday_and_branding(client, login_as, worl
                                             f"t{limit.id}-unit": "hours"})
     client.post("/admin/holidays", data={"day": "2026-10-10", "is_workday": "1", "note": "调休上班"})
     response = client.post("/admin/branding", data={"county_name": "临清市", "brand": "",
-                                                    "slogan": "您码上说，我马上办", "hotline": "12345"})
+                                                    "slogan": "您码上说，我马上办", "hotline": "12345",
+                                                    "base_url": "http://testserver"})
     assert "品牌名称不能为空" in text(response)
     client.post("/admin/branding", data={"county_name": "临清市", "brand": "馆满意",
-                                         "slogan": "您码上说，我马上办", "hotline": "0635-12345"})
+                                         "slogan": "您码上说，我马上办", "hotline": "0635-12345",
+                                         "base_url": "http://testserver"})
     db.session.expire_all()
     assert cat.default_department_id == world.other_dept.id
     assert (limit.amount, limit.unit) == (4, LimitUnit.hours)
