@@ -49,11 +49,17 @@ db: venv
 demo: db
 	$(FLASK) demo load --if-empty
 
+# Rate limits must hold across the two workers: the local Redis when one answers, else
+# memory:// (per worker), unless RATELIMIT_STORAGE_URI says otherwise; the banner says which.
+LOCAL_REDIS := redis://127.0.0.1:6379/0
+PICK_RATELIMIT_STORAGE = $${RATELIMIT_STORAGE_URI:-$$($(PY) -c 'import redis; redis.Redis.from_url("$(LOCAL_REDIS)", socket_connect_timeout=0.5).ping(); print("$(LOCAL_REDIS)")' 2>/dev/null || echo memory://)}
+
 run: venv run-deps demo
-	@$(FLASK) demo banner --base-url "$${BASE_URL:-http://$(HOST):$(PORT)}"
-	SCHEDULER=$${SCHEDULER:-on} BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" \
-		$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --timeout 120 \
-		--access-logfile - wsgi:app
+	@export RATELIMIT_STORAGE_URI="$(PICK_RATELIMIT_STORAGE)" \
+		BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"; \
+	$(FLASK) demo banner --base-url "$$BASE_URL" && \
+	SCHEDULER=$${SCHEDULER:-on} exec $(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) \
+		--timeout 120 --access-logfile - wsgi:app
 
 test: test-venv test-deps
 	@scripts/run_tests.sh

@@ -61,7 +61,11 @@ class Config:
     INTAKE_RATELIMIT_UPLOADS = os.environ.get("INTAKE_RATELIMIT_UPLOADS", "60 per minute")
     ACCESS_CODE_RATELIMIT = os.environ.get("ACCESS_CODE_RATELIMIT", "30 per hour")
 
+    # memory:// counts per process: with several workers or hosts a limit is multiplied by
+    # their number. Production requires an explicit storage (redis://…); `make run` uses the
+    # local Redis when one answers. The prefix keeps counties sharing one Redis apart.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "mashangban")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
 
     SESSION_COOKIE_HTTPONLY = True

@@ -2,6 +2,7 @@
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.auth.models import User
@@ -10,8 +11,8 @@ from app.cards.models import Card, CardKind
 from app.demo import data
 from app.demo.loader import has_departments, load_demo
 from app.enterprises.models import Enterprise
-from app.settings.public_url import public_base_url
 from app.extensions import db
+from app.settings.public_url import public_base_url
 
 demo_cli = AppGroup("demo", help="Demo county data.")
 
@@ -34,8 +35,15 @@ def load_command(if_empty):
 @demo_cli.command("banner")
 @click.option("--base-url", default=None, help="Where the app is served (default: BASE_URL).")
 def banner_command(base_url):
-    """Print the URL, the demo logins and a card to scan."""
+    """Print the URL, the rate-limit storage, the demo logins and a card to scan."""
     base_url = (base_url or public_base_url()).rstrip("/")
+    storage = current_app.config["RATELIMIT_STORAGE_URI"]
+    click.echo("")
+    if storage.startswith("memory://"):
+        click.echo(f"  Rate limits: {storage} — counted per worker process (no Redis answered; "
+                   "set RATELIMIT_STORAGE_URI for limits that hold across workers)")
+    else:
+        click.echo(f"  Rate limits: {storage} — shared by every worker")
     users = {u.username: u for u in db.session.execute(
         db.select(User).where(User.username.in_(data.BANNER_LOGINS))).scalars()}
     click.echo("")
