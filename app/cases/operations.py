@@ -38,6 +38,12 @@ CONTACT_NAME_MAX = Case.__table__.c.contact_name.type.length
 ENTERPRISE_NAME_MAX = Case.__table__.c.enterprise_name_given.type.length
 INVALID_REASON_MAX = Case.__table__.c.invalid_reason.type.length
 DECISION_NOTE_MAX = ExtensionRequest.__table__.c.decision_note.type.length
+# Staff text kept in TEXT columns: limits of our own (docs/desk.md), so a pasted megabyte
+# never reaches the database, the public status page or a report.
+REPLY_MAX = 5000  # a reply (答复, 当即答复) or a co-department's opinion
+REASON_MAX = 500  # why a case is returned, an extension asked for
+NOTE_MAX = 500  # dispatch, urge and supervise notes
+RATING_COMMENT_MAX = 500  # what the submitter (or the office, from a follow-up call) adds
 # Readable on a phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V confusions.
 TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 TRACKING_RANDOM_LEN = 6
@@ -294,7 +300,8 @@ def answer_now(case: Case, actor: User, content: str, now=None) -> Reply:
     now = _now(now)
     _require_role(actor, OFFICE_ROLES, "当即答复")
     _require_state(case, (CaseState.submitted,), "当即答复")
-    content = _require_text(content, "content_required", "请填写答复内容", "content")
+    content = _require_text(content, "content_required", "请填写答复内容", "content",
+                            max_length=REPLY_MAX, label="答复内容")
     reply = Reply(case=case, author=actor, content=content, is_public=True, created_at=now)
     db.session.add(reply)
     case.replied_at = now
@@ -316,6 +323,7 @@ def dispatch_case(case: Case, actor: User, department: Department,
     co_departments = [d for d in dict.fromkeys(co_departments) if d is not None]
     if any(d.id == department.id for d in co_departments):
         _refuse("invalid_input", "协办部门不能与主办部门相同", 400, "co_departments")
+    note = _limit_text(note, NOTE_MAX, "派发说明", "note")
     if complexity is None:
         complexity = Complexity.urgent if case.urgency is Urgency.urgent else Complexity.general
     calendar = WorkCalendar.from_database()
@@ -365,7 +373,8 @@ def return_case(case: Case, actor: User, reason: str, now=None) -> Case:
     now = _now(now)
     _require_lead_handler(actor, case, "退回")
     _require_state(case, (CaseState.dispatched, CaseState.signed), "退回")
-    reason = _require_text(reason, "reason_required", "请填写退回理由", "reason")
+    reason = _require_text(reason, "reason_required", "请填写退回理由", "reason",
+                           max_length=REASON_MAX, label="退回理由")
     if case.return_due_at and now > case.return_due_at:
         _refuse("deadline_passed",
                 f"退回时限已过（{format_local(case.return_due_at)}），请办理或申请延期")
@@ -386,7 +395,8 @@ def request_extension(case: Case, actor: User, days: int, reason: str, now=None)
     now = _now(now)
     _require_lead_handler(actor, case, "申请延期")
     _require_state(case, (CaseState.signed,), "申请延期")
-    reason = _require_text(reason, "reason_required", "请填写延期理由", "reason")
+    reason = _require_text(reason, "reason_required", "请填写延期理由", "reason",
+                           max_length=REASON_MAX, label="延期理由")
     maximum = get_limit("extension_max").amount
     try:
         days = int(days)
@@ -457,7 +467,8 @@ def reply_to_case(case: Case, actor: User, content: str, attachments=(), now=Non
     now = _now(now)
     _require_lead_handler(actor, case, "答复")
     _require_state(case, (CaseState.signed,), "答复")
-    content = _require_text(content, "content_required", "请填写答复内容", "content")
+    content = _require_text(content, "content_required", "请填写答复内容", "content",
+                            max_length=REPLY_MAX, label="答复内容")
     reply = Reply(case=case, author=actor, department_id=actor.department_id, content=content,
                   is_public=True, created_at=now)
     db.session.add(reply)
@@ -482,7 +493,8 @@ def add_co_opinion(case: Case, actor: User, content: str, now=None) -> Reply:
     if actor.department_id not in {cd.department_id for cd in case.co_departments}:
         _refuse("not_your_department", "您所在的部门不是该案件的协办部门", status=403)
     _require_state(case, (CaseState.dispatched, CaseState.signed), "填写协办意见")
-    content = _require_text(content, "content_required", "请填写协办意见", "content")
+    content = _require_text(content, "content_required", "请填写协办意见", "content",
+                            max_length=REPLY_MAX, label="协办意见")
     reply = Reply(case=case, author=actor, department_id=actor.department_id, content=content,
                   is_public=False, created_at=now)
     db.session.add(reply)
@@ -504,8 +516,9 @@ def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = Non
     _require_state(case, (CaseState.replied,), "评价")
     if not isinstance(rating, Rating):
         _refuse("invalid_input", "请选择满意度", 400, "rating")
+    comment = _limit_text(comment, RATING_COMMENT_MAX, "评价意见", "comment")
     case.rating = rating
-    case.rating_comment = (comment or "").strip() or None
+    case.rating_comment = comment
     case.rated_at = now
     label = None if actor else SUBMITTER
     if rating.is_satisfied:
@@ -564,6 +577,7 @@ def urge_case(case: Case, actor: User | None = None, note=None, deadline_at=None
     if actor is not None:
         _require_role(actor, OFFICE_ROLES, "催办")
     _require_state(case, ESCALATABLE_STATES, "催办")
+    note = _limit_text(note, NOTE_MAX, "催办说明", "note")
     case.escalation_level = max(case.escalation_level, 1)
     case.last_urged_at = now
     _record(case, actor, "urge", note=note, department_id=case.lead_department_id, now=now)
@@ -581,6 +595,7 @@ def supervise_case(case: Case, actor: User | None = None, note=None, deadline_at
     if actor is not None:
         _require_role(actor, OFFICE_ROLES, "督办")
     _require_state(case, ESCALATABLE_STATES, "督办")
+    note = _limit_text(note, NOTE_MAX, "督办说明", "note")
     case.escalation_level = max(case.escalation_level, 2)
     _record(case, actor, "supervise", note=note, department_id=case.lead_department_id, now=now)
     leader = case.enterprise.package_leader if case.enterprise else None

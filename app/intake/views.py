@@ -356,8 +356,6 @@ def rate(tracking_no):
     rating = Rating.__members__.get(request.form.get("rating", ""))
     comment = (request.form.get("comment") or "").strip()
     try:
-        if len(comment) > 500:
-            raise CaseActionError("invalid_input", "评价内容不能超过500字", status=400, field="comment")
         rate_case(case, rating, comment=comment)
     except CaseActionError as refused:
         db.session.rollback()

@@ -5,7 +5,7 @@ from sqlalchemy import event
 
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
-from app.cases.models import CaseSource, CaseState
+from app.cases.models import CaseSource, CaseState, Rating
 from app.extensions import db
 from tests.conftest import category
 
@@ -81,3 +81,70 @@ def test_submit_case_refuses_before_its_first_write(world, refused):
     writes = [s for s in statements if s.split(None, 1)[0].upper() in
               ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN")]
     assert writes == []
+
+
+# --- staff text in TEXT columns: limits of our own (issue 16, item 13) -------------------------
+
+def _signed_with_co_department(world, make_case):
+    case = make_case(CaseState.submitted)
+    ops.dispatch_case(case, world.dispatcher, world.dept, co_departments=[world.other_dept])
+    ops.sign_case(case, world.handler)
+    db.session.commit()
+    return case
+
+
+STAFF_TEXT = [  # (state the case is in, the call with `text`, field, label, limit)
+    (CaseState.submitted, lambda w, c, t: ops.answer_now(c, w.dispatcher, t), "content",
+     "答复内容", ops.REPLY_MAX),
+    (CaseState.signed, lambda w, c, t: ops.reply_to_case(c, w.handler, t), "content",
+     "答复内容", ops.REPLY_MAX),
+    ("co", lambda w, c, t: ops.add_co_opinion(c, w.other_handler, t), "content", "协办意见",
+     ops.REPLY_MAX),
+    (CaseState.dispatched, lambda w, c, t: ops.return_case(c, w.handler, t), "reason",
+     "退回理由", ops.REASON_MAX),
+    (CaseState.signed, lambda w, c, t: ops.request_extension(c, w.handler, 2, t), "reason",
+     "延期理由", ops.REASON_MAX),
+    (CaseState.submitted, lambda w, c, t: ops.dispatch_case(c, w.dispatcher, w.dept, note=t),
+     "note", "派发说明", ops.NOTE_MAX),
+    (CaseState.signed, lambda w, c, t: ops.urge_case(c, w.dispatcher, note=t), "note",
+     "催办说明", ops.NOTE_MAX),
+    (CaseState.signed, lambda w, c, t: ops.supervise_case(c, w.dispatcher, note=t), "note",
+     "督办说明", ops.NOTE_MAX),
+    (CaseState.replied, lambda w, c, t: ops.rate_case(c, Rating.satisfied, comment=t),
+     "comment", "评价意见", ops.RATING_COMMENT_MAX),
+]
+
+
+@pytest.mark.parametrize("state,call,field,label,limit", STAFF_TEXT,
+                         ids=[label for _s, _c, _f, label, _l in STAFF_TEXT])
+def test_staff_text_past_its_limit_is_refused_by_the_operation(world, make_case, state, call,
+                                                               field, label, limit):
+    case = _signed_with_co_department(world, make_case) if state == "co" else make_case(state)
+    err = refusal(lambda: call(world, case, "字" * (limit + 1)))
+    assert (err.status, err.field, err.code) == (400, field, "too_long")
+    assert f"{label}不能超过{limit}字，当前{limit + 1}字" in err.message
+    db.session.expire_all()
+    assert case.state is (CaseState.signed if state == "co" else state)  # nothing changed
+    call(world, case, "字" * limit)  # exactly the limit is accepted
+
+
+def test_a_megabyte_reply_is_refused_on_the_page_and_the_api_and_the_text_kept(
+        client, login_as, world, make_case):
+    case = make_case(CaseState.signed)
+    huge = "答" * 1_000_000
+    login_as(world.handler)
+    response = client.post(f"/handling/cases/{case.tracking_no}/reply",
+                           data={"reply-content": huge})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "答复内容不能超过5000字" in page
+    assert huge in page  # what the handler typed is still in the form
+    client.post("/logout")
+    from app.auth.operations import create_api_token
+    token = create_api_token(world.handler)
+    db.session.commit()
+    response = client.post(f"/api/v1/cases/{case.tracking_no}/actions",
+                           json={"action": "reply", "content": huge},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400 and response.get_json()["error"] == "too_long"
+    db.session.expire_all()
+    assert case.state is CaseState.signed and not case.replies
