@@ -14,6 +14,7 @@ from app.auth.models import Role, User
 from app.cases.models import Category
 from app.cases import queries as case_queries
 from app.core.clock import local_today
+from app.core.timeutil import format_local
 from app.departments.models import Department, DepartmentKind
 from app.departments.operations import DepartmentError, save_department
 from app.enterprises.imports import ImportRejected, import_enterprises
@@ -191,8 +192,22 @@ def user(user_id):
             error = str(exc)
         else:
             return _done(f"已保存用户“{saved.display_name}”", "admin.users")
-    return render_template("admin/user.html", form=form, error=error, user=existing), \
+    return render_template("admin/user.html", form=form, error=error, user=existing,
+                           tokens=auth_ops.api_tokens_of(existing) if existing else [],
+                           revoke_form=ActionForm(prefix="revoke"), format_local=format_local), \
         400 if error or form.errors else 200
+
+
+@bp.post("/users/<int:user_id>/tokens/revoke")
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+def revoke_tokens(user_id, token_id=None):
+    """Revoke one API token of the user, or all of them."""
+    target = _get_or_404(User, user_id)
+    if not ActionForm(prefix="revoke").validate_on_submit():
+        abort(400)
+    count = auth_ops.revoke_api_tokens(target, token_id=token_id, actor=current_user)
+    return _done(f"已撤销“{target.display_name}”的 {count} 个 API 令牌", "admin.user",
+                 user_id=target.id)
 
 
 # --- categories, time limits, holidays, branding ----------------------------------------------

@@ -6,7 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from app.auth.models import Role, User
-from app.auth.operations import MIN_PASSWORD_LENGTH, UserError, create_api_token, create_user
+from app.auth.operations import (MIN_PASSWORD_LENGTH, UserError, create_api_token, create_user,
+                                 revoke_api_tokens)
 from app.departments.models import Department
 from app.extensions import db
 
@@ -48,6 +49,18 @@ def add_user(username, role, department_code, display_name, email):
     db.session.commit()
     where = f"，部门 {department.name}" if department else ""
     click.echo(f"已创建用户 {user.username}（{user.role.value}{where}）")
+
+
+@users_cli.command("revoke-tokens")
+@click.argument("username")
+def revoke_tokens(username):
+    """Revoke every API token of USERNAME (they answer 401 from the next request)."""
+    user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
+    if user is None:
+        _fail(f"用户“{username}”不存在 / unknown user {username}")
+    count = revoke_api_tokens(user)
+    db.session.commit()
+    click.echo(f"已撤销 {user.username} 的 {count} 个 API 令牌")
 
 
 @users_cli.command("token")

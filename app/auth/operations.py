@@ -62,6 +62,32 @@ def create_api_token(user: User) -> str:
     return token
 
 
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first (only their prefixes and times are known)."""
+    return list(db.session.execute(db.select(ApiToken).filter_by(user_id=user.id)
+                                   .order_by(ApiToken.id.desc())).scalars())
+
+
+def revoke_api_tokens(user: User, *, token_id: int | None = None, actor: User | None = None,
+                      actor_label: str | None = None, now=None) -> int:
+    """Revoke one of the user's tokens (`token_id`) or all that still work; return how many.
+    A revoked token answers 401 from the next request on. Recorded as an audit event."""
+    from app.cases.models import AuditEvent
+    now = now or utcnow()
+    query = db.select(ApiToken).filter_by(user_id=user.id, revoked_at=None)
+    if token_id is not None:
+        query = query.filter_by(id=token_id)
+    tokens = list(db.session.execute(query).scalars())
+    for token in tokens:
+        token.revoked_at = now
+    db.session.add(AuditEvent(case_id=None, actor=actor,
+                              actor_label=actor_label or (actor.display_name if actor else "命令行"),
+                              action="revoke_api_tokens", created_at=now,
+                              data={"user": user.username, "tokens": [t.prefix for t in tokens]}))
+    db.session.flush()
+    return len(tokens)
+
+
 def user_for_token(token: str) -> User | None:
     row = db.session.execute(
         db.select(ApiToken).filter_by(token_hash=hash_token(token), revoked_at=None)
