@@ -18,7 +18,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.cases.models import Case
 from app.core.clock import utcnow
-from app.core.documents import paragraph
+from app.core.documents import paragraph, row_values
 from app.core.timeutil import format_local
 from app.extensions import db
 from app.figures import queries
@@ -130,12 +130,12 @@ def report_xlsx(month: str, county: str = "", now=None) -> bytes:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="E9F9EF")
 
     def sheet(ws, headers, rows, widths, first_row):
-        ws.append(headers)
+        ws.append(row_values(ws, headers))
         for c in ws[first_row]:
             c.font, c.fill = bold, fill
             c.alignment = Alignment(horizontal="center", wrap_text=True)
         for row in rows:
-            ws.append(row)
+            ws.append(row_values(ws, row))
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
@@ -146,9 +146,9 @@ def report_xlsx(month: str, county: str = "", now=None) -> bytes:
 
     ws = wb.active
     ws.title = "主要指标"
-    ws.append([report.title])
+    ws.append(row_values(ws, [report.title]))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([report.period_note])
+    ws.append(row_values(ws, [report.period_note]))
     sheet(ws, ["指标", "结果", "分子/分母", "口径"], _headline_rows(report), [28, 14, 14, 70], 3)
     sheet(wb.create_sheet("部门排行"), LEAGUE_HEADERS, _league_rows(report),
           [20] + [12] * 8, 1)

