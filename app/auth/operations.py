@@ -113,7 +113,7 @@ def authenticate(username: str, password: str, *, max_failures: int, lock_minute
         return None, LOGIN_FAILED
     if locked:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return None, f"密码错误次数过多，账号已锁定，请{minutes}分钟后再试"
+        return None, f"错误次数过多，账号已锁定，请{minutes}分钟后再试"
     if not user.is_active:
         return None, "该账号已停用，请联系管理员"
     user.failed_logins = 0
