@@ -138,6 +138,8 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def logout_everywhere(user: User) -> None:
+    """End every session of `user`: the session id carries the version (User.get_id), and
+    load_user refuses a stale one. Logging out calls this too (a copied cookie must die)."""
     user.session_version += 1
 
 
