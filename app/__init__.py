@@ -17,7 +17,7 @@ def create_app(config_class=None):
     from app.core.session import SignedCookieSessionInterface
     app.session_interface = SignedCookieSessionInterface()
     if hasattr(config_class, "check"):
-        config_class.check()
+        config_class.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
     from app import models  # noqa: F401  (register every table)
