@@ -110,6 +110,9 @@ def secret_key_problem(key) -> str | None:
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # Strict-Transport-Security: browsers that once reached the site over HTTPS never use plain
+    # HTTP for it again, for this many seconds (0 turns the header off).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
 
     @classmethod
     def check(cls, config):

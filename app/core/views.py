@@ -144,6 +144,9 @@ def register_security_headers(app):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("HSTS_SECONDS"):  # production only: a laptop serves plain HTTP
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={app.config['HSTS_SECONDS']}")
         return response
 
 

@@ -1,4 +1,5 @@
-"""APP_ENV=production refuses a weak SECRET_KEY (issue 16 item 11)."""
+"""APP_ENV=production refuses a weak SECRET_KEY (issue 16 item 11) and sends
+Strict-Transport-Security (item 12)."""
 import secrets
 
 import pytest
@@ -26,9 +27,14 @@ def test_production_refuses_a_weak_secret_key_and_says_how_to_make_one(migrated,
     assert "SECRET_KEY" in message and "secrets.token_urlsafe(48)" in message
 
 
-def test_production_starts_with_a_generated_key(migrated, tmp_path):
+def test_production_starts_with_a_generated_key_and_sends_hsts(migrated, tmp_path):
     app = create_app(production(migrated, tmp_path, secrets.token_urlsafe(48)))
-    assert app.test_client().get("/login").status_code == 200
+    response = app.test_client().get("/login")
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
     hex_key = create_app(production(migrated, tmp_path, secrets.token_hex(32)))
     assert hex_key.secret_key
 
+
+def test_no_hsts_outside_production(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
