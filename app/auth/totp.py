@@ -132,5 +132,4 @@ def qr():
                         image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
     out = io.BytesIO()
     image.save(out)
-    return Response(out.getvalue(), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "no-store"})
+    return Response(out.getvalue(), mimetype="image/svg+xml")  # no-store: app/core/views.py
