@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.auth.models import Role
 from app.core.timeutil import format_local
+from app.core.types import ID_MAX
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -173,7 +174,7 @@ class RowIdConverter(IntegerConverter):
     404, not a database error on PostgreSQL."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2 ** 31 - 1)
+        kwargs.setdefault("max", ID_MAX)
         super().__init__(url_map, *args, **kwargs)
 
 
