@@ -3,17 +3,22 @@ import hashlib
 import secrets
 
 from app.auth.models import ApiToken, Role, User
-from app.auth.passwords import hash_password
+from app.auth.passwords import hash_password, password_problem
 from app.core.clock import utcnow
 from app.departments.models import Department
 from app.extensions import db
 
-MIN_PASSWORD_LENGTH = 8
 DEPARTMENT_ROLES = (Role.handler, Role.department_head)
 
 
 class UserError(ValueError):
     """A refused user change, with a Chinese message."""
+
+
+def _check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise UserError(problem)
 
 
 def _check_lengths(**values) -> None:
@@ -37,8 +42,7 @@ def create_user(username: str, password: str, role: Role, *, display_name=None,
                    email=email, phone=phone)
     if db.session.execute(db.select(User.id).filter_by(username=username)).first():
         raise UserError(f"用户名“{username}”已存在")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"密码至少{MIN_PASSWORD_LENGTH}位")
+    _check_password(password, username)
     if role in DEPARTMENT_ROLES and department is None:
         raise UserError(f"{role.value}必须属于一个部门")
     user = User(username=username, display_name=display_name or username, role=role,
@@ -128,8 +132,7 @@ def change_password(user: User, current: str, new: str) -> None:
     from app.auth.passwords import verify_password
     if not verify_password(user.password_hash, current or ""):
         raise UserError("当前密码不正确")
-    if len(new or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"新密码至少{MIN_PASSWORD_LENGTH}位")
+    _check_password(new, user.username)
     if current == new:
         raise UserError("新密码不能与当前密码相同")
     user.password_hash = hash_password(new)
@@ -163,8 +166,7 @@ def update_user(user: User, *, display_name: str, role: Role, department: Depart
 
 def reset_password(user: User, new_password: str) -> None:
     """Set an initial password the user must change at the next login; unlock the account."""
-    if len(new_password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"密码至少{MIN_PASSWORD_LENGTH}位")
+    _check_password(new_password, user.username)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
     user.failed_logins, user.locked_until = 0, None
