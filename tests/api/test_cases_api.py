@@ -108,6 +108,21 @@ def test_staff_source_needs_an_office_role(api):
     assert api.post("/cases", {**SUBMISSION, "source": "hotline"}).status_code == 201
 
 
+@pytest.mark.parametrize("role", ["handler", "head", "supervisor", "leader"])
+@pytest.mark.parametrize("source", ["card", "hall", "hotline"])
+def test_only_office_roles_create_cases_through_the_api(api, make_user, role, source):
+    """Issue 16 item 18: leader, supervisor and handler tokens created card cases."""
+    from app.auth.models import Role
+    from app.auth.operations import create_api_token
+    if role == "leader":
+        api.tokens["leader"] = create_api_token(make_user(Role.leader, username="leader"))
+        db.session.commit()
+    assert_error(api.post("/cases", {**SUBMISSION, "source": source}, as_=role), 403, "wrong_role")
+    assert db.session.scalar(db.select(db.func.count(Case.id))) == 0
+    for office in ("dispatcher", "admin"):
+        assert api.post("/cases", {**SUBMISSION, "source": source}, as_=office).status_code == 201
+
+
 def test_anonymous_submission_keeps_no_contact(api):
     body = api.post("/cases", {**SUBMISSION, "anonymous": True}).get_json()
     assert body["contact"] == {"name": None, "phone": None, "anonymous": True}
