@@ -89,15 +89,41 @@ class TestingConfig(Config):
     BASE_URL = "http://testserver"
 
 
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 10  # a hex key (16 symbols) passes; "aaaa…" or "abab…" does not
+MAKE_SECRET_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+def secret_key_problem(key) -> str | None:
+    """Why `key` cannot sign production cookies (a Chinese message), or None if it can.
+
+    Anyone who knows or guesses the key forges a session for any user: it must be long, not
+    the development default, not a repeated pattern, and made of many different characters."""
+    key = key if isinstance(key, str) else (key or b"").decode("latin-1")
+    if not key or key == DEFAULT_SECRET_KEY:
+        problem = "未设置 SECRET_KEY（或仍是开发用的默认值）"
+    elif len(key) < SECRET_KEY_MIN_LENGTH:
+        problem = f"SECRET_KEY 太短（{len(key)} 个字符，至少需要 {SECRET_KEY_MIN_LENGTH} 个）"
+    elif len(set(key)) < SECRET_KEY_MIN_DISTINCT or key in (key + key)[1:-1]:
+        problem = "SECRET_KEY 过于简单（字符种类太少或是重复的片段）"
+    else:
+        return None
+    return f"{problem}，生产环境拒绝启动。请用以下命令生成一个随机密钥并写入环境变量 SECRET_KEY：{MAKE_SECRET_KEY}"
+
+
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # Strict-Transport-Security: browsers that once reached the site over HTTPS never use plain
+    # HTTP for it again, for this many seconds (0 turns the header off).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
 
     @classmethod
-    def check(cls):
+    def check(cls, config):
         """Refuse to start with settings that are only safe on a laptop."""
-        if cls.SECRET_KEY == DEFAULT_SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set in production")
+        problem = secret_key_problem(config.get("SECRET_KEY"))
+        if problem:
+            raise RuntimeError(problem)
 
 
 configs = {"development": Config, "testing": TestingConfig, "production": ProductionConfig}

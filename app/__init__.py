@@ -14,10 +14,12 @@ def create_app(config_class=None):
     if config_class is None:
         config_class = configs[os.environ.get("APP_ENV", "development")]
     app.config.from_object(config_class)
+    from app.core.json_provider import BoundedJSONProvider
+    app.json = BoundedJSONProvider(app)
     from app.core.session import SignedCookieSessionInterface
     app.session_interface = SignedCookieSessionInterface()
     if hasattr(config_class, "check"):
-        config_class.check()
+        config_class.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
     from app import models  # noqa: F401  (register every table)

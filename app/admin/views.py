@@ -15,6 +15,7 @@ from app.cases.models import Category
 from app.cases import queries as case_queries
 from app.core.clock import local_today
 from app.core.timeutil import format_local
+from app.core.types import is_id
 from app.departments.models import Department, DepartmentKind
 from app.departments.operations import DepartmentError, save_department
 from app.enterprises.imports import ImportRejected, import_enterprises
@@ -46,7 +47,7 @@ def index():
 
 
 def _get_or_404(model, ident):
-    row = db.session.get(model, ident)
+    row = db.session.get(model, int(ident)) if is_id(ident) else None  # checked before SQL
     if row is None:
         abort(404)
     return row

@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import request
 from sqlalchemy import or_
+from werkzeug.exceptions import BadRequest
 
 from app.api.errors import ApiError
 from app.auth.models import User
@@ -15,10 +16,18 @@ from app.extensions import db
 
 
 def json_body() -> dict:
-    """The request's JSON object; anything else is a 400, not a crash."""
-    body = request.get_json(silent=True)
+    """The request's JSON object; anything else is a 400, not a crash: `invalid_json` when the
+    body does not parse (malformed, or nested too deeply: app/core/json_provider.py),
+    `bad_json` when it is missing, not declared as JSON, or not an object."""
+    wrong = ApiError("bad_json", "请求体必须是JSON对象（Content-Type: application/json）")
+    if not request.is_json or not request.get_data(cache=True):
+        raise wrong
+    try:
+        body = request.get_json()
+    except BadRequest:
+        raise ApiError("invalid_json", "请求体不是有效的JSON（格式错误或嵌套过深）") from None
     if not isinstance(body, dict):
-        raise ApiError("bad_json", "请求体必须是JSON对象（Content-Type: application/json）")
+        raise wrong
     return body
 
 

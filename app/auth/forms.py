@@ -1,8 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
-
-from app.auth.operations import MIN_PASSWORD_LENGTH
+from wtforms.validators import DataRequired, EqualTo
 
 
 class LoginForm(FlaskForm):
@@ -12,8 +10,8 @@ class LoginForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
-    new_password = PasswordField("新密码", validators=[
-        DataRequired("请输入新密码"),
-        Length(min=MIN_PASSWORD_LENGTH, message=f"新密码至少{MIN_PASSWORD_LENGTH}位")])
+    # The rule for the new password is app.auth.passwords.password_problem, checked by the
+    # operation (as for the CLI and the admin page).
+    new_password = PasswordField("新密码", validators=[DataRequired("请输入新密码")])
     confirm = PasswordField("确认新密码", validators=[
         DataRequired("请再次输入新密码"), EqualTo("new_password", "两次输入的新密码不一致")])

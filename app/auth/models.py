@@ -38,6 +38,8 @@ class User(db.Model):
     phone: Mapped[str | None] = mapped_column(String(32))
     is_active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
+    # Wrong TOTP codes since the last right one: a right password does not reset it.
+    failed_second_factor: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped by "log out everywhere": sessions carry it and die when it changes.
     session_version: Mapped[int] = mapped_column(default=1)

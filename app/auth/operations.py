@@ -3,17 +3,22 @@ import hashlib
 import secrets
 
 from app.auth.models import ApiToken, Role, User
-from app.auth.passwords import hash_password
+from app.auth.passwords import hash_password, password_problem
 from app.core.clock import utcnow
 from app.departments.models import Department
 from app.extensions import db
 
-MIN_PASSWORD_LENGTH = 8
 DEPARTMENT_ROLES = (Role.handler, Role.department_head)
 
 
 class UserError(ValueError):
     """A refused user change, with a Chinese message."""
+
+
+def _check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise UserError(problem)
 
 
 def _check_lengths(**values) -> None:
@@ -37,8 +42,7 @@ def create_user(username: str, password: str, role: Role, *, display_name=None,
                    email=email, phone=phone)
     if db.session.execute(db.select(User.id).filter_by(username=username)).first():
         raise UserError(f"用户名“{username}”已存在")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"密码至少{MIN_PASSWORD_LENGTH}位")
+    _check_password(password, username)
     if role in DEPARTMENT_ROLES and department is None:
         raise UserError(f"{role.value}必须属于一个部门")
     user = User(username=username, display_name=display_name or username, role=role,
@@ -139,7 +143,7 @@ def authenticate(username: str, password: str, *, max_failures: int, lock_minute
         return None, LOGIN_FAILED
     if locked:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return None, f"密码错误次数过多，账号已锁定，请{minutes}分钟后再试"
+        return None, f"错误次数过多，账号已锁定，请{minutes}分钟后再试"
     if not user.is_active:
         return None, "该账号已停用，请联系管理员"
     user.failed_logins = 0
@@ -154,8 +158,7 @@ def change_password(user: User, current: str, new: str) -> None:
     from app.auth.passwords import verify_password
     if not verify_password(user.password_hash, current or ""):
         raise UserError("当前密码不正确")
-    if len(new or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"新密码至少{MIN_PASSWORD_LENGTH}位")
+    _check_password(new, user.username)
     if current == new:
         raise UserError("新密码不能与当前密码相同")
     user.password_hash = hash_password(new)
@@ -164,6 +167,8 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def logout_everywhere(user: User) -> None:
+    """End every session of `user`: the session id carries the version (User.get_id), and
+    load_user refuses a stale one. Logging out calls this too (a copied cookie must die)."""
     user.session_version += 1
 
 
@@ -187,8 +192,7 @@ def update_user(user: User, *, display_name: str, role: Role, department: Depart
 
 def reset_password(user: User, new_password: str) -> None:
     """Set an initial password the user must change at the next login; unlock the account."""
-    if len(new_password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"密码至少{MIN_PASSWORD_LENGTH}位")
+    _check_password(new_password, user.username)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
     user.failed_logins, user.locked_until = 0, None

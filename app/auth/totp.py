@@ -1,8 +1,9 @@
 """Optional second factor (TOTP, RFC 6238) for admins and dispatchers.
 
 When a user has a TOTP secret, the password only opens the second step: the session holds
-the half-logged-in user until the 6-digit code is right. Wrong codes count toward the same
-lock-out as wrong passwords."""
+the half-logged-in user until the 6-digit code is right. Wrong codes are counted apart from
+wrong passwords (users.failed_second_factor), so giving the right password again does not
+reset them; at the limit the account locks as for wrong passwords."""
 from datetime import timedelta
 import io
 
@@ -46,16 +47,17 @@ def check_code(user: User, code: str, *, max_failures: int, lock_minutes: int, n
     if user.locked_until and user.locked_until > now:
         return "错误次数过多，账号已锁定，请稍后再试"
     code = (code or "").strip().replace(" ", "")
-    if code.isdigit() and len(code) == 6 and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1):
-        user.failed_logins = 0
+    if code.isdigit() and len(code) == 6 and pyotp.TOTP(user.totp_secret).verify(
+            code, for_time=now, valid_window=1):
+        user.failed_second_factor = 0
         user.last_login_at = now
         return None
-    user.failed_logins += 1
-    if user.failed_logins >= max_failures:
+    user.failed_second_factor += 1
+    if user.failed_second_factor >= max_failures:
         user.locked_until = now + timedelta(minutes=lock_minutes)
-        user.failed_logins = 0
+        user.failed_second_factor = 0
         return f"错误次数过多，账号已锁定{lock_minutes}分钟"
-    return f"动态验证码不正确，还可尝试{max_failures - user.failed_logins}次"
+    return f"动态验证码不正确，还可尝试{max_failures - user.failed_second_factor}次"
 
 
 @bp.route("/login/totp", methods=["GET", "POST"])
@@ -130,5 +132,4 @@ def qr():
                         image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
     out = io.BytesIO()
     image.save(out)
-    return Response(out.getvalue(), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "no-store"})
+    return Response(out.getvalue(), mimetype="image/svg+xml")  # no-store: app/core/views.py

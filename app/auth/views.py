@@ -84,6 +84,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # The session is a signed cookie: a copy taken before logging out would stay valid until it
+    # expires. The server-side handle on it is the user's session version, so logging out
+    # moves it (as "log out everywhere" does) and every cookie issued before is dead.
+    if current_user.is_authenticated:
+        auth_ops.logout_everywhere(current_user)
+        db.session.commit()
     logout_user()
     flash("您已退出登录", "info")
     return redirect(url_for("auth.login"))

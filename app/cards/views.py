@@ -42,10 +42,21 @@ def _filter_choices(form):
     form.industry.choices = [("", "全部行业")] + [(i, i) for i in industries]
 
 
+def _township_id(form):
+    """The township filter, if it is one the list offers; anything else is dropped (the page
+    says so), never sent to SQL: 2147483648 is an error on PostgreSQL."""
+    field = form.township
+    if field.data in {choice for choice, _label in field.choices}:
+        return field.data or None  # 0: all townships
+    if field.raw_data and field.raw_data[0] not in ("", "0"):
+        field.errors = [*field.errors, "not a listed township"]  # shown as 请选择列表中的乡镇
+    return None
+
+
 def _chosen(form):
     query = enterprises_query(monitoring_points=form.monitoring_points.data,
                               key_enterprises=form.key_enterprises.data,
-                              township_id=form.township.data or None,
+                              township_id=_township_id(form),
                               industry=form.industry.data or None, search=form.search.data)
     return list(db.session.execute(query.limit(MAX_BATCH)).scalars())
 

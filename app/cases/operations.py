@@ -222,7 +222,10 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
     Every refusal (CaseActionError) comes before the first write, so a caller may commit what
     it wrote itself after one (the form keeps the files that arrived). Returns (case, created)."""
     now = _now(now)
-    if source in STAFF_SOURCES:
+    # The public form submits with no actor (the card speaks for the submitter); a signed-in
+    # user creates cases only from an office role, whatever the source: leaders, supervisors,
+    # heads and handlers read and handle, they never put words in an enterprise's mouth.
+    if actor is not None or source in STAFF_SOURCES:
         _require_role(actor, OFFICE_ROLES, "录入案件")
     if category is None:
         _refuse("invalid_input", "请选择问题类别", 400, "category")

@@ -4,6 +4,15 @@ import enum
 
 from sqlalchemy import DateTime, Enum, types
 
+ID_MAX = 2 ** 31 - 1  # an INTEGER column; a larger number is an error on PostgreSQL
+
+
+def is_id(value) -> bool:
+    """Whether `value` (an int, or the text of a query or form parameter) can be a row id:
+    check it before it reaches SQL, so a number out of range is a 400/404, never a 500."""
+    text = str(value)
+    return text.isdecimal() and 0 < int(text) <= ID_MAX
+
 
 class UTCDateTime(types.TypeDecorator):
     """Store naive UTC, hand back aware UTC: SQLite drops offsets, PostgreSQL keeps them."""

@@ -1,13 +1,15 @@
 """Cross-cutting routes (health check, home), security headers, error pages."""
 import logging
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, jsonify, redirect, render_template, request, session,
+                   url_for)
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
 from app.auth.models import Role
 from app.core.timeutil import format_local
+from app.core.types import ID_MAX
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -137,13 +139,33 @@ def register_error_pages(app):
         return _error(400, "页面已过期或来源无法验证，请刷新页面后重新提交（您填写的内容已保留在本机）")
 
 
+# Every page of these blueprints may show a submitter's access code or case (the receipt, the
+# status page) or answers an API token: no browser or proxy keeps a copy.
+NO_STORE_BLUEPRINTS = {"intake", "api"}
+
+
+def must_not_be_stored(response) -> bool:
+    """Whether `response` shows something no cache may keep: any page of NO_STORE_BLUEPRINTS,
+    and any page answered to a logged-in staff session (full phones, staff-only views).
+    Static files, and responses that chose their own Cache-Control (media), are left alone."""
+    if request.endpoint == "static" or "Cache-Control" in response.headers:
+        return False
+    # Flask-Login keeps the user id in the session: no need to load the user to know.
+    return request.blueprint in NO_STORE_BLUEPRINTS or "_user_id" in session
+
+
 def register_security_headers(app):
     @app.after_request
     def security_headers(response):
+        if must_not_be_stored(response):
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("HSTS_SECONDS"):  # production only: a laptop serves plain HTTP
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={app.config['HSTS_SECONDS']}")
         return response
 
 
@@ -152,7 +174,7 @@ class RowIdConverter(IntegerConverter):
     404, not a database error on PostgreSQL."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2 ** 31 - 1)
+        kwargs.setdefault("max", ID_MAX)
         super().__init__(url_map, *args, **kwargs)
 
 

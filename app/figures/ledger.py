@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case as sql_case, func, select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from app.cases.models import Case, CaseDepartment, CaseState, Category, Reply
 from app.cases.queries import mask_name, mask_phone
 from app.core.clock import local_today, utcnow
+from app.core.documents import cell_value, row_values, text_cell
 from app.core.timeutil import LOCAL_TZ
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
@@ -103,20 +104,6 @@ def _yes_no(judged, yes):
     return "是" if yes else "否"
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-
-
-def _cell_text(ws, text: str):
-    """What a submitter typed, safe in a spreadsheet: control characters Excel refuses are
-    dropped, and text that looks like a formula (=, +, -, @) is stored as text, never run."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if text[:1] in FORMULA_PREFIXES:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.data_type = "s"
-        return cell
-    return text
-
-
 def _row_values(n, row, full):
     (_id, tracking_no, submitted_at, source, enterprise, credit_code, enterprise_given,
      category, content, contact_name, contact_phone, anonymous, lead, co, complexity, state,
@@ -167,7 +154,7 @@ def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: date
     ws.freeze_panes = "A5"
     period = figures["period"]
     last_day = date.fromisoformat(period["to"]) - timedelta(days=1)
-    title = WriteOnlyCell(ws, value=f"{county}{TITLE}（汇总）")
+    title = text_cell(ws, f"{county}{TITLE}（汇总）")
     title.font = Font(bold=True, size=14)
     ws.append([title])
     ws.append([f"统计期间：{period['from']} 至 {last_day.isoformat()}（含），按提交时间，北京时间；无效件不计入"])
@@ -181,10 +168,10 @@ def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: date
                                  "当前逾期", "退回", "重办"]))
     for group in groups:
         f = group["figures"]
-        ws.append([group["label"], f["received"]["numerator"], f["on_time_sign"]["display"],
-                   f["on_time_closure"]["display"], f["satisfaction"]["display"],
-                   f["overdue_now"]["numerator"], f["returned"]["numerator"],
-                   f["reopened"]["numerator"]])
+        ws.append(row_values(ws, [
+            group["label"], f["received"]["numerator"], f["on_time_sign"]["display"],
+            f["on_time_closure"]["display"], f["satisfaction"]["display"],
+            f["overdue_now"]["numerator"], f["returned"]["numerator"], f["reopened"]["numerator"]]))
     return ws
 
 
@@ -235,14 +222,13 @@ def export_ledger(out, date_from: date | None = None, date_to: date | None = Non
         values = _row_values(count, row, full)
         cells = []
         for value, kind in zip(values, kinds):
-            if isinstance(value, str):
-                value = _cell_text(ws, value)
+            value = cell_value(ws, value)
             if kind == "datetime" and value is not None:
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = DATETIME_FORMAT
                 cells.append(cell)
             elif kind == "wrap" and value:
-                cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
+                cell = value if isinstance(value, Cell) else text_cell(ws, value)
                 cell.alignment = wrap
                 cells.append(cell)
             else:

@@ -17,6 +17,7 @@ from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Category,
 from app.cases.queries import overdue_condition
 from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
+from app.core.types import is_id  # noqa: F401  (views check drill-down ids with it)
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
 from app.extensions import db
@@ -138,17 +139,10 @@ MEDIAN_LABEL = "办理时长中位数（工作日小时）"
 # arithmetic never leaves the calendar (year 1 or 9999 overflows).
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
 DATE_RANGE_MESSAGE = f"日期应在{DATE_MIN.isoformat()}至{DATE_MAX.isoformat()}之间"
-ID_MAX = 2 ** 31 - 1  # an INTEGER column; a larger number is an error on PostgreSQL
 
 
 def date_in_range(day: date) -> bool:
     return DATE_MIN <= day <= DATE_MAX
-
-
-def is_id(value) -> bool:
-    """Whether `value` (an int or the text of a query parameter) can be a row id."""
-    text = str(value)
-    return text.isdecimal() and 0 < int(text) <= ID_MAX
 
 
 def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:

@@ -14,10 +14,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.cases.models import Case
 from app.core.clock import utcnow
+from app.core.documents import paragraph, row_values
 from app.core.timeutil import format_local
 from app.extensions import db
 from app.figures import queries
@@ -91,8 +92,8 @@ def report_pdf(month: str, county: str = "", now=None) -> bytes:
     cell = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=11)
 
     def table(headers, rows, widths):
-        data = [[Paragraph(h, cell) for h in headers]] + \
-               [[Paragraph(str(v), cell) for v in row] for row in rows]
+        data = [[paragraph(h, cell) for h in headers]] + \
+               [[paragraph(v, cell) for v in row] for row in rows]
         t = Table(data, colWidths=widths, repeatRows=1)
         t.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), font),
@@ -108,14 +109,14 @@ def report_pdf(month: str, county: str = "", now=None) -> bytes:
                             # The canvas' preamble names an initial font: ours, so the PDF
                             # references no base-14 font that a printer might substitute.
                             initialFontName=font)
-    story = [Paragraph(report.title, title), Paragraph(report.period_note, body),
-             Paragraph("一、主要指标", heading),
+    story = [paragraph(report.title, title), paragraph(report.period_note, body),
+             paragraph("一、主要指标", heading),
              table(["指标", "结果", "分子/分母", "口径"], _headline_rows(report),
                    [50 * mm, 32 * mm, 30 * mm, 150 * mm]),
-             Paragraph("二、部门排行", heading),
+             paragraph("二、部门排行", heading),
              table(LEAGUE_HEADERS, _league_rows(report) or [["本月无数据"] + [""] * 8],
                    [50 * mm] + [26 * mm] * 8),
-             Paragraph(f"三、当前逾期案件（{len(report.overdue)} 件）", heading),
+             paragraph(f"三、当前逾期案件（{len(report.overdue)} 件）", heading),
              table(OVERDUE_HEADERS, report.overdue or [["没有逾期案件"] + [""] * 6],
                    [32 * mm, 24 * mm, 32 * mm, 18 * mm, 30 * mm, 30 * mm, 96 * mm]),
              Spacer(1, 6)]
@@ -129,12 +130,12 @@ def report_xlsx(month: str, county: str = "", now=None) -> bytes:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="E9F9EF")
 
     def sheet(ws, headers, rows, widths, first_row):
-        ws.append(headers)
+        ws.append(row_values(ws, headers))
         for c in ws[first_row]:
             c.font, c.fill = bold, fill
             c.alignment = Alignment(horizontal="center", wrap_text=True)
         for row in rows:
-            ws.append(row)
+            ws.append(row_values(ws, row))
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
@@ -145,9 +146,9 @@ def report_xlsx(month: str, county: str = "", now=None) -> bytes:
 
     ws = wb.active
     ws.title = "主要指标"
-    ws.append([report.title])
+    ws.append(row_values(ws, [report.title]))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([report.period_note])
+    ws.append(row_values(ws, [report.period_note]))
     sheet(ws, ["指标", "结果", "分子/分母", "口径"], _headline_rows(report), [28, 14, 14, 70], 3)
     sheet(wb.create_sheet("部门排行"), LEAGUE_HEADERS, _league_rows(report),
           [20] + [12] * 8, 1)

@@ -163,8 +163,7 @@ def reveal(tracking_no):
     phone = ops.reveal_contact(case, current_user)
     db.session.commit()
     current_app.logger.info("reveal_contact case=%s user=%s", tracking_no, current_user.username)
-    body, status = _render(case, revealed_phone=phone or "（未留电话）")
-    return body, status, {"Cache-Control": "no-store"}
+    return _render(case, revealed_phone=phone or "（未留电话）")  # no-store: app/core/views.py
 
 
 @bp.get("/notifications")

@@ -108,6 +108,21 @@ def test_staff_source_needs_an_office_role(api):
     assert api.post("/cases", {**SUBMISSION, "source": "hotline"}).status_code == 201
 
 
+@pytest.mark.parametrize("role", ["handler", "head", "supervisor", "leader"])
+@pytest.mark.parametrize("source", ["card", "hall", "hotline"])
+def test_only_office_roles_create_cases_through_the_api(api, make_user, role, source):
+    """Issue 16 item 18: leader, supervisor and handler tokens created card cases."""
+    from app.auth.models import Role
+    from app.auth.operations import create_api_token
+    if role == "leader":
+        api.tokens["leader"] = create_api_token(make_user(Role.leader, username="leader"))
+        db.session.commit()
+    assert_error(api.post("/cases", {**SUBMISSION, "source": source}, as_=role), 403, "wrong_role")
+    assert db.session.scalar(db.select(db.func.count(Case.id))) == 0
+    for office in ("dispatcher", "admin"):
+        assert api.post("/cases", {**SUBMISSION, "source": source}, as_=office).status_code == 201
+
+
 def test_anonymous_submission_keeps_no_contact(api):
     body = api.post("/cases", {**SUBMISSION, "anonymous": True}).get_json()
     assert body["contact"] == {"name": None, "phone": None, "anonymous": True}
@@ -131,11 +146,27 @@ def test_submit_refuses_bad_fields_with_json(api, change, status, code):
     assert body.get("field")
 
 
-@pytest.mark.parametrize("data", ["{not json", "[1, 2]", '"text"', ""])
+@pytest.mark.parametrize("data", ["[1, 2]", '"text"', "", "null"])
 def test_bad_json_body_is_400(api, data):
     response = api.client.post("/api/v1/cases", data=data, content_type="application/json",
                                headers=api.headers("dispatcher"))
     assert_error(response, 400, "bad_json")
+
+
+UNPARSABLE = {"malformed": "{not json", "open_brackets": "[" * 50_000,
+              "closed_brackets": "[" * 50_000 + "]" * 50_000,
+              "deep_field": '{"content": ' + "[" * 900 + "]" * 900 + "}",
+              "deep_objects": '{"a": ' + '{"b": ' * 40 + "1" + "}" * 41}
+
+
+@pytest.mark.parametrize("name", UNPARSABLE)
+@pytest.mark.parametrize("action", [False, True], ids=["submit", "act"])
+def test_unparsable_or_deeply_nested_json_is_400_invalid_json(api, make_case, name, action):
+    """Issue 16 item 15: `[` × 50,000 answered 500."""
+    path = f"/api/v1/cases/{make_case().tracking_no}/actions" if action else "/api/v1/cases"
+    response = api.client.post(path, data=UNPARSABLE[name], content_type="application/json",
+                               headers=api.headers("dispatcher"))
+    assert_error(response, 400, "invalid_json")
 
 
 # --- read ----------------------------------------------------------------------------------

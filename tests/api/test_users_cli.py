@@ -25,7 +25,7 @@ def test_add_user_reads_password_from_stdin(runner, make_department):
 def test_add_user_refuses_short_password_with_exit_1(runner):
     result = runner.invoke(args=["users", "add", "li", "--role", "dispatcher"], input="short\n")
     assert result.exit_code == 1
-    assert "密码至少8位" in result.output and "at least 8 characters" in result.output
+    assert "密码至少10位" in result.output
     assert find("li") is None
 
 

@@ -80,3 +80,17 @@ def test_migrations_downgrade_to_base_and_upgrade_again(app):
 def test_reference_data_exists_after_upgrade(app):
     from app.settings.limits import get_limit
     assert get_limit("sign").amount == 1 and get_limit("handle_complex").amount == 13
+
+
+def test_logout_ends_the_session_a_copied_cookie_carries(app, make_user):
+    """Issue 16 item 4: a cookie copied before /logout no longer opens staff pages."""
+    make_user(Role.dispatcher, username="copied")
+    client, thief = app.test_client(), app.test_client()
+    login(client, "copied")
+    assert client.get("/office/").status_code == 200
+    thief.set_cookie("session", client.get_cookie("session").value)
+    assert thief.get("/office/").status_code == 200
+    client.post("/logout")
+    assert thief.get("/office/").location.startswith("/login")
+    assert login(client, "copied").status_code == 302  # logging in again works
+    assert client.get("/office/").status_code == 200

@@ -41,3 +41,21 @@ def test_wrong_codes_lock_like_wrong_passwords(client, world):
 def test_handlers_have_no_totp(client, login_as, world):
     login_as(world.handler)
     assert client.get("/account/totp").status_code == 302
+
+
+def test_the_right_password_does_not_reset_wrong_codes(client, world, fixed_clock):
+    """Issue 16 item 3: four wrong codes, the password again, one more wrong code: locked."""
+    from datetime import datetime, timezone
+    from app.extensions import db
+    fixed_clock.set(datetime(2026, 11, 17, 1, 0, tzinfo=timezone.utc))
+    secret = world.dispatcher.totp_secret = pyotp.random_base32()
+    db.session.commit()
+    for round_ in range(2):
+        assert login(client, world.dispatcher.username).headers["Location"].startswith("/login/totp")
+        for _ in range(4 if round_ == 0 else 1):
+            response = client.post("/login/totp", data={"code": "999999"})
+    assert "账号已锁定" in response.get_data(as_text=True)
+    right = pyotp.TOTP(secret).at(fixed_clock.now)
+    assert client.post("/login/totp", data={"code": right}).status_code == 401
+    assert "账号已锁定" in login(client, world.dispatcher.username).get_data(as_text=True)
+    assert client.get("/office/").status_code == 302

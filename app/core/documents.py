@@ -1,0 +1,55 @@
+"""Text that leaves the app inside a document (PDF, .xlsx) goes through here.
+
+ReportLab's Paragraph parses its text as markup: `<img src=…>` opens a file or fetches a URL,
+and a stray `<` aborts the build. `paragraph` escapes every text, so what a submitter, an
+administrator or a department typed is printed literally. Canvas strings (qrcards) are never
+parsed, so the cards need no escaping.
+
+A workbook cell whose text starts with `=` is a live formula (`=HYPERLINK(…)`); `cell_value` is
+the one writer that stores such text as text.
+"""
+from xml.sax.saxutils import escape
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from reportlab.platypus import Paragraph
+
+
+def paragraph(text, style) -> Paragraph:
+    """A Paragraph showing `text` literally (no markup from the text is obeyed)."""
+    return Paragraph(escape("" if text is None else str(text)), style)
+
+
+# --- workbooks ---------------------------------------------------------------------------------
+
+# Text starting with one of these is a formula to Excel or LibreOffice (or becomes one when the
+# cell is edited): = + - @, a tab or carriage return before them, and their full-width forms,
+# which a Chinese input method types.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def text_cell(ws, text: str):
+    """A cell of `ws` (any worksheet, write-only or not) showing `text` as typed: control
+    characters Excel refuses are dropped, and text that looks like a formula is stored as a
+    string with Excel's quote prefix, so it is never run, not even after the cell is edited."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell = WriteOnlyCell(ws, value=text)
+    if text.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def cell_value(ws, value):
+    """`value` made safe for `ws.append`: the one cell writer every workbook the app writes goes
+    through. Text needing protection becomes a `text_cell`; other text and numbers, dates and
+    None pass as they are (plain values keep write-only sheets fast)."""
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return text_cell(ws, text) if text.startswith(FORMULA_PREFIXES) else text
+
+
+def row_values(ws, values) -> list:
+    """A row for `ws.append`, every value through `cell_value`."""
+    return [cell_value(ws, value) for value in values]
