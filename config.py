@@ -117,6 +117,9 @@ class ProductionConfig(Config):
     # Strict-Transport-Security: browsers that once reached the site over HTTPS never use plain
     # HTTP for it again, for this many seconds (0 turns the header off).
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
+    # No default: where rate limits are counted is a decision for each deployment (memory://
+    # is right only for one worker on one host; anything more needs redis://…).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
 
     @classmethod
     def check(cls, config):
@@ -124,6 +127,11 @@ class ProductionConfig(Config):
         problem = secret_key_problem(config.get("SECRET_KEY"))
         if problem:
             raise RuntimeError(problem)
+        if not (config.get("RATELIMIT_STORAGE_URI") or "").strip():
+            raise RuntimeError(
+                "未设置 RATELIMIT_STORAGE_URI，生产环境拒绝启动：限流计数须存放在各进程、各主机共享的"
+                "位置，例如 RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0（只有单进程单主机时才可"
+                "显式设为 memory://）")
 
 
 configs = {"development": Config, "testing": TestingConfig, "production": ProductionConfig}

@@ -14,6 +14,7 @@ def production(database_url, tmp_path, key):
         SQLALCHEMY_DATABASE_URI = database_url
         MEDIA_ROOT = str(tmp_path / "media")
         SCHEDULER = False
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
     return Config
 
 
@@ -38,3 +39,11 @@ def test_production_starts_with_a_generated_key_and_sends_hsts(migrated, tmp_pat
 
 def test_no_hsts_outside_production(client):
     assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_production_refuses_to_start_without_an_explicit_rate_limit_storage(migrated, tmp_path):
+    """Issue 16 item 9: memory:// by default would count per worker in production."""
+    config = production(migrated, tmp_path, secrets.token_urlsafe(48))
+    config.RATELIMIT_STORAGE_URI = ""
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        create_app(config)
