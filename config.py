@@ -55,7 +55,10 @@ class Config:
     PENDING_UPLOAD_MAX_AGE_HOURS = int(os.environ.get("PENDING_UPLOAD_MAX_AGE_HOURS", 24))
     MAX_PHOTOS = int(os.environ.get("MAX_PHOTOS", 9))  # per case, per reply
     MAX_VIDEOS = int(os.environ.get("MAX_VIDEOS", 3))
-    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", 60_000_000))  # decompression bombs
+    # Photos, judged from their headers before decoding: pixels of one image, and pixels one
+    # request may decode (after JPEG draft scaling) across all its photos. See docs/security.md.
+    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", 40_000_000))
+    MAX_REQUEST_PIXELS = int(os.environ.get("MAX_REQUEST_PIXELS", 120_000_000))
     INTAKE_RATELIMIT_IP = os.environ.get("INTAKE_RATELIMIT_IP", "10 per minute")
     INTAKE_RATELIMIT_CARD = os.environ.get("INTAKE_RATELIMIT_CARD", "30 per hour")
     INTAKE_RATELIMIT_UPLOADS = os.environ.get("INTAKE_RATELIMIT_UPLOADS", "60 per minute")

@@ -22,7 +22,8 @@ from app.extensions import db
 from app.intake.models import PendingUpload
 from app.intake.multipart import Budget, IncomingFile
 from app.intake.queries import PublicCard
-from app.media.operations import PreparedMedia, attach_to_new_case, delete_unreferenced, prepare_media
+from app.media.operations import (PreparedMedia, attach_to_new_case, delete_unreferenced,
+                                  pixel_budget, prepare_media)
 
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ENTERPRISE_NAME_MAX = 200
@@ -65,14 +66,16 @@ def upload_budget(pending: list[PendingUpload], config=None) -> Budget:
         case_bytes=config["MAX_CASE_BYTES"] - sum(p.byte_size for p in pending),
         photos=config["MAX_PHOTOS"] - sum(p.kind is AttachmentKind.photo for p in pending),
         videos=config["MAX_VIDEOS"] - sum(p.kind is AttachmentKind.video for p in pending),
-        config=config)
+        config=config, pixels=pixel_budget(config))
 
 
-def prepare_incoming(incoming: IncomingFile) -> PreparedMedia:
-    """Check, clean and store one received file's bytes; no row yet.
+def prepare_incoming(incoming: IncomingFile, budget: Budget | None = None) -> PreparedMedia:
+    """Check, clean and store one received file's bytes, spending the request's photo pixels
+    from `budget`; no row yet.
 
     Raises MediaRefused (the temporary file is gone either way)."""
-    prepared = prepare_media(incoming.path, incoming.filename)
+    prepared = prepare_media(incoming.path, incoming.filename,
+                             pixels=budget.pixels if budget is not None else None)
     incoming.path = None
     return prepared
 
@@ -89,11 +92,11 @@ def keep_uploads(card: PublicCard, submission_key: str, prepared: list[PreparedM
 
 
 def accept_upload(card: PublicCard, submission_key: str, incoming: IncomingFile,
-                  now=None) -> PendingUpload:
+                  now=None, budget: Budget | None = None) -> PendingUpload:
     """Check, clean and store one received file for a submission still being written.
 
     Raises MediaRefused (the temporary file is gone either way)."""
-    return keep_uploads(card, submission_key, [prepare_incoming(incoming)], now)[0]
+    return keep_uploads(card, submission_key, [prepare_incoming(incoming, budget)], now)[0]
 
 
 def remove_upload(card: PublicCard, submission_key: str, public_id: str) -> bool:

@@ -154,7 +154,7 @@ def submit(token):
             if incoming.size > budget.case_bytes:
                 raise MediaRefused("case_too_large", "附件合计超过上限，请减少照片或视频", incoming.filename)
             budget.case_bytes -= incoming.size
-            arrived.append(ops.prepare_incoming(incoming))
+            arrived.append(ops.prepare_incoming(incoming, budget))
         except MediaRefused as refused:
             file_errors.append(refused.message)
     if body.cut_off is not None:
@@ -263,7 +263,7 @@ def upload(token):
         refusal = MediaRefused("no_file", "没有收到文件，请重试")
     if refusal is None:
         try:
-            upload = ops.accept_upload(card, key, incoming)
+            upload = ops.accept_upload(card, key, incoming, budget=budget)
         except MediaRefused as refused:
             refusal = refused
     body.discard_files()

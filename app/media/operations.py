@@ -67,9 +67,17 @@ def too_large_message(kind: AttachmentKind, filename: str | None, config=None) -
     return f"“{display_name(filename)}”超过{what}大小上限{limit_mb}MB，请压缩或剪短后再传"
 
 
+def pixel_budget(config=None) -> images.PixelBudget:
+    """The photo pixels one request may decode (MAX_REQUEST_PIXELS)."""
+    config = config or current_app.config
+    return images.PixelBudget(config.get("MAX_REQUEST_PIXELS", images.DEFAULT_REQUEST_PIXELS))
+
+
 def prepare_media(path: str | os.PathLike, filename: str | None = None,
-                  expect: AttachmentKind | None = None) -> PreparedMedia:
-    """Sniff, check, clean and store the file at `path` (which this call consumes)."""
+                  expect: AttachmentKind | None = None,
+                  pixels: images.PixelBudget | None = None) -> PreparedMedia:
+    """Sniff, check, clean and store the file at `path` (which this call consumes); a photo
+    spends the request's `pixels` (a budget of its own when it is the request's only file)."""
     path = Path(path)
     filename = original_name(filename)
     config = current_app.config
@@ -85,7 +93,8 @@ def prepare_media(path: str | os.PathLike, filename: str | None = None,
             raise MediaRefused("file_too_large", too_large_message(found.kind, filename), filename)
         if found.kind is AttachmentKind.photo:
             jpeg, width, height = images.reencode_photo(
-                path, filename, max_pixels=config.get("MAX_IMAGE_PIXELS", images.DEFAULT_MAX_PIXELS))
+                path, filename, max_pixels=config.get("MAX_IMAGE_PIXELS", images.DEFAULT_MAX_PIXELS),
+                budget=pixels or pixel_budget(config))
             digest, size = sha256_of(jpeg)
             key = content_key(digest, "jpg")
             storage.save(jpeg, key)
@@ -137,7 +146,7 @@ def attach_media(case, prepared: PreparedMedia, reply=None) -> Attachment:
 
 
 def store_attachment(case, source, kind: AttachmentKind | None = None, *, reply=None,
-                     filename=None) -> Attachment:
+                     filename=None, pixels: images.PixelBudget | None = None) -> Attachment:
     """Check and store one file (FileStorage, stream, bytes or path) as an attachment of `case`
     (or of `reply`); `kind` restricts what is accepted. Raises MediaRefused."""
     if filename is None:
@@ -147,7 +156,7 @@ def store_attachment(case, source, kind: AttachmentKind | None = None, *, reply=
             path = spool_to_temp(fh)
     else:
         path = spool_to_temp(source)
-    prepared = prepare_media(path, filename, expect=kind)
+    prepared = prepare_media(path, filename, expect=kind, pixels=pixels)
     return attach_media(case, prepared, reply=reply)
 
 
@@ -167,10 +176,11 @@ def store_case_media(case, files, *, reply=None, kind: AttachmentKind | None = N
         raise CaseActionError("too_many_photos", f"最多上传{max_photos}张照片", status=400,
                               field=field)
     stored, written = [], []
+    pixels = pixel_budget(config)
     try:
         with db.session.begin_nested():
             for file in files:
-                attachment = store_attachment(case, file, kind, reply=reply)
+                attachment = store_attachment(case, file, kind, reply=reply, pixels=pixels)
                 written += [attachment.stored_name, attachment.poster_name]
                 stored.append(attachment)
             photos = sum(a.kind is AttachmentKind.photo for a in stored)

@@ -524,3 +524,34 @@ def test_guesses_running_in_parallel_never_get_more_tries_than_the_limit(app, ma
     assert case.access_failures == 5 and case.access_locked_until is not None
     sixth = record_access_attempt(case, case.access_code)  # not even the right code now
     assert sixth.locked and not sixth.opened and case.access_failures == 5
+
+
+def test_7700_square_png_is_refused_from_its_header_and_the_text_survives(client, card):
+    _, key, _ = form_page(client, card.token)
+    bomb = samples.png_bomb(7_700)  # 59 MP of zeros in a few dozen KB
+    response = post_form(client, card.token, key, files=[("photos", bomb, "地图.png")])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("files", "“地图.png”的像素尺寸过大（7700×7700），每张照片不超过4000万像素，请换一张照片或缩小后再传"
+            ) in errors_of(response)
+    assert GOOD["content"] in html and 'value="13800138000"' in html and 'value="王女士"' in html
+    assert case_count() == 0 and db.session.execute(db.select(PendingUpload)).first() is None
+
+
+def test_photos_past_the_request_pixel_budget_are_refused_and_the_others_kept(app, client, card):
+    app.config["MAX_REQUEST_PIXELS"] = 2 * 640 * 480  # two ordinary photos' worth
+    _, key, _ = form_page(client, card.token)
+    response = post_form(client, card.token, key, files=[
+        ("photos", samples.jpeg_bytes(color=(200, 0, 0)), "一.jpg"),
+        ("photos", samples.jpeg_bytes(color=(0, 200, 0)), "二.jpg"),
+        ("photos", samples.jpeg_bytes(color=(0, 0, 200)), "三.jpg")])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("files", "“三.jpg”未保存：本次上传的照片像素合计超过61万像素，请分几次上传") in errors_of(response)
+    assert GOOD["content"] in html and "一.jpg" in html and "二.jpg" in html
+    # The next request has a budget of its own: the third photo goes through with the case.
+    response = post_form(client, card.token, key,
+                         files=[("photos", samples.jpeg_bytes(color=(0, 0, 200)), "三.jpg")])
+    assert response.status_code == 303
+    case = db.session.execute(db.select(Case)).scalar_one()
+    assert sorted(a.original_name for a in case.attachments) == ["一.jpg", "三.jpg", "二.jpg"]
