@@ -53,6 +53,9 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_CASE_BYTES + 1024 * 1024  # a request body never read past this
     # Uploads of a form nobody submitted are deleted (rows and files) after this many hours.
     PENDING_UPLOAD_MAX_AGE_HOURS = int(os.environ.get("PENDING_UPLOAD_MAX_AGE_HOURS", 24))
+    # A stored file no row refers to is deleted by the sweeper once no save has touched it for
+    # this long (never while a request runs: another one may be committing the same content).
+    MEDIA_ORPHAN_GRACE_HOURS = int(os.environ.get("MEDIA_ORPHAN_GRACE_HOURS", 24))
     MAX_PHOTOS = int(os.environ.get("MAX_PHOTOS", 9))  # per case, per reply
     MAX_VIDEOS = int(os.environ.get("MAX_VIDEOS", 3))
     # Photos, judged from their headers before decoding: pixels of one image, and pixels one

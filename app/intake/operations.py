@@ -22,8 +22,7 @@ from app.extensions import db
 from app.intake.models import PendingUpload
 from app.intake.multipart import Budget, IncomingFile
 from app.intake.queries import PublicCard
-from app.media.operations import (PreparedMedia, attach_to_new_case, delete_unreferenced,
-                                  pixel_budget, prepare_media)
+from app.media.operations import PreparedMedia, attach_to_new_case, pixel_budget, prepare_media
 
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ENTERPRISE_NAME_MAX = 200
@@ -100,15 +99,14 @@ def accept_upload(card: PublicCard, submission_key: str, incoming: IncomingFile,
 
 
 def remove_upload(card: PublicCard, submission_key: str, public_id: str) -> bool:
-    """Forget one pending file of this submission; False if there was none."""
+    """Forget one pending file of this submission; False if there was none. Its file stays
+    for the sweeper: another submission may be committing the same content right now."""
     upload = db.session.execute(db.select(PendingUpload).filter_by(
         card_id=card.id, submission_key=submission_key, public_id=public_id)).scalar_one_or_none()
     if upload is None:
         return False
-    keys = (upload.stored_name, upload.poster_name)
     db.session.delete(upload)
     db.session.flush()
-    delete_unreferenced(keys)
     return True
 
 
@@ -156,7 +154,8 @@ def submit_from_card(card: PublicCard, form, submission_key: str, now=None,
 
 
 def delete_stale_uploads(now=None, max_age: timedelta | None = None, limit: int = 1000) -> int:
-    """Forget pending uploads whose form was never submitted, and their files.
+    """Forget pending uploads whose form was never submitted; their files, unreferenced then,
+    go with the sweeper (sweep_unreferenced_files).
 
     Selected through the created_at index, so a tick with nothing stale costs one probe."""
     if max_age is None:
@@ -167,12 +166,9 @@ def delete_stale_uploads(now=None, max_age: timedelta | None = None, limit: int 
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)  # a second scheduler takes other rows
     stale = list(db.session.execute(query).scalars())
-    keys = []
     for upload in stale:
-        keys += [upload.stored_name, upload.poster_name]
         db.session.delete(upload)
     db.session.flush()
-    delete_unreferenced(keys)
     return len(stale)
 
 

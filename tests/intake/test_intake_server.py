@@ -11,6 +11,7 @@ from app.cases.models import Case, CaseSource, CaseState
 from app.core.clock import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
+from app.media.operations import sweep_unreferenced_files
 from app.media.storage import get_storage
 from tests.conftest import login, make_config
 from tests.media import samples
@@ -506,6 +507,9 @@ def test_scheduler_deletes_abandoned_uploads_and_their_files_after_a_day(client,
     assert tick(now, deliver=False)["sweep_stale_uploads"] == 1
     db.session.remove()
     assert [u.original_name for u in db.session.execute(db.select(PendingUpload)).scalars()] == ["new.jpg"]
+    # The file, unreferenced now, goes with the file sweeper after its grace period.
+    assert get_storage().exists(old_file)
+    assert sweep_unreferenced_files(now + timedelta(hours=24, seconds=1)) == 1
     assert not get_storage().exists(old_file)
     assert tick(now, deliver=False)["sweep_stale_uploads"] == 0  # nothing twice
 
@@ -555,3 +559,59 @@ def test_photos_past_the_request_pixel_budget_are_refused_and_the_others_kept(ap
     assert response.status_code == 303
     case = db.session.execute(db.select(Case)).scalar_one()
     assert sorted(a.original_name for a in case.attachments) == ["一.jpg", "三.jpg", "二.jpg"]
+
+
+def test_removing_an_upload_leaves_its_shared_file_for_the_sweeper(client, card):
+    """The probe's race: a visitor removes a picture while another submission with the same
+    picture (the same content key) commits. Nothing is deleted inline any more, so whatever
+    that submission commits points at a file; the sweeper deletes it only once no row has
+    referred to it, and no save stamped it, for the grace period."""
+    _, key, _ = form_page(client, card.token)
+    picture = samples.jpeg_bytes(color=(1, 2, 3))
+    upload = client.post(f"/q/{card.token}/uploads?key={key}", content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(picture), "a.jpg")}).get_json()
+    stored = db.session.execute(db.select(PendingUpload.stored_name)).scalar_one()
+    assert client.delete(f"/q/{card.token}/uploads/{upload['id']}?key={key}").status_code == 200
+    assert get_storage().exists(stored)  # before: deleted here, under the other submission
+    # The other submission commits its attachment to the same file: it is there to serve.
+    other = card.token
+    _, other_key, _ = form_page(client, other)
+    assert post_form(client, other, other_key, files=[("photos", picture, "b.jpg")]).status_code == 303
+    case = db.session.execute(db.select(Case)).scalar_one()
+    assert case.attachments[0].stored_name == stored
+    assert sweep_unreferenced_files(utcnow() + timedelta(days=30)) == 0  # referenced: kept
+    assert get_storage().exists(stored)
+
+
+def test_sweeper_waits_for_the_grace_period_and_loses_no_race_with_a_save(app):
+    from datetime import datetime, timezone
+    from app.core.clock import fixed_at
+    storage = get_storage()
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    with fixed_at(start):
+        storage.save(b"orphan", "ab" * 32 + ".jpg")
+    assert sweep_unreferenced_files(start + timedelta(hours=23)) == 0  # within the grace
+    later = start + timedelta(hours=25)
+    cutoff = later - timedelta(hours=24)
+    assert list(storage.keys_unstamped_since(cutoff)) == ["ab" * 32 + ".jpg"]
+    with fixed_at(later):  # a request saves the same content after the sweeper listed it
+        storage.save(b"orphan", "ab" * 32 + ".jpg")
+    assert storage.delete_if_unstamped_since("ab" * 32 + ".jpg", cutoff) is False
+    assert storage.exists("ab" * 32 + ".jpg")
+    assert sweep_unreferenced_files(later + timedelta(hours=24, seconds=1)) == 1
+    assert not storage.exists("ab" * 32 + ".jpg")
+
+
+def test_attachment_whose_file_is_missing_is_a_clear_logged_404(app, make_case, world, caplog):
+    from app.media.operations import store_attachment
+    case = make_case(CaseState.signed)
+    photo = store_attachment(case, samples.jpeg_bytes(), filename="现场.jpg")
+    db.session.commit()
+    get_storage().delete(photo.stored_name)  # lost with a disk, restored from an old backup…
+    staff = app.test_client()
+    login(staff, world.handler.username)
+    with caplog.at_level("ERROR", logger="app.media.views"):
+        response = staff.get(f"/media/{photo.id}")
+    assert response.status_code == 404
+    assert "附件文件已丢失，暂时无法查看" in response.get_data(as_text=True)
+    assert f"points at missing file {photo.stored_name}" in caplog.text
