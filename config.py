@@ -56,6 +56,8 @@ class Config:
     # A stored file no row refers to is deleted by the sweeper once no save has touched it for
     # this long (never while a request runs: another one may be committing the same content).
     MEDIA_ORPHAN_GRACE_HOURS = int(os.environ.get("MEDIA_ORPHAN_GRACE_HOURS", 24))
+    # The scheduler's media sweep (store files no row refers to, stale temp files) runs this often.
+    MEDIA_SWEEP_EVERY_MINUTES = int(os.environ.get("MEDIA_SWEEP_EVERY_MINUTES", 60))
     MAX_PHOTOS = int(os.environ.get("MAX_PHOTOS", 9))  # per case, per reply
     MAX_VIDEOS = int(os.environ.get("MAX_VIDEOS", 3))
     # Photos, judged from their headers before decoding: pixels of one image, and pixels one

@@ -25,7 +25,8 @@ from app.extensions import db
 from app.intake.models import PendingUpload
 from app.media import images, video
 from app.media.sniff import SNIFF_BYTES, MediaRefused, display_name, sniff_or_refuse
-from app.media.storage import content_key, get_storage, sha256_of, temp_dir
+from app.media.storage import (content_key, get_storage, sha256_of, sweep_stale_temp_files,
+                               temp_dir)
 
 
 ORIGINAL_NAME_MAX = Attachment.__table__.c.original_name.type.length
@@ -223,3 +224,19 @@ def referenced_keys(keys) -> set[str]:
                (PendingUpload.poster_name, PendingUpload.poster_name.in_(keys))]
     query = union(*(select(column).where(where) for column, where in columns))
     return set(db.session.execute(query).scalars())
+
+
+@dataclass
+class SweepResult:
+    store_files: int
+    temp_files: int
+
+
+def sweep_media(now=None) -> SweepResult:
+    """The media sweep (scheduler and `flask media sweep`): stored files no row refers to and
+    temporary files requests left behind, both after MEDIA_ORPHAN_GRACE_HOURS."""
+    now = now or utcnow()
+    grace = timedelta(hours=current_app.config.get("MEDIA_ORPHAN_GRACE_HOURS", 24))
+    store_files = sweep_unreferenced_files(now, grace)
+    temp_files = sweep_stale_temp_files(Path(current_app.config["MEDIA_ROOT"]), now - grace)
+    return SweepResult(store_files, temp_files)

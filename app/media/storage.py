@@ -184,3 +184,21 @@ def temp_dir(app=None) -> Path:
     path = Path(app.config["MEDIA_ROOT"]) / "tmp"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def sweep_stale_temp_files(root: Path, cutoff: datetime) -> int:
+    """Delete what requests left under `root` (MEDIA_ROOT): files in tmp/ and half-written or
+    set-aside files in the store's folders, not modified since `cutoff`; return how many.
+    (A temporary file's time is the last write's, read from the system clock: the app clock
+    is that clock outside tests.)"""
+    deleted = 0
+    leftovers = [*(root / "tmp").glob("*"), *(root / "store").glob("??/??/.part-*"),
+                 *(root / "store").glob(f"??/??/{SWEEPING}*")]
+    for path in leftovers:
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:
+            continue
+    return deleted

@@ -155,3 +155,54 @@ def test_only_one_decode_larger_than_what_is_kept_runs_at_a_time():
         assert not done.is_set()  # the large one waits for the running one to finish
     worker.join(30)
     assert done.is_set()
+
+
+def test_scheduled_sweep_removes_what_a_killed_worker_left_and_logs_counts(
+        app, runner, make_case, fixed_clock, caplog):
+    from datetime import datetime, timedelta, timezone
+    import json
+    import os
+    from app.media.operations import prepare_media, spool_to_temp
+    from app.media.storage import temp_dir
+    from app.reminders.tasks import tick
+    start = fixed_clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc))
+    storage = get_storage()
+    kept = store_attachment(make_case(), samples.jpeg_bytes(color=(9, 9, 9)), filename="kept.jpg")
+    db.session.commit()
+    # A worker killed mid-submission: a re-encoded file with no row, its spooled input, and a
+    # half-written store file.
+    orphan = prepare_media(spool_to_temp(samples.jpeg_bytes(color=(1, 1, 1))), "lost.jpg")
+    spooled = spool_to_temp(samples.jpeg_bytes())
+    uploading = temp_dir() / "up-streamed"
+    part = storage.path(kept.stored_name).with_name(".part-x")
+    for leftover in (spooled, uploading, part):
+        written_at(leftover, start)
+    fixed_clock.set(start + timedelta(hours=25))
+    fresh = prepare_media(spool_to_temp(samples.jpeg_bytes(color=(2, 2, 2))), "now.jpg")
+    in_flight = written_at(temp_dir() / "up-now", fixed_clock.now)  # a request running now
+
+    with caplog.at_level("INFO", logger="app.media.tasks"):
+        results = tick(fixed_clock.now, deliver=False)
+    assert results["sweep_media_files"] == {"store_files": 1, "temp_files": 3}
+    assert "media sweep: 1 unreferenced stored files, 3 stale temp files deleted" in caplog.text
+    assert not storage.exists(orphan.stored_name)
+    assert not spooled.exists() and not uploading.exists() and not part.exists()
+    assert storage.exists(kept.stored_name) and storage.exists(fresh.stored_name)
+    assert in_flight.exists()
+    assert tick(fixed_clock.now + timedelta(minutes=1), deliver=False)[
+        "sweep_media_files"] == "not due"  # hourly, not every tick
+
+    fixed_clock.advance(timedelta(hours=25))  # `flask media sweep` runs it at once
+    result = runner.invoke(args=["media", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"store_files": 1, "temp_files": 1}
+    assert not storage.exists(fresh.stored_name) and storage.exists(kept.stored_name)
+
+
+def written_at(path, moment):
+    """`path` as a request last wrote it at `moment` (temp files go by their write time)."""
+    import os
+    if not path.exists():
+        path.write_bytes(b"partial")
+    os.utime(path, (moment.timestamp(), moment.timestamp()))
+    return path
