@@ -615,3 +615,56 @@ def test_attachment_whose_file_is_missing_is_a_clear_logged_404(app, make_case, 
     assert response.status_code == 404
     assert "附件文件已丢失，暂时无法查看" in response.get_data(as_text=True)
     assert f"points at missing file {photo.stored_name}" in caplog.text
+
+
+def statements_of(app, send):
+    """The SQL one request runs, as the database sees it: (verb, table, returns rows?)."""
+    from sqlalchemy import event
+    seen = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):
+        words = statement.split()
+        verb = words[0].upper()
+        table = words[{"SELECT": words.index("FROM") + 1 if "FROM" in words else 1,
+                       "UPDATE": 1, "INSERT": 2}.get(verb, 1)] if len(words) > 1 else ""
+        seen.append((verb, table, "RETURNING" in statement.upper()))
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = send()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return response, seen
+
+
+def test_wrong_code_on_a_real_and_a_made_up_number_does_the_same_work(app, make_case):
+    number = make_case().tracking_no
+    db.session.commit()
+    real, real_sql = statements_of(app, lambda: app.test_client().post(
+        f"/t/{number}", data={"code": "000001"}))
+    made_up, made_up_sql = statements_of(app, lambda: app.test_client().post(
+        "/t/MS2611-QQQQQQ", data={"code": "000001"}))
+    assert real.status_code == made_up.status_code == 400
+    assert real.get_data(as_text=True).replace(number, "NO") == \
+        made_up.get_data(as_text=True).replace("MS2611-QQQQQQ", "NO")
+    # Before: the real number ran a lookup, two UPDATEs (one RETURNING) and a read-back; the
+    # made-up one only the lookup. Now both run the same statements in the same order: the
+    # lookup, the reset of an expired lock, one counting write that returns the count, the
+    # read-back (cases for the real one, access_code_misses for the other).
+    shape = [(verb, returns) for verb, _table, returns in real_sql]
+    assert shape == [("SELECT", False), ("UPDATE", False), ("UPDATE", True), ("SELECT", False)]
+    assert [(verb if verb != "INSERT" else "UPDATE", returns)  # an upsert: the row may be new
+            for verb, _table, returns in made_up_sql] == shape
+    assert {t for _v, t, _r in made_up_sql[1:]} == {"access_code_misses"}
+
+
+def test_a_made_up_number_locks_in_the_database_whatever_the_cookies(app):
+    # Each try from a fresh browser (cookies cleared): before, the count lived in the session,
+    # so a made-up number never locked while a real case did — an existence oracle.
+    answers = [app.test_client().post("/t/MS2611-ZZZZZZ", data={"code": "123456"})
+               for _ in range(6)]
+    assert [a.status_code for a in answers] == [400] * 5 + [429]
+    assert "还可尝试4次" in answers[0].get_data(as_text=True)
+    assert "错误次数过多，请15分钟后再试" in answers[5].get_data(as_text=True)
+    from app.intake.operations import forget_old_code_misses
+    assert forget_old_code_misses(utcnow() + timedelta(hours=23)) == 0
+    assert forget_old_code_misses(utcnow() + timedelta(days=1, seconds=1)) == 1  # the daily sweep
