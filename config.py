@@ -53,9 +53,17 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_CASE_BYTES + 1024 * 1024  # a request body never read past this
     # Uploads of a form nobody submitted are deleted (rows and files) after this many hours.
     PENDING_UPLOAD_MAX_AGE_HOURS = int(os.environ.get("PENDING_UPLOAD_MAX_AGE_HOURS", 24))
+    # A stored file no row refers to is deleted by the sweeper once no save has touched it for
+    # this long (never while a request runs: another one may be committing the same content).
+    MEDIA_ORPHAN_GRACE_HOURS = int(os.environ.get("MEDIA_ORPHAN_GRACE_HOURS", 24))
+    # The scheduler's media sweep (store files no row refers to, stale temp files) runs this often.
+    MEDIA_SWEEP_EVERY_MINUTES = int(os.environ.get("MEDIA_SWEEP_EVERY_MINUTES", 60))
     MAX_PHOTOS = int(os.environ.get("MAX_PHOTOS", 9))  # per case, per reply
     MAX_VIDEOS = int(os.environ.get("MAX_VIDEOS", 3))
-    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", 60_000_000))  # decompression bombs
+    # Photos, judged from their headers before decoding: pixels of one image, and pixels one
+    # request may decode (after JPEG draft scaling) across all its photos. See docs/security.md.
+    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", 40_000_000))
+    MAX_REQUEST_PIXELS = int(os.environ.get("MAX_REQUEST_PIXELS", 120_000_000))
     INTAKE_RATELIMIT_IP = os.environ.get("INTAKE_RATELIMIT_IP", "10 per minute")
     INTAKE_RATELIMIT_CARD = os.environ.get("INTAKE_RATELIMIT_CARD", "30 per hour")
     INTAKE_RATELIMIT_UPLOADS = os.environ.get("INTAKE_RATELIMIT_UPLOADS", "60 per minute")

@@ -79,6 +79,8 @@ def create_app(config_class=None):
 
     from app.media import views as media_views
     app.register_blueprint(media_views.bp)
+    from app.media.cli import media_cli
+    app.cli.add_command(media_cli)
 
     from app.figures import views as figures_views
     app.register_blueprint(figures_views.bp)

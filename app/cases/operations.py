@@ -186,7 +186,12 @@ def new_access_code() -> str:
 
 def access_code_matches(case: Case, code: str | None) -> bool:
     """Compare in constant time, so response timing tells nothing about the digits."""
-    return hmac.compare_digest((code or "").strip().encode(), case.access_code.encode())
+    return code_matches(case.access_code, code)
+
+
+def code_matches(expected: str, code: str | None) -> bool:
+    """`code` as typed against `expected`, in constant time."""
+    return hmac.compare_digest((code or "").strip().encode(), expected.encode())
 
 
 # --- validation of what a submitter typed ---------------------------------------------------

@@ -32,3 +32,19 @@ class PendingUpload(db.Model):
     width: Mapped[int | None]
     height: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class AccessCodeMiss(db.Model):
+    """Wrong access codes tried on a tracking number that belongs to no case.
+
+    Counted in the database like a real case's tries (cases.access_failures), so a made-up
+    number costs the same work as a real one and locks the same way, whatever cookies the
+    visitor keeps: neither the time of an answer nor the lock tells whether a case exists.
+    Rows untouched for a day are swept by the intake job."""
+
+    __tablename__ = "access_code_misses"
+
+    tracking_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_try_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

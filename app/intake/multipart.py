@@ -24,6 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 
 from app.cases.models import AttachmentKind
+from app.media.images import PixelBudget
 from app.media.operations import too_large_message
 from app.media.sniff import SNIFF_BYTES, MediaRefused, Sniffed, display_name, sniff_or_refuse
 
@@ -33,11 +34,13 @@ FIELD_LIMIT = 64 * 1024  # 2,000 Chinese characters are 6 KB of UTF-8
 
 @dataclass
 class Budget:
-    """What may still arrive: bytes for the whole case and how many photos and videos."""
+    """What may still arrive: bytes for the whole case and how many photos and videos, and
+    the photo pixels this request may still decode."""
     case_bytes: int
     photos: int
     videos: int
     config: dict
+    pixels: PixelBudget | None = None
 
     def take(self, kind: AttachmentKind, filename):
         if kind is AttachmentKind.photo:

@@ -10,19 +10,19 @@ import re
 import secrets
 
 from flask import current_app
-from sqlalchemy import bindparam, case as when, select, update
+from sqlalchemy import bindparam, case as when, delete, literal, select, update
 
 from app.cards.models import CardKind
 from app.cases.errors import CaseActionError
 from app.cases.models import AttachmentKind, Case, CaseSource
-from app.cases.operations import access_code_matches, submit_case
-from app.cases.queries import category_by_code
+from app.cases.operations import access_code_matches, code_matches, submit_case
+from app.cases.queries import category_by_code, get_case_by_tracking_no
 from app.core.clock import utcnow
 from app.extensions import db
-from app.intake.models import PendingUpload
+from app.intake.models import AccessCodeMiss, PendingUpload
 from app.intake.multipart import Budget, IncomingFile
 from app.intake.queries import PublicCard
-from app.media.operations import PreparedMedia, attach_to_new_case, delete_unreferenced, prepare_media
+from app.media.operations import PreparedMedia, attach_to_new_case, pixel_budget, prepare_media
 
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ENTERPRISE_NAME_MAX = 200
@@ -65,14 +65,16 @@ def upload_budget(pending: list[PendingUpload], config=None) -> Budget:
         case_bytes=config["MAX_CASE_BYTES"] - sum(p.byte_size for p in pending),
         photos=config["MAX_PHOTOS"] - sum(p.kind is AttachmentKind.photo for p in pending),
         videos=config["MAX_VIDEOS"] - sum(p.kind is AttachmentKind.video for p in pending),
-        config=config)
+        config=config, pixels=pixel_budget(config))
 
 
-def prepare_incoming(incoming: IncomingFile) -> PreparedMedia:
-    """Check, clean and store one received file's bytes; no row yet.
+def prepare_incoming(incoming: IncomingFile, budget: Budget | None = None) -> PreparedMedia:
+    """Check, clean and store one received file's bytes, spending the request's photo pixels
+    from `budget`; no row yet.
 
     Raises MediaRefused (the temporary file is gone either way)."""
-    prepared = prepare_media(incoming.path, incoming.filename)
+    prepared = prepare_media(incoming.path, incoming.filename,
+                             pixels=budget.pixels if budget is not None else None)
     incoming.path = None
     return prepared
 
@@ -89,23 +91,22 @@ def keep_uploads(card: PublicCard, submission_key: str, prepared: list[PreparedM
 
 
 def accept_upload(card: PublicCard, submission_key: str, incoming: IncomingFile,
-                  now=None) -> PendingUpload:
+                  now=None, budget: Budget | None = None) -> PendingUpload:
     """Check, clean and store one received file for a submission still being written.
 
     Raises MediaRefused (the temporary file is gone either way)."""
-    return keep_uploads(card, submission_key, [prepare_incoming(incoming)], now)[0]
+    return keep_uploads(card, submission_key, [prepare_incoming(incoming, budget)], now)[0]
 
 
 def remove_upload(card: PublicCard, submission_key: str, public_id: str) -> bool:
-    """Forget one pending file of this submission; False if there was none."""
+    """Forget one pending file of this submission; False if there was none. Its file stays
+    for the sweeper: another submission may be committing the same content right now."""
     upload = db.session.execute(db.select(PendingUpload).filter_by(
         card_id=card.id, submission_key=submission_key, public_id=public_id)).scalar_one_or_none()
     if upload is None:
         return False
-    keys = (upload.stored_name, upload.poster_name)
     db.session.delete(upload)
     db.session.flush()
-    delete_unreferenced(keys)
     return True
 
 
@@ -153,7 +154,8 @@ def submit_from_card(card: PublicCard, form, submission_key: str, now=None,
 
 
 def delete_stale_uploads(now=None, max_age: timedelta | None = None, limit: int = 1000) -> int:
-    """Forget pending uploads whose form was never submitted, and their files.
+    """Forget pending uploads whose form was never submitted; their files, unreferenced then,
+    go with the sweeper (sweep_unreferenced_files).
 
     Selected through the created_at index, so a tick with nothing stale costs one probe."""
     if max_age is None:
@@ -164,12 +166,9 @@ def delete_stale_uploads(now=None, max_age: timedelta | None = None, limit: int 
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)  # a second scheduler takes other rows
     stale = list(db.session.execute(query).scalars())
-    keys = []
     for upload in stale:
-        keys += [upload.stored_name, upload.poster_name]
         db.session.delete(upload)
     db.session.flush()
-    delete_unreferenced(keys)
     return len(stale)
 
 
@@ -182,14 +181,33 @@ class AccessAttempt:
     left: int
 
 
+def try_access_code(tracking_no: str, code: str | None, now=None,
+                    config=None) -> tuple[Case | None, AccessAttempt]:
+    """Try `code` on the case numbered `tracking_no`; the case is None when there is none.
+
+    A number no case has does the same work as a real one — the lookup, the reset of an
+    expired lock, one counting write that returns the count, a constant-time comparison of
+    the code, a read-back, and the caller's commit — and locks the same way, in the database
+    whatever cookies the visitor keeps: neither the time of the answer nor the lock tells
+    whether the case exists."""
+    case = get_case_by_tracking_no(tracking_no)
+    if case is None:
+        return None, record_unknown_number_attempt(tracking_no, code, now, config)
+    return case, record_access_attempt(case, code, now, config)
+
+
+def _lock_terms(now, config):
+    config = config or current_app.config
+    return (config["ACCESS_CODE_MAX_FAILURES"],
+            now + timedelta(minutes=config["ACCESS_CODE_LOCK_MINUTES"]))
+
+
 def record_access_attempt(case: Case, code: str | None, now=None, config=None) -> AccessAttempt:
     """Try `code` on `case`: a try is counted before the code is compared, atomically in the
     database, and the try that reaches ACCESS_CODE_MAX_FAILURES locks the case in the same
     UPDATE, so parallel guesses can never get more tries than the limit."""
     now = now or utcnow()
-    config = config or current_app.config
-    limit = config["ACCESS_CODE_MAX_FAILURES"]
-    until = now + timedelta(minutes=config["ACCESS_CODE_LOCK_MINUTES"])
+    limit, until = _lock_terms(now, config)
     # An expired lock gives a fresh set of tries (only one request can clear it).
     db.session.execute(update(Case).where(Case.id == case.id, Case.access_locked_until <= now)
                        .values(access_failures=0, access_locked_until=None)
@@ -201,14 +219,63 @@ def record_access_attempt(case: Case, code: str | None, now=None, config=None) -
                                          else_=None))
         .returning(Case.access_failures)
         .execution_options(synchronize_session=False)).scalar_one_or_none()
-    if taken is None:  # locked: not even the right code is compared
-        db.session.refresh(case)
-        return AccessAttempt(False, True, case.access_failures, 0)
-    if access_code_matches(case, code):
+    matches = access_code_matches(case, code)
+    if taken is not None and matches:
         db.session.execute(update(Case).where(Case.id == case.id)
                            .values(access_failures=0, access_locked_until=None)
                            .execution_options(synchronize_session=False))
-        db.session.refresh(case)
-        return AccessAttempt(True, False, 0, limit)
     db.session.refresh(case)
+    if taken is None:  # locked: the right code opens nothing either
+        return AccessAttempt(False, True, case.access_failures, 0)
+    if matches:
+        return AccessAttempt(True, False, 0, limit)
     return AccessAttempt(False, False, taken, max(0, limit - taken))
+
+
+_misses = AccessCodeMiss.__table__
+MISS_KEY_MAX = _misses.c.tracking_no.type.length
+DECOY_CODE = "000000"  # what a number without a case is compared with (it never opens)
+
+
+def record_unknown_number_attempt(tracking_no: str, code: str | None, now=None,
+                                  config=None) -> AccessAttempt:
+    """A try on a number no case has, counted and locked as record_access_attempt does for a
+    case (in access_code_misses), with the same statements' work; it never opens."""
+    now = now or utcnow()
+    limit, until = _lock_terms(now, config)
+    key = tracking_no[:MISS_KEY_MAX]
+    db.session.execute(update(_misses)
+                       .where(_misses.c.tracking_no == key, _misses.c.locked_until <= now)
+                       .values(failures=0, locked_until=None))
+    upsert = dialect_insert(db.session.get_bind().dialect.name)(_misses).values(
+        tracking_no=key, failures=1, locked_until=until if limit <= 1 else None,
+        last_try_at=now)
+    taken = db.session.execute(upsert.on_conflict_do_update(
+        index_elements=[_misses.c.tracking_no],
+        set_={"failures": _misses.c.failures + 1,
+              "locked_until": when((_misses.c.failures + 1 >= limit,
+                                    literal(until, _misses.c.locked_until.type)), else_=None),
+              "last_try_at": literal(now, _misses.c.last_try_at.type)},
+        where=_misses.c.locked_until.is_(None)).returning(_misses.c.failures)
+    ).scalar_one_or_none()
+    code_matches(DECOY_CODE, code)  # the comparison a real case makes; its answer is moot
+    failures = db.session.execute(select(_misses.c.failures)
+                                  .where(_misses.c.tracking_no == key)).scalar_one()
+    if taken is None:
+        return AccessAttempt(False, True, failures, 0)
+    return AccessAttempt(False, False, taken, max(0, limit - taken))
+
+
+def dialect_insert(dialect_name: str):
+    """INSERT with ON CONFLICT for the database in use (both take the same arguments)."""
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert
+
+
+def forget_old_code_misses(now=None, max_age: timedelta = timedelta(days=1)) -> int:
+    """Drop counts of made-up numbers nobody has tried for `max_age` (past any lock)."""
+    cutoff = (now or utcnow()) - max_age
+    return db.session.execute(delete(_misses).where(_misses.c.last_try_at < cutoff)).rowcount

@@ -154,7 +154,7 @@ def submit(token):
             if incoming.size > budget.case_bytes:
                 raise MediaRefused("case_too_large", "附件合计超过上限，请减少照片或视频", incoming.filename)
             budget.case_bytes -= incoming.size
-            arrived.append(ops.prepare_incoming(incoming))
+            arrived.append(ops.prepare_incoming(incoming, budget))
         except MediaRefused as refused:
             file_errors.append(refused.message)
     if body.cut_off is not None:
@@ -263,7 +263,7 @@ def upload(token):
         refusal = MediaRefused("no_file", "没有收到文件，请重试")
     if refusal is None:
         try:
-            upload = ops.accept_upload(card, key, incoming)
+            upload = ops.accept_upload(card, key, incoming, budget=budget)
         except MediaRefused as refused:
             refusal = refused
     body.discard_files()
@@ -316,29 +316,17 @@ def status(tracking_no):
 @bp.post("/t/<tracking_no>")
 @limiter.limit(lambda: current_app.config.get("ACCESS_CODE_RATELIMIT", "30 per hour"))
 def unlock(tracking_no):
-    """Check the access code; an unknown number is answered exactly like a wrong code."""
-    config = current_app.config
-    max_failures = config["ACCESS_CODE_MAX_FAILURES"]
-    lock_minutes = config["ACCESS_CODE_LOCK_MINUTES"]
-    locked_message = f"错误次数过多，请{lock_minutes}分钟后再试"
-    case = get_case_by_tracking_no(tracking_no)
-    if case is None:
-        # Count misses per number in the session too, so the lock shows up the same way.
-        misses = session.get("code_misses", {})
-        misses[tracking_no] = misses.get(tracking_no, 0) + 1
-        session["code_misses"] = dict(list(misses.items())[-20:])
-        if misses[tracking_no] > max_failures:
-            return _code_page(tracking_no, locked_message, 429)
-        return _code_page(tracking_no, _wrong_code_message(max_failures - misses[tracking_no],
-                                                           locked_message), 400)
-    attempt = ops.record_access_attempt(case, request.form.get("code"))
+    """Check the access code; an unknown number is answered exactly like a wrong code, after
+    the same work (see try_access_code)."""
+    locked_message = f"错误次数过多，请{current_app.config['ACCESS_CODE_LOCK_MINUTES']}分钟后再试"
+    case, attempt = ops.try_access_code(tracking_no, request.form.get("code"))
     db.session.commit()
     if attempt.opened:
         _unlock(case.tracking_no)
         return redirect(url_for("intake.status", tracking_no=tracking_no), 303)
     if attempt.locked:
         return _code_page(tracking_no, locked_message, 429)
-    log.info("wrong access code for case %s (%d)", case.tracking_no, attempt.failures)
+    log.info("wrong access code for %s (%d)", tracking_no, attempt.failures)
     return _code_page(tracking_no, _wrong_code_message(attempt.left, locked_message), 400)
 
 

@@ -7,6 +7,8 @@ result to a case or a reply. Both flush, never commit: the caller commits once.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import timedelta
+from itertools import islice
 import os
 from pathlib import Path
 import re
@@ -14,15 +16,17 @@ import shutil
 import tempfile
 
 from flask import current_app
-from sqlalchemy import insert
+from sqlalchemy import insert, select, union
 
 from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, AttachmentKind
+from app.core.clock import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
 from app.media import images, video
 from app.media.sniff import SNIFF_BYTES, MediaRefused, display_name, sniff_or_refuse
-from app.media.storage import content_key, get_storage, sha256_of, temp_dir
+from app.media.storage import (content_key, get_storage, sha256_of, sweep_stale_temp_files,
+                               temp_dir)
 
 
 ORIGINAL_NAME_MAX = Attachment.__table__.c.original_name.type.length
@@ -67,9 +71,17 @@ def too_large_message(kind: AttachmentKind, filename: str | None, config=None) -
     return f"“{display_name(filename)}”超过{what}大小上限{limit_mb}MB，请压缩或剪短后再传"
 
 
+def pixel_budget(config=None) -> images.PixelBudget:
+    """The photo pixels one request may decode (MAX_REQUEST_PIXELS)."""
+    config = config or current_app.config
+    return images.PixelBudget(config.get("MAX_REQUEST_PIXELS", images.DEFAULT_REQUEST_PIXELS))
+
+
 def prepare_media(path: str | os.PathLike, filename: str | None = None,
-                  expect: AttachmentKind | None = None) -> PreparedMedia:
-    """Sniff, check, clean and store the file at `path` (which this call consumes)."""
+                  expect: AttachmentKind | None = None,
+                  pixels: images.PixelBudget | None = None) -> PreparedMedia:
+    """Sniff, check, clean and store the file at `path` (which this call consumes); a photo
+    spends the request's `pixels` (a budget of its own when it is the request's only file)."""
     path = Path(path)
     filename = original_name(filename)
     config = current_app.config
@@ -85,7 +97,8 @@ def prepare_media(path: str | os.PathLike, filename: str | None = None,
             raise MediaRefused("file_too_large", too_large_message(found.kind, filename), filename)
         if found.kind is AttachmentKind.photo:
             jpeg, width, height = images.reencode_photo(
-                path, filename, max_pixels=config.get("MAX_IMAGE_PIXELS", images.DEFAULT_MAX_PIXELS))
+                path, filename, max_pixels=config.get("MAX_IMAGE_PIXELS", images.DEFAULT_MAX_PIXELS),
+                budget=pixels or pixel_budget(config))
             digest, size = sha256_of(jpeg)
             key = content_key(digest, "jpg")
             storage.save(jpeg, key)
@@ -137,7 +150,7 @@ def attach_media(case, prepared: PreparedMedia, reply=None) -> Attachment:
 
 
 def store_attachment(case, source, kind: AttachmentKind | None = None, *, reply=None,
-                     filename=None) -> Attachment:
+                     filename=None, pixels: images.PixelBudget | None = None) -> Attachment:
     """Check and store one file (FileStorage, stream, bytes or path) as an attachment of `case`
     (or of `reply`); `kind` restricts what is accepted. Raises MediaRefused."""
     if filename is None:
@@ -147,7 +160,7 @@ def store_attachment(case, source, kind: AttachmentKind | None = None, *, reply=
             path = spool_to_temp(fh)
     else:
         path = spool_to_temp(source)
-    prepared = prepare_media(path, filename, expect=kind)
+    prepared = prepare_media(path, filename, expect=kind, pixels=pixels)
     return attach_media(case, prepared, reply=reply)
 
 
@@ -156,8 +169,8 @@ def store_case_media(case, files, *, reply=None, kind: AttachmentKind | None = N
     """Store files staff chose for `case` (or its `reply`) with the H5 form's checks and counts.
 
     All or nothing: a refused file, or too many, raises CaseActionError for `field`, after the
-    rows of this call are undone (a savepoint) and the files it wrote are deleted, so a refused
-    reply or staff entry leaves no orphan bytes behind."""
+    rows of this call are undone (a savepoint). The files it wrote stay until the sweeper finds
+    them unreferenced (another request may be committing a row for the same content)."""
     files = [f for f in (files or []) if f and getattr(f, "filename", None)]
     if not files:
         return []
@@ -166,35 +179,64 @@ def store_case_media(case, files, *, reply=None, kind: AttachmentKind | None = N
     if kind is AttachmentKind.photo and len(files) > max_photos:
         raise CaseActionError("too_many_photos", f"最多上传{max_photos}张照片", status=400,
                               field=field)
-    stored, written = [], []
+    stored = []
+    pixels = pixel_budget(config)
     try:
         with db.session.begin_nested():
             for file in files:
-                attachment = store_attachment(case, file, kind, reply=reply)
-                written += [attachment.stored_name, attachment.poster_name]
-                stored.append(attachment)
+                stored.append(store_attachment(case, file, kind, reply=reply, pixels=pixels))
             photos = sum(a.kind is AttachmentKind.photo for a in stored)
             if photos > max_photos or len(stored) - photos > max_videos:
                 raise CaseActionError("too_many_files", f"最多{max_photos}张照片、{max_videos}段视频",
                                       status=400, field=field)
     except MediaRefused as refused:
-        delete_unreferenced(written)
         raise CaseActionError(refused.code, refused.message, status=400, field=field) from refused
-    except CaseActionError:
-        delete_unreferenced(written)
-        raise
     return stored
 
 
-def delete_unreferenced(keys) -> None:
-    """Remove stored files that neither an attachment nor a pending upload points at (after a
-    rolled-back submission, a refused upload, a swept one)."""
+def sweep_unreferenced_files(now=None, grace: timedelta | None = None) -> int:
+    """Delete stored files that no attachment or pending upload refers to and that no save
+    has stamped for `grace` (MEDIA_ORPHAN_GRACE_HOURS); return how many went.
+
+    The only place a stored file is deleted. A request that is about to commit a row for a
+    file has saved (stamped) it within the request, or holds it through a committed pending
+    upload, so the grace period, far longer than any request, keeps it."""
+    if grace is None:
+        grace = timedelta(hours=current_app.config.get("MEDIA_ORPHAN_GRACE_HOURS", 24))
+    cutoff = (now or utcnow()) - grace
     storage = get_storage()
-    for key in filter(None, keys):
-        for model in (Attachment, PendingUpload):
-            used = db.session.execute(db.select(model.id).where(
-                (model.stored_name == key) | (model.poster_name == key)).limit(1)).first()
-            if used is not None:
-                break
-        else:
-            storage.delete(key)
+    deleted = 0
+    candidates = iter(storage.keys_unstamped_since(cutoff))
+    while batch := list(islice(candidates, 500)):
+        used = referenced_keys(batch)
+        deleted += sum(storage.delete_if_unstamped_since(key, cutoff)
+                       for key in batch if key not in used)
+    return deleted
+
+
+def referenced_keys(keys) -> set[str]:
+    """Those of `keys` a row refers to, read in one statement (one snapshot: a submission that
+    turns a pending upload into an attachment is seen before or after, never in between)."""
+    keys = list(keys)
+    columns = [(Attachment.stored_name, Attachment.stored_name.in_(keys)),
+               (Attachment.poster_name, Attachment.poster_name.in_(keys)),
+               (PendingUpload.stored_name, PendingUpload.stored_name.in_(keys)),
+               (PendingUpload.poster_name, PendingUpload.poster_name.in_(keys))]
+    query = union(*(select(column).where(where) for column, where in columns))
+    return set(db.session.execute(query).scalars())
+
+
+@dataclass
+class SweepResult:
+    store_files: int
+    temp_files: int
+
+
+def sweep_media(now=None) -> SweepResult:
+    """The media sweep (scheduler and `flask media sweep`): stored files no row refers to and
+    temporary files requests left behind, both after MEDIA_ORPHAN_GRACE_HOURS."""
+    now = now or utcnow()
+    grace = timedelta(hours=current_app.config.get("MEDIA_ORPHAN_GRACE_HOURS", 24))
+    store_files = sweep_unreferenced_files(now, grace)
+    temp_files = sweep_stale_temp_files(Path(current_app.config["MEDIA_ROOT"]), now - grace)
+    return SweepResult(store_files, temp_files)

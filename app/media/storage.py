@@ -4,22 +4,32 @@ Keys are content hashes plus an extension ("3fa9…e1.jpg"), so the same photo u
 stored once and a key never needs escaping. Everything lives under MEDIA_ROOT, outside static/:
 files are only ever served through an authorised route.
 
+Because one file may serve many rows, nothing deletes a file while a request runs: every save
+(a new file or one already there) stamps it with the app clock, and only the sweeper
+(`app.media.operations.sweep_unreferenced_files`) deletes a file that no row refers to and no
+save has stamped for a grace period, with `delete_if_unstamped_since`, which a save racing it
+always wins.
+
 When several app hosts share media, add an S3-compatible implementation of `Storage`
 (boto3 `put_object`/`get_object`/`head_object`/`delete_object`, the key as the object name)
 and select it in `get_storage` from a config value such as MEDIA_STORAGE="s3://bucket".
 """
 from __future__ import annotations
 
+from datetime import datetime
 import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import BinaryIO, Iterator, Protocol, runtime_checkable
 
 from flask import current_app
 
+from app.core.clock import utcnow
+
 CHUNK = 1024 * 1024
+SWEEPING = ".sweep-"  # a file the sweeper has set aside for a moment (see delete_if_unstamped_since)
 
 
 @runtime_checkable
@@ -33,6 +43,12 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None: ...
+
+    def keys_unstamped_since(self, cutoff: datetime) -> Iterator[str]:
+        """Keys no save has stamped since `cutoff`."""
+
+    def delete_if_unstamped_since(self, key: str, cutoff: datetime) -> bool:
+        """Delete `key` unless a save stamps it meanwhile; True if it was deleted."""
 
 
 def _check_key(key: str) -> str:
@@ -54,7 +70,7 @@ class LocalStorage:
 
     def save(self, source, key):
         target = self.path(key)
-        if target.exists():  # content-addressed: same key, same bytes
+        if _stamp(target):  # content-addressed: same key, same bytes; stamped, so it is kept
             if isinstance(source, os.PathLike):
                 os.unlink(source)
             return
@@ -62,6 +78,7 @@ class LocalStorage:
         if isinstance(source, os.PathLike):
             # A temporary file we own: move it in (atomic on one filesystem).
             shutil.move(os.fspath(source), target)
+            _stamp(target)
             return
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
         try:
@@ -70,6 +87,7 @@ class LocalStorage:
                     out.write(source)
                 else:
                     shutil.copyfileobj(source, out, CHUNK)
+            _stamp(tmp)
             os.replace(tmp, target)  # readers never see a half-written file
         except BaseException:
             if os.path.exists(tmp):
@@ -87,6 +105,46 @@ class LocalStorage:
             self.path(key).unlink()
         except FileNotFoundError:
             pass
+
+    def keys_unstamped_since(self, cutoff: datetime):
+        """Keys of stored files no save has stamped since `cutoff` (the sweeper's candidates)."""
+        limit = cutoff.timestamp()
+        for path in self.root.glob("??/??/*"):
+            if path.name.startswith((".", SWEEPING)):
+                continue
+            try:
+                if path.stat().st_mtime < limit:
+                    yield path.name
+            except FileNotFoundError:
+                continue
+
+    def delete_if_unstamped_since(self, key, cutoff: datetime) -> bool:
+        """Delete `key` unless a save stamped it since `cutoff`; True if it was deleted.
+
+        The file is first renamed aside, so a save that comes after the rename finds no file
+        and writes a new one, and a save that stamped it before the rename is seen on the
+        renamed file, which then goes back: a concurrent save never loses its file."""
+        path = self.path(key)
+        aside = path.with_name(SWEEPING + key)
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return False
+        if aside.stat().st_mtime >= cutoff.timestamp():
+            os.replace(aside, path)  # a save came in meanwhile: same bytes either way
+            return False
+        aside.unlink()
+        return True
+
+
+def _stamp(path) -> bool:
+    """Mark `path` as saved now (the app clock); False if there is no such file."""
+    moment = utcnow().timestamp()
+    try:
+        os.utime(path, (moment, moment))
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def content_key(sha256_hex: str, extension: str) -> str:
@@ -126,3 +184,21 @@ def temp_dir(app=None) -> Path:
     path = Path(app.config["MEDIA_ROOT"]) / "tmp"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def sweep_stale_temp_files(root: Path, cutoff: datetime) -> int:
+    """Delete what requests left under `root` (MEDIA_ROOT): files in tmp/ and half-written or
+    set-aside files in the store's folders, not modified since `cutoff`; return how many.
+    (A temporary file's time is the last write's, read from the system clock: the app clock
+    is that clock outside tests.)"""
+    deleted = 0
+    leftovers = [*(root / "tmp").glob("*"), *(root / "store").glob("??/??/.part-*"),
+                 *(root / "store").glob(f"??/??/{SWEEPING}*")]
+    for path in leftovers:
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:
+            continue
+    return deleted

@@ -1,5 +1,7 @@
 """Media for staff: served only through this authorised route, never from static/."""
-from flask import Blueprint, abort, request, send_file
+import logging
+
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from app.cases.models import Attachment
@@ -8,6 +10,8 @@ from app.extensions import db
 from app.media.storage import get_storage
 
 bp = Blueprint("media", __name__)
+log = logging.getLogger(__name__)
+MISSING_MESSAGE = "附件文件已丢失，暂时无法查看（已记录，请联系系统管理员）"
 
 
 @bp.get("/media/<int:attachment_id>")
@@ -26,6 +30,10 @@ def send_attachment(attachment, poster=False):
     if not key:
         abort(404)
     storage = get_storage()
+    if not storage.exists(key):  # a row whose bytes are gone: say so, log it, never a 500
+        log.error("media: attachment %s of case %s points at missing file %s", attachment.id,
+                  attachment.case_id, key)
+        return render_template("core/error.html", status=404, message=MISSING_MESSAGE), 404
     if poster:
         mimetype = "image/png" if key.endswith(".png") else "image/jpeg"
     else:

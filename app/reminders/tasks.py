@@ -21,6 +21,7 @@ from app.core.clock import utcnow
 from app.core.timeutil import format_local, local_datetime, to_local
 from app.extensions import db
 from app.intake.tasks import sweep_stale_uploads
+from app.media.tasks import sweep_media_files
 from app.reminders import queries
 from app.reminders.models import Notification
 from app.reminders.notify import Message, _clock, dedupe_key, execute_with_arrays, \
@@ -281,7 +282,8 @@ def deliver_pending(now: datetime | None = None) -> dict:
 def tick(now: datetime | None = None, deliver: bool = True) -> dict:
     """One scheduler tick: every job in turn; one job failing never stops the others."""
     now = now or utcnow()
-    jobs = [remind_due, close_unrated_cases, send_digests, sweep_stale_uploads] + (
+    jobs = [remind_due, close_unrated_cases, send_digests, sweep_stale_uploads,
+            sweep_media_files] + (
         [deliver_pending] if deliver else [])
     results = {}
     for job in jobs:

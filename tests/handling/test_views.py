@@ -208,6 +208,9 @@ def test_refused_reply_photo_leaves_no_reply_and_no_stored_file(client, login_as
     db.session.expire_all()
     assert case.state is CaseState.signed and not case.replies and not case.attachments
     store = os.path.join(app.config["MEDIA_ROOT"], "store")
+    assert len([f for _d, _s, files in os.walk(store) for f in files]) == 1  # for the sweeper
+    from tests.media.sweeping import swept_a_day_later
+    assert swept_a_day_later() == 1
     assert [f for _d, _s, files in os.walk(store) for f in files] == []
 
 

@@ -11,6 +11,7 @@ from app.cases.models import Case, CaseSource, CaseState
 from app.core.clock import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
+from app.media.operations import sweep_unreferenced_files
 from app.media.storage import get_storage
 from tests.conftest import login, make_config
 from tests.media import samples
@@ -506,6 +507,9 @@ def test_scheduler_deletes_abandoned_uploads_and_their_files_after_a_day(client,
     assert tick(now, deliver=False)["sweep_stale_uploads"] == 1
     db.session.remove()
     assert [u.original_name for u in db.session.execute(db.select(PendingUpload)).scalars()] == ["new.jpg"]
+    # The file, unreferenced now, goes with the file sweeper after its grace period.
+    assert get_storage().exists(old_file)
+    assert sweep_unreferenced_files(now + timedelta(hours=24, seconds=1)) == 1
     assert not get_storage().exists(old_file)
     assert tick(now, deliver=False)["sweep_stale_uploads"] == 0  # nothing twice
 
@@ -524,3 +528,143 @@ def test_guesses_running_in_parallel_never_get_more_tries_than_the_limit(app, ma
     assert case.access_failures == 5 and case.access_locked_until is not None
     sixth = record_access_attempt(case, case.access_code)  # not even the right code now
     assert sixth.locked and not sixth.opened and case.access_failures == 5
+
+
+def test_7700_square_png_is_refused_from_its_header_and_the_text_survives(client, card):
+    _, key, _ = form_page(client, card.token)
+    bomb = samples.png_bomb(7_700)  # 59 MP of zeros in a few dozen KB
+    response = post_form(client, card.token, key, files=[("photos", bomb, "地图.png")])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("files", "“地图.png”的像素尺寸过大（7700×7700），每张照片不超过4000万像素，请换一张照片或缩小后再传"
+            ) in errors_of(response)
+    assert GOOD["content"] in html and 'value="13800138000"' in html and 'value="王女士"' in html
+    assert case_count() == 0 and db.session.execute(db.select(PendingUpload)).first() is None
+
+
+def test_photos_past_the_request_pixel_budget_are_refused_and_the_others_kept(app, client, card):
+    app.config["MAX_REQUEST_PIXELS"] = 2 * 640 * 480  # two ordinary photos' worth
+    _, key, _ = form_page(client, card.token)
+    response = post_form(client, card.token, key, files=[
+        ("photos", samples.jpeg_bytes(color=(200, 0, 0)), "一.jpg"),
+        ("photos", samples.jpeg_bytes(color=(0, 200, 0)), "二.jpg"),
+        ("photos", samples.jpeg_bytes(color=(0, 0, 200)), "三.jpg")])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("files", "“三.jpg”未保存：本次上传的照片像素合计超过61万像素，请分几次上传") in errors_of(response)
+    assert GOOD["content"] in html and "一.jpg" in html and "二.jpg" in html
+    # The next request has a budget of its own: the third photo goes through with the case.
+    response = post_form(client, card.token, key,
+                         files=[("photos", samples.jpeg_bytes(color=(0, 0, 200)), "三.jpg")])
+    assert response.status_code == 303
+    case = db.session.execute(db.select(Case)).scalar_one()
+    assert sorted(a.original_name for a in case.attachments) == ["一.jpg", "三.jpg", "二.jpg"]
+
+
+def test_removing_an_upload_leaves_its_shared_file_for_the_sweeper(client, card):
+    """The probe's race: a visitor removes a picture while another submission with the same
+    picture (the same content key) commits. Nothing is deleted inline any more, so whatever
+    that submission commits points at a file; the sweeper deletes it only once no row has
+    referred to it, and no save stamped it, for the grace period."""
+    _, key, _ = form_page(client, card.token)
+    picture = samples.jpeg_bytes(color=(1, 2, 3))
+    upload = client.post(f"/q/{card.token}/uploads?key={key}", content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(picture), "a.jpg")}).get_json()
+    stored = db.session.execute(db.select(PendingUpload.stored_name)).scalar_one()
+    assert client.delete(f"/q/{card.token}/uploads/{upload['id']}?key={key}").status_code == 200
+    assert get_storage().exists(stored)  # before: deleted here, under the other submission
+    # The other submission commits its attachment to the same file: it is there to serve.
+    other = card.token
+    _, other_key, _ = form_page(client, other)
+    assert post_form(client, other, other_key, files=[("photos", picture, "b.jpg")]).status_code == 303
+    case = db.session.execute(db.select(Case)).scalar_one()
+    assert case.attachments[0].stored_name == stored
+    assert sweep_unreferenced_files(utcnow() + timedelta(days=30)) == 0  # referenced: kept
+    assert get_storage().exists(stored)
+
+
+def test_sweeper_waits_for_the_grace_period_and_loses_no_race_with_a_save(app):
+    from datetime import datetime, timezone
+    from app.core.clock import fixed_at
+    storage = get_storage()
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    with fixed_at(start):
+        storage.save(b"orphan", "ab" * 32 + ".jpg")
+    assert sweep_unreferenced_files(start + timedelta(hours=23)) == 0  # within the grace
+    later = start + timedelta(hours=25)
+    cutoff = later - timedelta(hours=24)
+    assert list(storage.keys_unstamped_since(cutoff)) == ["ab" * 32 + ".jpg"]
+    with fixed_at(later):  # a request saves the same content after the sweeper listed it
+        storage.save(b"orphan", "ab" * 32 + ".jpg")
+    assert storage.delete_if_unstamped_since("ab" * 32 + ".jpg", cutoff) is False
+    assert storage.exists("ab" * 32 + ".jpg")
+    assert sweep_unreferenced_files(later + timedelta(hours=24, seconds=1)) == 1
+    assert not storage.exists("ab" * 32 + ".jpg")
+
+
+def test_attachment_whose_file_is_missing_is_a_clear_logged_404(app, make_case, world, caplog):
+    from app.media.operations import store_attachment
+    case = make_case(CaseState.signed)
+    photo = store_attachment(case, samples.jpeg_bytes(), filename="现场.jpg")
+    db.session.commit()
+    get_storage().delete(photo.stored_name)  # lost with a disk, restored from an old backup…
+    staff = app.test_client()
+    login(staff, world.handler.username)
+    with caplog.at_level("ERROR", logger="app.media.views"):
+        response = staff.get(f"/media/{photo.id}")
+    assert response.status_code == 404
+    assert "附件文件已丢失，暂时无法查看" in response.get_data(as_text=True)
+    assert f"points at missing file {photo.stored_name}" in caplog.text
+
+
+def statements_of(app, send):
+    """The SQL one request runs, as the database sees it: (verb, table, returns rows?)."""
+    from sqlalchemy import event
+    seen = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):
+        words = statement.split()
+        verb = words[0].upper()
+        table = words[{"SELECT": words.index("FROM") + 1 if "FROM" in words else 1,
+                       "UPDATE": 1, "INSERT": 2}.get(verb, 1)] if len(words) > 1 else ""
+        seen.append((verb, table, "RETURNING" in statement.upper()))
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = send()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return response, seen
+
+
+def test_wrong_code_on_a_real_and_a_made_up_number_does_the_same_work(app, make_case):
+    number = make_case().tracking_no
+    db.session.commit()
+    real, real_sql = statements_of(app, lambda: app.test_client().post(
+        f"/t/{number}", data={"code": "000001"}))
+    made_up, made_up_sql = statements_of(app, lambda: app.test_client().post(
+        "/t/MS2611-QQQQQQ", data={"code": "000001"}))
+    assert real.status_code == made_up.status_code == 400
+    assert real.get_data(as_text=True).replace(number, "NO") == \
+        made_up.get_data(as_text=True).replace("MS2611-QQQQQQ", "NO")
+    # Before: the real number ran a lookup, two UPDATEs (one RETURNING) and a read-back; the
+    # made-up one only the lookup. Now both run the same statements in the same order: the
+    # lookup, the reset of an expired lock, one counting write that returns the count, the
+    # read-back (cases for the real one, access_code_misses for the other).
+    shape = [(verb, returns) for verb, _table, returns in real_sql]
+    assert shape == [("SELECT", False), ("UPDATE", False), ("UPDATE", True), ("SELECT", False)]
+    assert [(verb if verb != "INSERT" else "UPDATE", returns)  # an upsert: the row may be new
+            for verb, _table, returns in made_up_sql] == shape
+    assert {t for _v, t, _r in made_up_sql[1:]} == {"access_code_misses"}
+
+
+def test_a_made_up_number_locks_in_the_database_whatever_the_cookies(app):
+    # Each try from a fresh browser (cookies cleared): before, the count lived in the session,
+    # so a made-up number never locked while a real case did — an existence oracle.
+    answers = [app.test_client().post("/t/MS2611-ZZZZZZ", data={"code": "123456"})
+               for _ in range(6)]
+    assert [a.status_code for a in answers] == [400] * 5 + [429]
+    assert "还可尝试4次" in answers[0].get_data(as_text=True)
+    assert "错误次数过多，请15分钟后再试" in answers[5].get_data(as_text=True)
+    from app.intake.operations import forget_old_code_misses
+    assert forget_old_code_misses(utcnow() + timedelta(hours=23)) == 0
+    assert forget_old_code_misses(utcnow() + timedelta(days=1, seconds=1)) == 1  # the daily sweep

@@ -39,11 +39,21 @@ def heic_bytes(width=300, height=200) -> bytes:
     return out.getvalue()
 
 
+def _png_chunk(kind, data):
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def png_header_only(width, height) -> bytes:
+    """A PNG whose header announces width×height but that has no pixel data at all: refusing
+    it as too large (not as damaged) shows the decision was taken before decoding."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IEND", b"")
+
+
 def png_bomb(side=10_000) -> bytes:
     """A small PNG that decodes to side×side pixels (100 megapixels by default): all zeros."""
-    def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    chunk = _png_chunk
     compressor = zlib.compressobj(9)
     row = b"\x00" * (side + 1)  # filter byte + one grey byte per pixel
     parts = [compressor.compress(row) for _ in range(side)]

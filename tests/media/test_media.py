@@ -115,3 +115,94 @@ def test_long_or_odd_original_file_name_is_cut_to_its_column(app, make_case):
     db.session.commit()
     name = db.session.get(Attachment, attachment.id).original_name
     assert len(name) == 255 and name.startswith("现场a") and name.endswith("a.jpg")
+
+
+def test_image_over_the_pixel_limit_is_refused_from_its_header_before_decoding():
+    # No pixel data follows the header: "too large" (not "damaged") means nothing was decoded.
+    with pytest.raises(MediaRefused) as refused:
+        images.reencode_photo(io.BytesIO(samples.png_header_only(7_700, 7_700)), "big.png",
+                              max_pixels=40_000_000)
+    assert refused.value.code == "image_too_large"
+    assert refused.value.message == ("“big.png”的像素尺寸过大（7700×7700），每张照片不超过4000万像素，"
+                                     "请换一张照片或缩小后再传")
+    assert images.DEFAULT_MAX_PIXELS < 7_700 * 7_700  # the probe's 59 MP PNG is over the default
+
+
+def test_request_pixel_budget_counts_what_is_decoded_after_jpeg_draft():
+    big_jpeg = samples.jpeg_bytes(4096, 3072, quality=50)  # decodes at half scale: 2048×1536
+    budget = images.PixelBudget(2048 * 1536)
+    jpeg, width, height = images.reencode_photo(io.BytesIO(big_jpeg), "big.jpg", budget=budget)
+    assert (width, height) == (2048, 1536) and budget.left == 0
+    # A PNG of the same size cannot be decoded at a reduced scale: it costs its full pixels.
+    with pytest.raises(MediaRefused) as refused:
+        images.reencode_photo(io.BytesIO(samples.png_header_only(4096, 3072)), "big.png",
+                              budget=images.PixelBudget(2048 * 1536 * 3))
+    assert refused.value.code == "request_pixels"
+    assert "“big.png”未保存：本次上传的照片像素合计超过943万像素" in refused.value.message
+
+
+def test_only_one_decode_larger_than_what_is_kept_runs_at_a_time():
+    import threading
+    big = samples.png_bytes(2100, 2100, mode="RGB")  # above 2,048² pixels: a full-size decode
+    small = samples.jpeg_bytes(640, 480)
+    done = threading.Event()
+    with images.FULL_DECODE:  # another request's large decode is running
+        worker = threading.Thread(target=lambda: (images.reencode_photo(io.BytesIO(big)),
+                                                  done.set()))
+        worker.start()
+        images.reencode_photo(io.BytesIO(small))  # a browser-sized photo does not wait
+        worker.join(0.5)
+        assert not done.is_set()  # the large one waits for the running one to finish
+    worker.join(30)
+    assert done.is_set()
+
+
+def test_scheduled_sweep_removes_what_a_killed_worker_left_and_logs_counts(
+        app, runner, make_case, fixed_clock, caplog):
+    from datetime import datetime, timedelta, timezone
+    import json
+    import os
+    from app.media.operations import prepare_media, spool_to_temp
+    from app.media.storage import temp_dir
+    from app.reminders.tasks import tick
+    start = fixed_clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc))
+    storage = get_storage()
+    kept = store_attachment(make_case(), samples.jpeg_bytes(color=(9, 9, 9)), filename="kept.jpg")
+    db.session.commit()
+    # A worker killed mid-submission: a re-encoded file with no row, its spooled input, and a
+    # half-written store file.
+    orphan = prepare_media(spool_to_temp(samples.jpeg_bytes(color=(1, 1, 1))), "lost.jpg")
+    spooled = spool_to_temp(samples.jpeg_bytes())
+    uploading = temp_dir() / "up-streamed"
+    part = storage.path(kept.stored_name).with_name(".part-x")
+    for leftover in (spooled, uploading, part):
+        written_at(leftover, start)
+    fixed_clock.set(start + timedelta(hours=25))
+    fresh = prepare_media(spool_to_temp(samples.jpeg_bytes(color=(2, 2, 2))), "now.jpg")
+    in_flight = written_at(temp_dir() / "up-now", fixed_clock.now)  # a request running now
+
+    with caplog.at_level("INFO", logger="app.media.tasks"):
+        results = tick(fixed_clock.now, deliver=False)
+    assert results["sweep_media_files"] == {"store_files": 1, "temp_files": 3}
+    assert "media sweep: 1 unreferenced stored files, 3 stale temp files deleted" in caplog.text
+    assert not storage.exists(orphan.stored_name)
+    assert not spooled.exists() and not uploading.exists() and not part.exists()
+    assert storage.exists(kept.stored_name) and storage.exists(fresh.stored_name)
+    assert in_flight.exists()
+    assert tick(fixed_clock.now + timedelta(minutes=1), deliver=False)[
+        "sweep_media_files"] == "not due"  # hourly, not every tick
+
+    fixed_clock.advance(timedelta(hours=25))  # `flask media sweep` runs it at once
+    result = runner.invoke(args=["media", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"store_files": 1, "temp_files": 1}
+    assert not storage.exists(fresh.stored_name) and storage.exists(kept.stored_name)
+
+
+def written_at(path, moment):
+    """`path` as a request last wrote it at `moment` (temp files go by their write time)."""
+    import os
+    if not path.exists():
+        path.write_bytes(b"partial")
+    os.utime(path, (moment.timestamp(), moment.timestamp()))
+    return path

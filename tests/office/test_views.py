@@ -209,10 +209,10 @@ def stored_files(app):
     return sorted(f for _dir, _sub, files in os.walk(os.path.join(app.config["MEDIA_ROOT"], "store"))
                   for f in files)
 
-
 def test_refused_staff_entry_leaves_no_stored_file_behind(client, login_as, world, app):
     import io
     from tests.media.samples import jpeg_bytes as photo
+    from tests.media.sweeping import swept_a_day_later
     login_as(world.dispatcher)
     response = client.post("/office/cases/new", content_type="multipart/form-data", data={
         **STAFF_VISIT, "category": category("other").id,
@@ -220,12 +220,16 @@ def test_refused_staff_entry_leaves_no_stored_file_behind(client, login_as, worl
                         (io.BytesIO(b"MZ" + b"\0" * 500), "photo.jpg")]})
     assert response.status_code == 400 and "photo.jpg" in html_of(response)
     assert db.session.execute(db.select(Case)).first() is None
-    assert stored_files(app) == []  # good.jpg was stored, then deleted with the refusal
+    # good.jpg was stored; it stays (nothing is deleted inline) until the sweeper finds it
+    # unreferenced after the grace period.
+    assert len(stored_files(app)) == 1
+    assert swept_a_day_later() == 1 and stored_files(app) == []
 
 
 def test_staff_entry_counts_photos_against_the_configured_limit(client, login_as, world, app):
     import io
     from tests.media.samples import jpeg_bytes as photo
+    from tests.media.sweeping import swept_a_day_later
     app.config["MAX_PHOTOS"] = 2
     login_as(world.dispatcher)
     response = client.post("/office/cases/new", content_type="multipart/form-data", data={
@@ -233,4 +237,4 @@ def test_staff_entry_counts_photos_against_the_configured_limit(client, login_as
         "attachments": [(io.BytesIO(photo(color=(n * 40, 0, 0))), f"{n}.jpg") for n in range(3)]})
     assert response.status_code == 400 and "最多2张照片、3段视频" in html_of(response)
     assert db.session.execute(db.select(Case)).first() is None
-    assert stored_files(app) == []
+    assert swept_a_day_later() == 3 and stored_files(app) == []
