@@ -65,10 +65,15 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user, error = auth_ops.authenticate(
-            form.username.data, form.password.data,
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        config, address = current_app.config, request.remote_addr
+        refusal = auth_ops.login_refusal(form.username.data, address, config)
+        if refusal:
+            current_app.logger.warning("login refused (%s) name=%r address=%s", refusal,
+                                       form.username.data[:64], address)
+            return render_template("auth/login.html", form=form, error=refusal), 429
+        user, error = auth_ops.authenticate(form.username.data, form.password.data)
+        if error == auth_ops.LOGIN_FAILED:
+            auth_ops.count_login_failure(form.username.data, address, config)
         db.session.commit()
         if user is not None:
             from app.auth.totp import needs_second_factor, start_second_factor
