@@ -1,8 +1,9 @@
 """Login, logout (here and everywhere), and the forced first password change."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user, login_required, login_user, logout_user, user_logged_in
 
 from app.auth import operations as auth_ops
 from app.auth.forms import ChangePasswordForm, LoginForm
@@ -27,6 +28,15 @@ def load_user(session_id: str):
     if user is None or not user.is_active or str(user.session_version) != version:
         return None  # logged out everywhere, or deactivated
     return user
+
+
+@user_logged_in.connect
+def rotate_csrf_token(_app, **_extra):
+    """Every login (password, second factor, the re-login after a password change) draws a new
+    CSRF token: one planted or read in the browser before login is refused afterwards."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)  # generate_csrf's copy for this request
 
 
 @bp.before_app_request
