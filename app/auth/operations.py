@@ -35,6 +35,9 @@ USER_FIELD_LABELS = {"username": "用户名", "display_name": "姓名", "email":
 def create_user(username: str, password: str, role: Role, *, display_name=None,
                 department: Department | None = None, email=None, phone=None,
                 must_change_password=True) -> User:
+    """A new user. By default the password is a temporary one (an admin typed it on the page
+    and handed it over): the user must change it before any page or API token works. The CLI
+    passes must_change_password=False: its operator chose the password for the account."""
     username = (username or "").strip()
     if not username:
         raise UserError("用户名不能为空")
