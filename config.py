@@ -81,8 +81,15 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still submit
 
+    # Wrong passwords for one name from one address before that address must wait (other
+    # addresses can still log in to the account); also the second-factor lock (app/auth/totp.py).
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    # Password checks cost ~0.76 s of CPU each. Per address generously (a township office sits
+    # behind one NAT address: 40 staff with a typo each in one minute), per typed name strictly;
+    # several limits may be given, separated by ";". See docs/security.md.
+    LOGIN_RATELIMIT_IP = os.environ.get("LOGIN_RATELIMIT_IP", "120 per minute")
+    LOGIN_RATELIMIT_USERNAME = os.environ.get("LOGIN_RATELIMIT_USERNAME", "10 per minute")
     ACCESS_CODE_MAX_FAILURES = 5
     ACCESS_CODE_LOCK_MINUTES = 15
 

@@ -40,8 +40,10 @@ def add_user(username, role, department_code, display_name, email):
         if department is None:
             _fail(f"部门代码“{department_code}”不存在 / unknown department code {department_code}")
     try:
+        # The operator typed this password (for the first admin, or an integration's
+        # account, docs/api.md): not a temporary one to be changed at the first login.
         user = create_user(username, password, Role[role], display_name=display_name,
-                           department=department, email=email)
+                           department=department, email=email, must_change_password=False)
     except UserError as exc:
         _fail(str(exc))
     db.session.commit()

@@ -44,6 +44,9 @@ class User(db.Model):
     # Bumped by "log out everywhere": sessions carry it and die when it changes.
     session_version: Mapped[int] = mapped_column(default=1)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The 30-second step of the last code that logged in: that code, and older ones still in
+    # the window, are refused afterwards (no replay).
+    totp_last_step: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -35,6 +35,9 @@ USER_FIELD_LABELS = {"username": "用户名", "display_name": "姓名", "email":
 def create_user(username: str, password: str, role: Role, *, display_name=None,
                 department: Department | None = None, email=None, phone=None,
                 must_change_password=True) -> User:
+    """A new user. By default the password is a temporary one (an admin typed it on the page
+    and handed it over): the user must change it before any page or API token works. The CLI
+    passes must_change_password=False: its operator chose the password for the account."""
     username = (username or "").strip()
     if not username:
         raise UserError("用户名不能为空")
@@ -115,43 +118,110 @@ def _spend_a_verification(password: str) -> None:
     verify_password(_dummy_hash, password or "")
 
 
-def authenticate(username: str, password: str, *, max_failures: int, lock_minutes: int,
-                 now=None) -> tuple[User | None, str | None]:
-    """Check a login; after `max_failures` wrong passwords the account locks for a while.
+def authenticate(username: str, password: str, *, now=None) -> tuple[User | None, str | None]:
+    """Check a login. Wrong passwords do not lock the account (anyone could then keep its owner
+    out): they are counted per account and source address by `login_refusal` /
+    `count_login_failure`. An account is locked only by wrong second-factor codes
+    (app/auth/totp.py), which only someone who knows the password can send.
 
     A wrong password gets the same message whether the name exists, is deactivated or locked,
     so the page cannot be used to find account names. Only someone who gave the right
     password learns that the account is locked or deactivated.
 
     Returns (user, None) on success or (None, a Chinese message)."""
-    from datetime import timedelta
-
     from app.auth.passwords import needs_rehash, verify_password
     now = now or utcnow()
-    user = db.session.execute(
-        db.select(User).filter_by(username=(username or "").strip())).scalar_one_or_none()
+    user = _login_user(username)
     if user is None:
         _spend_a_verification(password)
         return None, LOGIN_FAILED
-    locked = user.locked_until is not None and user.locked_until > now
     if not verify_password(user.password_hash, password or ""):
-        if not locked:
-            user.failed_logins += 1
-            if user.failed_logins >= max_failures:
-                user.locked_until = now + timedelta(minutes=lock_minutes)
-                user.failed_logins = 0
         return None, LOGIN_FAILED
-    if locked:
+    if user.locked_until is not None and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         return None, f"错误次数过多，账号已锁定，请{minutes}分钟后再试"
     if not user.is_active:
         return None, "该账号已停用，请联系管理员"
-    user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user, None
+
+
+def _login_name(username: str) -> str:
+    return (username or "").strip()
+
+
+def _login_user(username: str) -> User | None:
+    return db.session.execute(
+        db.select(User).filter_by(username=_login_name(username))).scalar_one_or_none()
+
+
+# --- login throttling (Flask-Limiter's storage: Redis in production, shared by all workers) ---
+
+def _wait_text(item) -> str:
+    """The longest wait a fixed window of `item` can impose, in Chinese ("15分钟", "10秒")."""
+    seconds = item.get_expiry()
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}小时"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}分钟"
+    return f"{seconds}秒"
+
+
+def _failure_limit(config):
+    from limits import parse
+    return parse(f"{config['LOGIN_MAX_FAILURES']} per {config['LOGIN_LOCK_MINUTES']} minutes")
+
+
+def _failure_key(config, username: str, address: str) -> tuple[str, ...]:
+    """Wrong passwords are counted per typed name and source address. The name's session
+    version is part of the key, so resetting the password (or anything else that ends the
+    user's sessions) starts the counts afresh for every address."""
+    name = _login_name(username)[:64]
+    version = db.session.execute(
+        db.select(User.session_version).filter_by(username=name)).scalar_one_or_none()
+    return (config["RATELIMIT_KEY_PREFIX"], "login-failures", name, str(version or 0),
+            address or "-")
+
+
+def login_refusal(username: str, address: str, config) -> str | None:
+    """Before a password is checked (an argon2 verification, ~0.76 s in production): why this
+    attempt is refused, in Chinese with when to try again, or None — and then it is counted.
+
+    In order: every attempt from `address` (LOGIN_RATELIMIT_IP, generous: a township office
+    logs in from one NAT address); LOGIN_MAX_FAILURES wrong passwords for this name from this
+    address within LOGIN_LOCK_MINUTES (other addresses are not affected); every attempt for
+    this name that got this far (LOGIN_RATELIMIT_USERNAME, strict). Attempts refused by the
+    second step are not counted by the third, so one address cannot hold a name's limit.
+    Names are counted as typed, whether or not they exist: the answers tell nothing."""
+    if not config.get("RATELIMIT_ENABLED", True):
+        return None
+    from limits import parse_many
+    from app.extensions import limiter
+    strategy = limiter.limiter
+    prefix = config["RATELIMIT_KEY_PREFIX"]
+    for item in parse_many(config["LOGIN_RATELIMIT_IP"]):
+        if not strategy.hit(item, prefix, "login-address", address or "-"):
+            return f"您所在网络的登录尝试过于频繁，请{_wait_text(item)}后再试"
+    failures = _failure_limit(config)
+    if not strategy.test(failures, *_failure_key(config, username, address)):
+        return (f"该账号从您所在的网络连续输错密码{failures.amount}次，已暂停从这里登录，"
+                f"请{_wait_text(failures)}后再试；如忘记密码，请联系管理员重置（重置后立即解除）")
+    name = _login_name(username)[:64]
+    for item in parse_many(config["LOGIN_RATELIMIT_USERNAME"]):
+        if not strategy.hit(item, prefix, "login-name", name):
+            return f"该账号的登录尝试过于频繁，请{_wait_text(item)}后再试"
+    return None
+
+
+def count_login_failure(username: str, address: str, config) -> None:
+    """Count one wrong password for this name from this address (see `login_refusal`)."""
+    if not config.get("RATELIMIT_ENABLED", True):
+        return
+    from app.extensions import limiter
+    limiter.limiter.hit(_failure_limit(config), *_failure_key(config, username, address))
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -191,7 +261,9 @@ def update_user(user: User, *, display_name: str, role: Role, department: Depart
 
 
 def reset_password(user: User, new_password: str) -> None:
-    """Set an initial password the user must change at the next login; unlock the account."""
+    """Set an initial password the user must change at the next login; unlock the account
+    (the second-factor lock here, and the wrong-password counts of every address, which are
+    keyed by the session version this moves)."""
     _check_password(new_password, user.username)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True

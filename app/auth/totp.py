@@ -3,8 +3,10 @@
 When a user has a TOTP secret, the password only opens the second step: the session holds
 the half-logged-in user until the 6-digit code is right. Wrong codes are counted apart from
 wrong passwords (users.failed_second_factor), so giving the right password again does not
-reset them; at the limit the account locks as for wrong passwords."""
+reset them; at the limit the account locks. A code that logged in, and any older one, is
+refused afterwards (users.totp_last_step), inside its window too."""
 from datetime import timedelta
+import hmac
 import io
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
@@ -14,6 +16,7 @@ from flask_wtf import FlaskForm
 import pyotp
 import qrcode
 import qrcode.image.svg
+from sqlalchemy import or_, update
 from wtforms import StringField
 
 from app.auth.models import Role, User
@@ -41,14 +44,38 @@ def start_second_factor(user: User):
     return redirect(url_for("totp.verify", next=request.args.get("next")))
 
 
+def _matching_step(secret: str, code: str, now) -> int | None:
+    """The time-step whose code `code` is, within one step of `now` (clock drift), or None."""
+    totp = pyotp.TOTP(secret)
+    if not (code.isdigit() and len(code) == totp.digits):
+        return None
+    for offset in (-1, 0, 1):
+        moment = now + timedelta(seconds=offset * totp.interval)
+        if hmac.compare_digest(totp.at(moment), code):
+            return totp.timecode(moment)
+    return None
+
+
+def _claim_step(user: User, step: int) -> bool:
+    """Record `step` as used unless it (or a later one) already is. One conditional UPDATE, so
+    of two requests carrying the same code only one gets in."""
+    claimed = db.session.execute(
+        update(User).where(User.id == user.id,
+                           or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount
+    if claimed:
+        user.totp_last_step = step
+        db.session.flush()
+    return bool(claimed)
+
+
 def check_code(user: User, code: str, *, max_failures: int, lock_minutes: int, now=None):
     """Verify a code for a half-logged-in user; a Chinese message on failure, None on success."""
     now = now or utcnow()
     if user.locked_until and user.locked_until > now:
         return "错误次数过多，账号已锁定，请稍后再试"
-    code = (code or "").strip().replace(" ", "")
-    if code.isdigit() and len(code) == 6 and pyotp.TOTP(user.totp_secret).verify(
-            code, for_time=now, valid_window=1):
+    step = _matching_step(user.totp_secret, (code or "").strip().replace(" ", ""), now)
+    if step is not None and _claim_step(user, step):
         user.failed_second_factor = 0
         user.last_login_at = now
         return None
@@ -57,7 +84,10 @@ def check_code(user: User, code: str, *, max_failures: int, lock_minutes: int, n
         user.locked_until = now + timedelta(minutes=lock_minutes)
         user.failed_second_factor = 0
         return f"错误次数过多，账号已锁定{lock_minutes}分钟"
-    return f"动态验证码不正确，还可尝试{max_failures - user.failed_second_factor}次"
+    left = max_failures - user.failed_second_factor
+    if step is not None:
+        return f"该动态验证码已使用过，请等验证器显示下一个验证码后再输入（还可尝试{left}次）"
+    return f"动态验证码不正确，还可尝试{left}次"
 
 
 @bp.route("/login/totp", methods=["GET", "POST"])

@@ -1,8 +1,9 @@
 """Login, logout (here and everywhere), and the forced first password change."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user, login_required, login_user, logout_user, user_logged_in
 
 from app.auth import operations as auth_ops
 from app.auth.forms import ChangePasswordForm, LoginForm
@@ -27,6 +28,15 @@ def load_user(session_id: str):
     if user is None or not user.is_active or str(user.session_version) != version:
         return None  # logged out everywhere, or deactivated
     return user
+
+
+@user_logged_in.connect
+def rotate_csrf_token(_app, **_extra):
+    """Every login (password, second factor, the re-login after a password change) draws a new
+    CSRF token: one planted or read in the browser before login is refused afterwards."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)  # generate_csrf's copy for this request
 
 
 @bp.before_app_request
@@ -65,10 +75,15 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user, error = auth_ops.authenticate(
-            form.username.data, form.password.data,
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        config, address = current_app.config, request.remote_addr
+        refusal = auth_ops.login_refusal(form.username.data, address, config)
+        if refusal:
+            current_app.logger.warning("login refused (%s) name=%r address=%s", refusal,
+                                       form.username.data[:64], address)
+            return render_template("auth/login.html", form=form, error=refusal), 429
+        user, error = auth_ops.authenticate(form.username.data, form.password.data)
+        if error == auth_ops.LOGIN_FAILED:
+            auth_ops.count_login_failure(form.username.data, address, config)
         db.session.commit()
         if user is not None:
             from app.auth.totp import needs_second_factor, start_second_factor

@@ -26,15 +26,19 @@ def test_login_with_right_password_and_refuse_wrong(client, make_user):
     assert login(client, user.username).status_code == 302
 
 
-def test_five_wrong_passwords_lock_the_account(client, make_user):
+def test_five_wrong_passwords_stop_that_address_not_the_account(app, make_user):
+    from tests.foundation.test_login_throttle import enable_limits, post_login
+    enable_limits(app)
     make_user(Role.dispatcher, username="lockme")
+    client = app.test_client()
     for _ in range(5):
-        response = login(client, "lockme", "nope-nope")
+        response = post_login(client, "lockme", "nope-nope", "203.0.113.9")
     # A wrong password never tells whether the name exists or is locked (no enumeration).
     assert "用户名或密码错误" in response.get_data(as_text=True)
     assert "锁定" not in response.get_data(as_text=True)
-    response = login(client, "lockme", PASSWORD)  # right password, still locked
-    assert response.status_code == 401 and "锁定" in response.get_data(as_text=True)
+    response = post_login(client, "lockme", PASSWORD, "203.0.113.9")  # right password, refused
+    assert response.status_code == 429 and "暂停从这里登录" in response.get_data(as_text=True)
+    assert post_login(client, "lockme", PASSWORD, "198.51.100.9").status_code == 302
 
 
 def test_initial_password_must_be_changed_first(client, make_user, make_enterprise):

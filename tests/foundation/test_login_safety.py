@@ -1,5 +1,6 @@
 """Logging in tells nobody which account names exist, and never sends anyone off the site."""
 from datetime import timedelta
+import re
 
 import pytest
 
@@ -56,3 +57,24 @@ def test_only_the_right_password_learns_the_account_is_deactivated_or_locked(cli
     db.session.commit()
     assert "已停用" in login(client, "gone", PASSWORD).get_data(as_text=True)
     assert "已锁定" in login(client, "locked", PASSWORD).get_data(as_text=True)
+
+
+def test_a_csrf_token_from_before_login_is_refused_after_it(csrf_app, make_user):
+    """Whoever planted or read a token in the browser before login (a shared office computer)
+    cannot use it on the logged-in session: a new token is drawn at every login."""
+    make_user(Role.dispatcher, username="rotating")
+    client = csrf_app.test_client()
+
+    def token_on(path):
+        page = client.get(path).get_data(as_text=True)
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+
+    before = token_on("/login")
+    response = client.post("/login", data={"username": "rotating", "password": PASSWORD,
+                                           "csrf_token": before})
+    assert response.status_code == 302
+    refused = client.post("/logout-everywhere", data={"csrf_token": before})
+    assert refused.status_code == 400 and "页面已过期" in refused.get_data(as_text=True)
+    after = token_on("/account/password")
+    assert after != before
+    assert client.post("/logout-everywhere", data={"csrf_token": after}).status_code == 302
