@@ -5,7 +5,7 @@ ChannelDown means the server itself is unreachable, so the rest of that channel'
 URL's) deliveries in this run are not even tried; any other exception fails one delivery.
 """
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 import json
 import smtplib
 import socket
@@ -17,6 +17,7 @@ from urllib.request import Request, urlopen
 from app.core.timeutil import format_local
 
 BRAND = "码上办"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ChannelDown(Exception):
@@ -33,6 +34,18 @@ def shown_target(delivery) -> str:
     department = recipient.department if recipient is not None else None
     code = department.code if department is not None else "*"
     return f"{url.scheme}://{url.hostname or ''} ({code})"
+
+
+def delivery_identity(delivery, domain: str) -> str:
+    """The same id on every attempt of one delivery (`delivery-<id>.notification-<id>@domain`):
+    a receiver that saw it already can drop a resend after a crash or an unanswered send."""
+    return f"delivery-{delivery.id}.notification-{delivery.notification_id}@{domain}"
+
+
+def mail_domain(mail_from: str) -> str:
+    """The sender's domain, or `mashangban.local` when MAIL_FROM has none."""
+    domain = mail_from.rpartition("@")[2].strip(" >")
+    return domain or "mashangban.local"
 
 
 def message_text(notification, base_url: str) -> str:
@@ -82,8 +95,8 @@ class EmailChannel:
         message["From"] = self.mail_from
         message["To"] = delivery.target
         message["Date"] = formatdate(localtime=False)
-        # A stable id per delivery lets a receiving server drop a resend after a crash.
-        message["Message-ID"] = make_msgid(f"delivery-{delivery.id}", domain="mashangban")
+        # Derived from the row, never from the attempt: a resend carries the same id.
+        message["Message-ID"] = f"<{delivery_identity(delivery, mail_domain(self.mail_from))}>"
         message["X-Mashangban-Delivery"] = str(delivery.id)
         message.set_content(message_text(notification, self.base_url))
         return message
@@ -112,9 +125,10 @@ class WebhookChannel:
 
     name = "webhook"
 
-    def __init__(self, base_url: str, timeout: float = 5):
+    def __init__(self, base_url: str, timeout: float = 5, domain: str = "mashangban.local"):
         self.base_url = base_url
         self.timeout = timeout
+        self.domain = domain
 
     def key(self, delivery) -> str:
         return f"webhook {delivery.target}"
@@ -127,8 +141,10 @@ class WebhookChannel:
     def send(self, delivery) -> None:
         body = json.dumps(self.payload(delivery.notification, self.base_url),
                           ensure_ascii=False).encode()
+        # The robot APIs ignore it; a receiver of our own can dedupe resends on it.
         request = Request(delivery.target, data=body, method="POST",
-                          headers={"Content-Type": "application/json; charset=utf-8"})
+                          headers={"Content-Type": "application/json; charset=utf-8",
+                                   IDEMPOTENCY_HEADER: delivery_identity(delivery, self.domain)})
         try:
             with urlopen(request, timeout=self.timeout) as response:
                 answer = response.read()
@@ -149,7 +165,8 @@ class WebhookChannel:
 
 def channels_from_config(config, base_url: str) -> dict:
     """The channels configured for this process; links in messages start with `base_url`."""
-    channels = {"webhook": WebhookChannel(base_url, config.get("WEBHOOK_TIMEOUT", 5))}
+    domain = mail_domain(config.get("MAIL_FROM", ""))
+    channels = {"webhook": WebhookChannel(base_url, config.get("WEBHOOK_TIMEOUT", 5), domain)}
     if config.get("SMTP_URL"):
         channels["email"] = EmailChannel(config["SMTP_URL"], config.get("MAIL_FROM", ""),
                                          base_url, config.get("SMTP_TIMEOUT", 10))

@@ -58,7 +58,8 @@ class SinkHandler:
         with self._lock:
             self.messages.append({"to": envelope.rcpt_tos[0], "subject": str(message["Subject"]),
                                   "body": message.get_content(),
-                                  "delivery": message["X-Mashangban-Delivery"]})
+                                  "delivery": message["X-Mashangban-Delivery"],
+                                  "message_id": message["Message-ID"]})
         return "250 Message accepted"
 
 
@@ -95,10 +96,12 @@ def smtp_sink():
 
 
 class WebhookSink:
-    """Answers like a WeCom / DingTalk robot and keeps (path, content) of every POST."""
+    """Answers like a WeCom / DingTalk robot and keeps (path, content) of every POST, and
+    (path, Idempotency-Key header) in `keys`."""
 
     def __init__(self):
         self.posts = []
+        self.keys = []
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -106,6 +109,7 @@ class WebhookSink:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 payload = json.loads(body)
                 sink.posts.append((self.path, payload))
+                sink.keys.append((self.path, self.headers.get("Idempotency-Key")))
                 answer = json.dumps({"errcode": 0, "errmsg": "ok"}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
