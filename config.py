@@ -43,6 +43,9 @@ class Config:
     DIGEST_TIME = os.environ.get("DIGEST_TIME", "08:30")
     DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", 8))
     DELIVERY_BACKOFF_SECONDS = int(os.environ.get("DELIVERY_BACKOFF_SECONDS", 60))
+    # How long each channel waits for its server's answer (a send after it is "unknown").
+    SMTP_TIMEOUT_SECONDS = float(os.environ.get("SMTP_TIMEOUT_SECONDS", 30))
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
     LOCAL_TIMEZONE = "Asia/Shanghai"
     COUNTY_NAME = os.environ.get("COUNTY_NAME", "示范县")
 

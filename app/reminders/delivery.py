@@ -5,7 +5,8 @@ import logging
 from flask import current_app
 
 from app.extensions import db
-from app.reminders.channels import ChannelDown, channels_from_config, shown_target
+from app.reminders.channels import ChannelDown, OutcomeUnknown, channels_from_config, \
+    shown_target
 from app.settings.public_url import public_base_url
 from app.reminders.models import Delivery, DeliveryStatus
 
@@ -30,6 +31,7 @@ def _next_due(now: datetime):
 
 
 def _failed(delivery: Delivery, error: str, now: datetime, config):
+    """One attempt that did not end in "sent": retry later, or give up after the last one."""
     delivery.attempts += 1
     delivery.last_error = error[:1000]
     if delivery.attempts >= config.get("DELIVERY_MAX_ATTEMPTS", 8):
@@ -48,7 +50,7 @@ def deliver_due(now: datetime, limit: int | None = None) -> dict:
     channels = channels_from_config(config, public_base_url())
     limit = limit or config.get("DELIVERY_BATCH", 500)
     down: dict[str, str] = {}  # channel key -> the error that took it down in this run
-    counts = {"sent": 0, "failed": 0}
+    counts = {"sent": 0, "failed": 0, "unknown": 0}
     try:
         for _ in range(limit):
             delivery = _next_due(now)
@@ -62,6 +64,9 @@ def deliver_due(now: datetime, limit: int | None = None) -> dict:
                 if key in down:
                     raise ChannelDown(down[key])
                 channel.send(delivery)
+            except OutcomeUnknown as exc:  # maybe received: resent later, same Message-ID
+                _failed(delivery, f"结果未知：{exc}", now, config)
+                counts["unknown"] += 1
             except ChannelDown as exc:
                 down[channel.key(delivery)] = str(exc)
                 _failed(delivery, str(exc), now, config)

@@ -35,3 +35,33 @@ def test_a_resend_carries_the_same_message_id_and_idempotency_key(
     assert keys == [f"delivery-{hook.id}.notification-{hook.notification_id}"
                     "@mashangban.example.cn"] * 2
     assert len({key for _path, key in webhook_sink.keys}) == len(webhooks)
+
+
+def by_delivery(sink, delivery):
+    return [m["message_id"] for m in sink.messages if m["delivery"] == str(delivery.id)]
+
+
+def test_a_reply_later_than_the_timeout_is_unknown_and_resent_with_the_same_message_id(
+        app, channels, make_case, smtp_sink):
+    app.config["SMTP_TIMEOUT_SECONDS"] = 0.5
+    smtp_sink.handler.reply_delay = {1: 2.0}  # the first message is kept, its "250" is late
+    make_case(CaseState.dispatched, now=T0)
+    emails = deliveries("email")
+    assert len(emails) >= 2
+
+    result = tick(minutes(1))["deliver_pending"]
+    slow = db.session.get(Delivery, int(smtp_sink.messages[0]["delivery"]))
+    db.session.refresh(slow)
+    # Not a failure of the channel: the slow one waits, every other e-mail went out.
+    assert result["unknown"] == 1 and result["failed"] == 0
+    assert slow.status is DeliveryStatus.pending and slow.attempts == 1
+    assert slow.last_error.startswith("结果未知") and slow.next_attempt_at == minutes(2)
+    assert all(d.status is DeliveryStatus.sent for d in deliveries("email") if d.id != slow.id)
+
+    tick(minutes(2))
+    db.session.refresh(slow)
+    assert slow.status is DeliveryStatus.sent
+    # The receiver got two copies, both with the one Message-ID it can drop the second by.
+    copies = by_delivery(smtp_sink, slow)
+    assert len(copies) == 2 and len(set(copies)) == 1
+    assert all(len(set(by_delivery(smtp_sink, d))) == 1 for d in emails)

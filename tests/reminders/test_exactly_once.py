@@ -206,3 +206,30 @@ def test_webhook_secret_key_never_reaches_the_log_or_the_cli(app, channels, make
     assert "http://127.0.0.1 (MARKET)" in logged and secret not in logged
     result = runner.invoke(args=["scheduler", "deliveries", "--failed"])
     assert "(MARKET)" in result.output and secret not in result.output
+
+
+def test_sender_killed_after_the_server_accepted_resends_with_the_same_message_id(
+        app, channels, make_case, webhook_sink):
+    """The one window left: the server kept the message, the sender died before marking it."""
+    sink = SmtpSink().start()
+    try:
+        make_case(CaseState.dispatched, now=T0)
+        sink.handler.stall_reply_at = 1  # keep the first message, never answer it
+        victim = scheduler_tick(app, sink.url, webhook_sink.url("office"), minutes(1))
+        assert sink.handler.stalled.wait(60), victim.stderr.read() if victim.poll() else ""
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        sink.handler.released.set()
+        assert len(sink.messages) == 1
+        accepted = sink.messages[0]
+
+        finish(scheduler_tick(app, sink.url, webhook_sink.url("office"), minutes(1)))
+        db.session.expire_all()
+        copies = [m["message_id"] for m in sink.messages if m["delivery"] == accepted["delivery"]]
+        assert len(copies) == 2 and set(copies) == {accepted["message_id"]}
+        assert len({m["message_id"] for m in sink.messages}) == len(sink.messages) - 1 \
+            == count(Delivery, Delivery.channel == "email")
+        assert count(Delivery, Delivery.channel == "email",
+                     Delivery.status != DeliveryStatus.sent) == 0
+    finally:
+        sink.stop()
