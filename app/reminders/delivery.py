@@ -9,6 +9,7 @@ from app.reminders.channels import ChannelDown, OutcomeUnknown, channels_from_co
     shown_target
 from app.settings.public_url import public_base_url
 from app.reminders.models import Delivery, DeliveryStatus
+from app.reminders.notify import is_urgent, quiet_hours_end
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ def _failed(delivery: Delivery, error: str, now: datetime, config):
         log.error("delivery %s (%s to %s) given up after %d attempts: %s", delivery.id,
                   delivery.channel, shown_target(delivery), delivery.attempts, error)
     else:
-        delivery.next_attempt_at = now + backoff(delivery.attempts, config)
+        retry_at = now + backoff(delivery.attempts, config)
+        # A retry pages nobody at night either: only urgent cases' sends ignore quiet hours.
+        delivery.next_attempt_at = (retry_at if is_urgent(delivery.notification.case)
+                                    else quiet_hours_end(retry_at, config))
         log.warning("delivery %s (%s to %s) failed, attempt %d: %s", delivery.id,
                     delivery.channel, shown_target(delivery), delivery.attempts, error)
 

@@ -1,4 +1,6 @@
-"""The delivery layer: the same identity on every attempt of a delivery."""
+"""The delivery layer: one identity on every attempt, unknown outcomes, quiet retries."""
+from datetime import timedelta
+
 from app.cases.models import CaseState
 from app.extensions import db
 from app.reminders.models import Delivery, DeliveryStatus
@@ -65,3 +67,22 @@ def test_a_reply_later_than_the_timeout_is_unknown_and_resent_with_the_same_mess
     copies = by_delivery(smtp_sink, slow)
     assert len(copies) == 2 and len(set(copies)) == 1
     assert all(len(set(by_delivery(smtp_sink, d))) == 1 for d in emails)
+
+
+def test_retries_of_non_urgent_sends_wait_for_the_end_of_quiet_hours(
+        app, channels, make_case, smtp_sink):
+    from app.cases.models import Urgency
+    app.config["SMTP_URL"] = "smtp://127.0.0.1:9"  # nobody listens: every attempt fails
+    evening = T0.replace(hour=13, minute=59)  # 21:59 local, a minute before the quiet hours
+    normal = make_case(CaseState.dispatched, now=evening)
+    urgent = make_case(CaseState.dispatched, now=evening, urgency=Urgency.urgent)
+    tick(evening)
+
+    def retries(case):
+        return {d.next_attempt_at for d in deliveries("email")
+                if d.notification.case_id == case.id}
+    morning = T0.replace(day=18, hour=0, minute=30)  # 08:30 local the next day
+    assert retries(normal) == {morning}
+    assert retries(urgent) == {evening + timedelta(minutes=1)}
+    tick(evening + timedelta(minutes=6))  # the drill's 22:05: nothing non-urgent is tried
+    assert {d.attempts for d in deliveries("email") if d.notification.case_id == normal.id} == {1}
