@@ -52,7 +52,7 @@ demo: db
 run: venv run-deps demo
 	@$(FLASK) demo banner --base-url "$${BASE_URL:-http://$(HOST):$(PORT)}"
 	SCHEDULER=$${SCHEDULER:-on} BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" \
-		$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --timeout 120 \
+		$(VENV)/bin/gunicorn --config gunicorn.conf.py --workers 2 --bind $(HOST):$(PORT) --timeout 120 \
 		--access-logfile - wsgi:app
 
 test: test-venv test-deps
