@@ -233,3 +233,15 @@ def test_sender_killed_after_the_server_accepted_resends_with_the_same_message_i
                      Delivery.status != DeliveryStatus.sent) == 0
     finally:
         sink.stop()
+
+
+def test_moving_the_digest_time_during_the_day_sends_no_second_digest(app, channels):
+    monday = T0.replace(day=16, hour=0, minute=30)  # Monday 08:30 local
+    tick(monday, deliver=False)
+    sent = count(Notification, Notification.kind.like("digest_%"))
+    assert sent == 3  # the head, and the office's dispatcher and admin
+    app.config["DIGEST_TIME"] = "10:00"  # the admin moves it the same day
+    tick(monday.replace(hour=2), deliver=False)
+    assert count(Notification, Notification.kind.like("digest_%")) == sent
+    tick(monday + timedelta(days=1, hours=1, minutes=30), deliver=False)  # Tuesday 10:00
+    assert count(Notification, Notification.kind == "digest_daily") == 2
