@@ -58,8 +58,8 @@ run: venv run-deps demo
 	@export RATELIMIT_STORAGE_URI="$(PICK_RATELIMIT_STORAGE)" \
 		BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"; \
 	$(FLASK) demo banner --base-url "$$BASE_URL" && \
-	SCHEDULER=$${SCHEDULER:-on} exec $(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) \
-		--timeout 120 --access-logfile - wsgi:app
+	SCHEDULER=$${SCHEDULER:-on} exec $(VENV)/bin/gunicorn --config gunicorn.conf.py --workers 2 \
+		--bind $(HOST):$(PORT) --timeout 120 --access-logfile - wsgi:app
 
 test: test-venv test-deps
 	@scripts/run_tests.sh

@@ -41,8 +41,14 @@ class Config:
     QUIET_HOURS_START = os.environ.get("QUIET_HOURS_START", "22:00")  # local time
     QUIET_HOURS_END = os.environ.get("QUIET_HOURS_END", "08:30")
     DIGEST_TIME = os.environ.get("DIGEST_TIME", "08:30")
-    DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", 8))
+    # The retry schedule (docs/reminders.md): wait BACKOFF, 2×, 4× … at most BACKOFF_MAX
+    # after each failed attempt; give up after MAX_ATTEMPTS (16: about 10 hours of outage).
+    DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", 16))
     DELIVERY_BACKOFF_SECONDS = int(os.environ.get("DELIVERY_BACKOFF_SECONDS", 60))
+    DELIVERY_BACKOFF_MAX_SECONDS = int(os.environ.get("DELIVERY_BACKOFF_MAX_SECONDS", 3600))
+    # How long each channel waits for its server's answer (a send after it is "unknown").
+    SMTP_TIMEOUT_SECONDS = float(os.environ.get("SMTP_TIMEOUT_SECONDS", 30))
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
     LOCAL_TIMEZONE = "Asia/Shanghai"
     COUNTY_NAME = os.environ.get("COUNTY_NAME", "示范县")
 

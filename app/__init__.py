@@ -97,6 +97,6 @@ def create_app(config_class=None):
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from app.reminders.runner import start_in_web_process
-    start_in_web_process(app)
+    # The in-process scheduler (SCHEDULER=on) is started by the web server's entry point
+    # (gunicorn.conf.py), not here: a CLI command that loads the app is not a web process.
     return app

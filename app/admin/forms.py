@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
+from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, PasswordField,
+                     SelectField, StringField)
 from wtforms.validators import Length, Optional
 
 from app.auth.models import Role
@@ -73,3 +74,12 @@ class BrandingForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button (delete an override): CSRF only."""
+
+
+class RequeueForm(FlaskForm):
+    """Send failed deliveries again: one (delivery), a channel's, those given up since a time,
+    or all when none is given."""
+    delivery = IntegerField(validators=[Optional()])
+    channel = SelectField("通道", choices=[("", "全部通道"), ("email", "邮件"),
+                                           ("webhook", "群机器人")], default="")
+    since = DateTimeLocalField("失败时间不早于", format="%Y-%m-%dT%H:%M", validators=[Optional()])

@@ -7,14 +7,15 @@ from flask_login import current_user
 
 from app.admin import queries
 from app.admin.forms import (ActionForm, BrandingForm, CategoryForm, DepartmentForm,
-                             EnterpriseForm, HolidayForm, ImportForm, TimeLimitForm, UserForm)
+                             EnterpriseForm, HolidayForm, ImportForm, RequeueForm, TimeLimitForm,
+                             UserForm)
 from app.auth import operations as auth_ops
 from app.auth.decorators import role_required
 from app.auth.models import Role, User
 from app.cases.models import Category
 from app.cases import queries as case_queries
-from app.core.clock import local_today
-from app.core.timeutil import format_local
+from app.core.clock import local_today, utcnow
+from app.core.timeutil import format_local, local_datetime
 from app.core.types import is_id
 from app.departments.models import Department, DepartmentKind
 from app.departments.operations import DepartmentError, save_department
@@ -22,6 +23,9 @@ from app.enterprises.imports import ImportRejected, import_enterprises
 from app.enterprises.models import Enterprise
 from app.enterprises.operations import EnterpriseError, save_enterprise
 from app.extensions import db
+from app.reminders import queries as reminder_queries
+from app.reminders.channels import shown_target
+from app.reminders.delivery import requeue_failed
 from app.settings.branding import BRANDING_FIELDS, BrandingError, get_branding, save_branding
 from app.settings.public_url import (PublicUrlError, is_public_base_url_set, public_base_url,
                                      save_public_base_url)
@@ -321,3 +325,24 @@ def branding():
     return render_template("admin/branding.html", form=form, errors=errors,
                            base_url_set=is_public_base_url_set(),
                            env_base_url=current_app.config["BASE_URL"]), 400 if errors else 200
+
+
+# --- deliveries that failed ------------------------------------------------------------------
+
+@bp.get("/deliveries")
+def deliveries():
+    return render_template("admin/deliveries.html", rows=reminder_queries.failed_deliveries(),
+                           counts=reminder_queries.delivery_counts(), form=RequeueForm(),
+                           shown_target=shown_target)
+
+
+@bp.post("/deliveries/requeue")
+def requeue_deliveries():
+    form = RequeueForm()
+    if not form.validate_on_submit():
+        abort(400)
+    since = form.since.data
+    count = requeue_failed(utcnow(), delivery_id=form.delivery.data,
+                           channel=form.channel.data or None,
+                           since=local_datetime(since.date(), since.time()) if since else None)
+    return _done(f"已重新排队 {count} 条发送失败的消息", "admin.deliveries")

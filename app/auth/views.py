@@ -16,7 +16,8 @@ login_manager.login_message = "请先登录"
 login_manager.login_message_category = "error"
 
 # Pages a user with a must-change password may still reach.
-PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "core.healthz"}
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "core.healthz",
+                          "core.readyz"}
 
 
 @login_manager.user_loader

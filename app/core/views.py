@@ -41,6 +41,18 @@ def healthz():
     return jsonify(status="ok")
 
 
+@bp.get("/readyz")
+def readyz():
+    """Ready to serve, and what the operator must see: deliveries waiting and given up."""
+    from app.reminders.queries import delivery_counts
+    try:
+        counts = delivery_counts()
+    except Exception as exc:
+        db.session.rollback()
+        return jsonify(status="error", error=type(exc).__name__), 503
+    return jsonify(status="ok", deliveries=counts)
+
+
 @bp.get("/")
 def home():
     if not current_user.is_authenticated:

@@ -2,13 +2,14 @@
 
 In-app needs no channel: the Notification row is the message the handler pages list.
 ChannelDown means the server itself is unreachable, so the rest of that channel's (or that
-URL's) deliveries in this run are not even tried; any other exception fails one delivery.
+URL's) deliveries in this run are not even tried; OutcomeUnknown means the message went out
+and no answer came within the channel's timeout (retried later with the same identity, the
+others still tried); any other exception fails one delivery.
 """
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 import json
 import smtplib
-import socket
 import ssl
 from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -17,10 +18,45 @@ from urllib.request import Request, urlopen
 from app.core.timeutil import format_local
 
 BRAND = "码上办"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ChannelDown(Exception):
     """The server did not answer: no point in trying it again in this run."""
+
+
+class OutcomeUnknown(Exception):
+    """The whole message went out and no answer came back in time: the server may have
+    accepted it. Not a failure of the channel; resent later with the same identity."""
+
+
+class _TracksData:
+    """Notes when the message content has been handed over after DATA (`content_sent`), so a
+    lost reply can be told apart from a failure before the server had the message."""
+
+    content_sent = False
+    _data_sends = 0
+
+    def data(self, msg):
+        self._data_sends = 1  # the next send() after the DATA command is the content
+        try:
+            return super().data(msg)
+        finally:
+            self._data_sends = 0
+
+    def send(self, s):
+        super().send(s)
+        if self._data_sends:
+            self._data_sends += 1
+            self.content_sent = self._data_sends > 2
+
+
+class _SMTP(_TracksData, smtplib.SMTP):
+    pass
+
+
+class _SMTPS(_TracksData, smtplib.SMTP_SSL):
+    pass
 
 
 def shown_target(delivery) -> str:
@@ -33,6 +69,18 @@ def shown_target(delivery) -> str:
     department = recipient.department if recipient is not None else None
     code = department.code if department is not None else "*"
     return f"{url.scheme}://{url.hostname or ''} ({code})"
+
+
+def delivery_identity(delivery, domain: str) -> str:
+    """The same id on every attempt of one delivery (`delivery-<id>.notification-<id>@domain`):
+    a receiver that saw it already can drop a resend after a crash or an unanswered send."""
+    return f"delivery-{delivery.id}.notification-{delivery.notification_id}@{domain}"
+
+
+def mail_domain(mail_from: str) -> str:
+    """The sender's domain, or `mashangban.local` when MAIL_FROM has none."""
+    domain = mail_from.rpartition("@")[2].strip(" >")
+    return domain or "mashangban.local"
 
 
 def message_text(notification, base_url: str) -> str:
@@ -63,10 +111,10 @@ class EmailChannel:
         host, port = self.url.hostname or "127.0.0.1", self.url.port
         try:
             if self.url.scheme == "smtps":
-                smtp = smtplib.SMTP_SSL(host, port or 465, timeout=self.timeout,
-                                        context=ssl.create_default_context())
+                smtp = _SMTPS(host, port or 465, timeout=self.timeout,
+                              context=ssl.create_default_context())
             else:
-                smtp = smtplib.SMTP(host, port or 25, timeout=self.timeout)
+                smtp = _SMTP(host, port or 25, timeout=self.timeout)
                 if parse_qs(self.url.query).get("starttls") == ["1"]:
                     smtp.starttls(context=ssl.create_default_context())
             if self.url.username:
@@ -82,8 +130,8 @@ class EmailChannel:
         message["From"] = self.mail_from
         message["To"] = delivery.target
         message["Date"] = formatdate(localtime=False)
-        # A stable id per delivery lets a receiving server drop a resend after a crash.
-        message["Message-ID"] = make_msgid(f"delivery-{delivery.id}", domain="mashangban")
+        # Derived from the row, never from the attempt: a resend carries the same id.
+        message["Message-ID"] = f"<{delivery_identity(delivery, mail_domain(self.mail_from))}>"
         message["X-Mashangban-Delivery"] = str(delivery.id)
         message.set_content(message_text(notification, self.base_url))
         return message
@@ -92,10 +140,15 @@ class EmailChannel:
         message = self.build(delivery)
         if self._smtp is None:
             self._smtp = self._connect()
+        smtp = self._smtp
+        smtp.content_sent = False
         try:
-            self._smtp.send_message(message)
+            smtp.send_message(message)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
+            if smtp.content_sent:  # the reply to the message itself never came
+                raise OutcomeUnknown(f"SMTP 已发出邮件但未在 {self.timeout:g} 秒内答复：{exc}") \
+                    from exc
             raise ChannelDown(f"SMTP 连接中断：{exc}") from exc
 
     def close(self):
@@ -112,9 +165,10 @@ class WebhookChannel:
 
     name = "webhook"
 
-    def __init__(self, base_url: str, timeout: float = 5):
+    def __init__(self, base_url: str, timeout: float = 5, domain: str = "mashangban.local"):
         self.base_url = base_url
         self.timeout = timeout
+        self.domain = domain
 
     def key(self, delivery) -> str:
         return f"webhook {delivery.target}"
@@ -127,14 +181,18 @@ class WebhookChannel:
     def send(self, delivery) -> None:
         body = json.dumps(self.payload(delivery.notification, self.base_url),
                           ensure_ascii=False).encode()
+        # The robot APIs ignore it; a receiver of our own can dedupe resends on it.
         request = Request(delivery.target, data=body, method="POST",
-                          headers={"Content-Type": "application/json; charset=utf-8"})
+                          headers={"Content-Type": "application/json; charset=utf-8",
+                                   IDEMPOTENCY_HEADER: delivery_identity(delivery, self.domain)})
         try:
             with urlopen(request, timeout=self.timeout) as response:
                 answer = response.read()
         except HTTPError as exc:
             raise RuntimeError(f"机器人返回 HTTP {exc.code}") from exc
-        except (URLError, socket.timeout, ConnectionError) as exc:
+        except TimeoutError as exc:  # sent, but the answer did not come (urllib wraps the rest)
+            raise OutcomeUnknown(f"机器人已收到请求但未在 {self.timeout:g} 秒内答复") from exc
+        except (URLError, ConnectionError) as exc:
             raise ChannelDown(f"机器人地址无法连接：{exc}") from exc
         try:
             errcode = json.loads(answer or b"{}").get("errcode", 0)
@@ -149,8 +207,9 @@ class WebhookChannel:
 
 def channels_from_config(config, base_url: str) -> dict:
     """The channels configured for this process; links in messages start with `base_url`."""
-    channels = {"webhook": WebhookChannel(base_url, config.get("WEBHOOK_TIMEOUT", 5))}
+    domain = mail_domain(config.get("MAIL_FROM", ""))
+    channels = {"webhook": WebhookChannel(base_url, config["WEBHOOK_TIMEOUT_SECONDS"], domain)}
     if config.get("SMTP_URL"):
         channels["email"] = EmailChannel(config["SMTP_URL"], config.get("MAIL_FROM", ""),
-                                         base_url, config.get("SMTP_TIMEOUT", 10))
+                                         base_url, config["SMTP_TIMEOUT_SECONDS"])
     return channels

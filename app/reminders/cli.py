@@ -1,4 +1,4 @@
-"""`flask scheduler run | tick | deliveries`."""
+"""`flask scheduler run | tick | deliveries | requeue`."""
 from datetime import datetime, timezone
 import json
 
@@ -8,16 +8,20 @@ from flask.cli import AppGroup
 
 from app.core.clock import utcnow
 from app.core.timeutil import format_local
+from app.reminders.models import DeliveryStatus
 
 scheduler_cli = AppGroup("scheduler", help="提醒与催办调度（Reminders and escalation scheduler）.")
 
 
-def _parse_now(value: str | None) -> datetime:
+def _parse_now(value: str | None, option: str = "--now") -> datetime:
     if not value:
         return utcnow()
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise click.BadParameter("请带上时区，例如 2026-11-17T09:00+08:00", param_hint="--now")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise click.BadParameter("请带上时区，例如 2026-11-17T09:00+08:00", param_hint=option)
     return parsed.astimezone(timezone.utc)
 
 
@@ -61,6 +65,25 @@ def deliveries_command(only_failed):
         click.echo("没有待发送或发送失败的消息。")
         return
     for d in rows:
+        # A failed row is never tried again by itself: show when it was given up, not a "next".
+        when = "放弃于" if d.status is DeliveryStatus.failed else "下次"
         click.echo(f"{d.id}\t{d.status.value}\t{d.channel}\t{shown_target(d)}\t尝试{d.attempts}次\t"
-                   f"下次 {format_local(d.next_attempt_at)}\t{d.notification.title}\t"
+                   f"{when} {format_local(d.next_attempt_at)}\t{d.notification.title}\t"
                    f"{d.last_error or ''}")
+
+
+@scheduler_cli.command("requeue")
+@click.option("--id", "delivery_id", type=int, help="One failed delivery.")
+@click.option("--channel", type=click.Choice(["email", "webhook"]), help="A channel's failed ones.")
+@click.option("--since", "since_text", help="Those given up since (ISO 8601 with offset).")
+@click.option("--all", "everything", is_flag=True, help="Every failed delivery.")
+def requeue_command(delivery_id, channel, since_text, everything):
+    """Send failed deliveries again, with a fresh retry schedule and the same Message-ID."""
+    from app.extensions import db
+    from app.reminders.delivery import requeue_failed
+    if not (everything or delivery_id or channel or since_text):
+        raise click.UsageError("请指定 --id、--channel、--since 或 --all")
+    since = _parse_now(since_text, "--since") if since_text else None
+    count = requeue_failed(utcnow(), delivery_id=delivery_id, channel=channel, since=since)
+    db.session.commit()
+    click.echo(f"已重新排队 {count} 条发送失败的消息。")

@@ -5,18 +5,26 @@ import logging
 from flask import current_app
 
 from app.extensions import db
-from app.reminders.channels import ChannelDown, channels_from_config, shown_target
+from app.reminders.channels import ChannelDown, OutcomeUnknown, channels_from_config, \
+    shown_target
 from app.settings.public_url import public_base_url
 from app.reminders.models import Delivery, DeliveryStatus
+from app.reminders.notify import is_urgent, quiet_hours_end
 
 log = logging.getLogger(__name__)
 
 
 def backoff(attempts: int, config) -> timedelta:
-    """Wait 1, 2, 4 … minutes after each failure, at most an hour."""
+    """Wait 1, 2, 4 … minutes after each failure, at most an hour (DELIVERY_BACKOFF_SECONDS,
+    DELIVERY_BACKOFF_MAX_SECONDS)."""
     base = config.get("DELIVERY_BACKOFF_SECONDS", 60)
     return timedelta(seconds=min(base * 2 ** (attempts - 1),
                                  config.get("DELIVERY_BACKOFF_MAX_SECONDS", 3600)))
+
+
+def send_time(delivery: Delivery, at: datetime, config) -> datetime:
+    """When a (re)try planned for `at` may go: paging nobody at night unless the case is urgent."""
+    return at if is_urgent(delivery.notification.case) else quiet_hours_end(at, config)
 
 
 def _next_due(now: datetime):
@@ -30,14 +38,18 @@ def _next_due(now: datetime):
 
 
 def _failed(delivery: Delivery, error: str, now: datetime, config):
+    """One attempt that did not end in "sent": retry later, or give up after the last one."""
     delivery.attempts += 1
     delivery.last_error = error[:1000]
-    if delivery.attempts >= config.get("DELIVERY_MAX_ATTEMPTS", 8):
+    if delivery.attempts >= config.get("DELIVERY_MAX_ATTEMPTS", 16):
         delivery.status = DeliveryStatus.failed
+        delivery.next_attempt_at = now  # a failed row keeps when it was given up
         log.error("delivery %s (%s to %s) given up after %d attempts: %s", delivery.id,
                   delivery.channel, shown_target(delivery), delivery.attempts, error)
     else:
-        delivery.next_attempt_at = now + backoff(delivery.attempts, config)
+        # A retry pages nobody at night either: only urgent cases' sends ignore quiet hours.
+        delivery.next_attempt_at = send_time(delivery, now + backoff(delivery.attempts, config),
+                                             config)
         log.warning("delivery %s (%s to %s) failed, attempt %d: %s", delivery.id,
                     delivery.channel, shown_target(delivery), delivery.attempts, error)
 
@@ -48,7 +60,7 @@ def deliver_due(now: datetime, limit: int | None = None) -> dict:
     channels = channels_from_config(config, public_base_url())
     limit = limit or config.get("DELIVERY_BATCH", 500)
     down: dict[str, str] = {}  # channel key -> the error that took it down in this run
-    counts = {"sent": 0, "failed": 0}
+    counts = {"sent": 0, "failed": 0, "unknown": 0}
     try:
         for _ in range(limit):
             delivery = _next_due(now)
@@ -62,6 +74,9 @@ def deliver_due(now: datetime, limit: int | None = None) -> dict:
                 if key in down:
                     raise ChannelDown(down[key])
                 channel.send(delivery)
+            except OutcomeUnknown as exc:  # maybe received: resent later, same Message-ID
+                _failed(delivery, f"结果未知：{exc}", now, config)
+                counts["unknown"] += 1
             except ChannelDown as exc:
                 down[channel.key(delivery)] = str(exc)
                 _failed(delivery, str(exc), now, config)
@@ -80,3 +95,26 @@ def deliver_due(now: datetime, limit: int | None = None) -> dict:
         for channel in channels.values():
             channel.close()
     return counts
+
+
+def requeue_failed(now: datetime, *, delivery_id: int | None = None, channel: str | None = None,
+                   since: datetime | None = None) -> int:
+    """Put given-up deliveries back in the queue with a fresh retry schedule: one (by id), a
+    channel's, those given up since a time, or all (the filters combine); return how many.
+    They keep their ids, so a resend carries the same Message-ID. The caller commits."""
+    query = db.select(Delivery).where(Delivery.status == DeliveryStatus.failed)
+    if delivery_id is not None:
+        query = query.where(Delivery.id == delivery_id)
+    if channel:
+        query = query.where(Delivery.channel == channel)
+    if since is not None:
+        query = query.where(Delivery.next_attempt_at >= since)
+    config = current_app.config
+    rows = db.session.execute(query.order_by(Delivery.id)).scalars().all()
+    for delivery in rows:
+        delivery.status = DeliveryStatus.pending
+        delivery.attempts = 0
+        delivery.next_attempt_at = send_time(delivery, now, config)
+    log.info("requeued %d failed deliveries (id=%s channel=%s since=%s)", len(rows),
+             delivery_id, channel, since)
+    return len(rows)

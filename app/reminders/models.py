@@ -53,6 +53,7 @@ class Delivery(db.Model):
     status: Mapped[DeliveryStatus] = mapped_column(enum_column_type(DeliveryStatus),
                                                    default=DeliveryStatus.pending)
     attempts: Mapped[int] = mapped_column(default=0)
+    # Pending: when the next attempt is due. Failed: when the last attempt gave up.
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

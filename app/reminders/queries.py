@@ -95,3 +95,12 @@ def pending_deliveries(limit: int = 200) -> list[Delivery]:
         db.select(Delivery).where(Delivery.status == DeliveryStatus.pending)
         .order_by(Delivery.attempts.desc(), Delivery.next_attempt_at, Delivery.id)
         .limit(limit)).scalars())
+
+
+def delivery_counts() -> dict[str, int]:
+    """How many deliveries wait and how many were given up (for /readyz and the admin page)."""
+    counts = dict(db.session.execute(
+        db.select(Delivery.status, func.count()).where(Delivery.status != DeliveryStatus.sent)
+        .group_by(Delivery.status)).all())
+    return {status.name: counts.get(status, 0)
+            for status in (DeliveryStatus.pending, DeliveryStatus.failed)}

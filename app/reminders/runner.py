@@ -1,11 +1,14 @@
 """Run ticks on APScheduler 3.x: blocking in `flask scheduler run`, or a background thread
 inside the web process when SCHEDULER=on. Every process may start one; only the holder of
-the database lock ticks, the others keep trying the lock so one takes over when it dies."""
+the database lock ticks, the others keep trying the lock so one takes over when it dies.
+
+Which process is a web process is said by its entry point, not guessed: gunicorn's
+`post_worker_init` hook (gunicorn.conf.py) calls `start_in_web_process`; `create_app` never
+does, so `flask … scheduler run` (or any command) cannot start a second scheduler."""
 from datetime import timedelta
 import atexit
 import logging
 import os
-import sys
 import threading
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -47,20 +50,11 @@ def make_scheduler(app, blocking: bool):
     return scheduler, lock
 
 
-def _web_process_should_run(app) -> bool:
-    if not app.config.get("SCHEDULER") or app.testing:
-        return False
-    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
-        return False  # the reloader's watcher process, not the one serving
-    if os.environ.get("FLASK_RUN_FROM_CLI") and "run" not in sys.argv[1:2] + sys.argv[-1:]:
-        return False  # `flask db upgrade`, `flask scheduler run` …: not a web process
-    return True
-
-
 def start_in_web_process(app):
-    """Start a background scheduler once per process when SCHEDULER=on."""
+    """Start a background scheduler once per process when SCHEDULER=on; called only by the
+    web server's entry point (gunicorn.conf.py)."""
     global _started
-    if not _web_process_should_run(app):
+    if not app.config.get("SCHEDULER") or app.testing:
         return None
     with _started_lock:
         if _started:

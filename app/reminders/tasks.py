@@ -5,7 +5,7 @@ transaction. Two processes cannot act on one case twice: on PostgreSQL the batch
 with FOR UPDATE SKIP LOCKED, and everywhere the case is claimed by a compare-and-set on
 next_check_at before anything is written; the notifications' unique keys are the last guard.
 """
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 import logging
 
 from flask import current_app
@@ -233,17 +233,20 @@ def send_digests(now: datetime | None = None) -> int:
     at = local_datetime(today, _clock(current_app.config.get("DIGEST_TIME", "08:30")))
     if now < at:
         return 0
+    # Keyed on the local date, not on DIGEST_TIME: moving the time during the day sends nothing
+    # twice (the key's instant is the day's local midnight).
+    day = local_datetime(today, time.min)
     sent = 0
     if WorkCalendar.from_database().is_workday(today):
-        sent += _daily_digests(now, at)
+        sent += _daily_digests(now, day)
     if today.weekday() == 0:
-        sent += _weekly_digest(now, at)
+        sent += _weekly_digest(now, day)
     db.session.commit()
     return sent
 
 
-def _not_yet_sent(kind: str, users, at: datetime):
-    keys = {dedupe_key(kind, user.id, None, at): user for user in users}
+def _not_yet_sent(kind: str, users, day: datetime):
+    keys = {dedupe_key(kind, user.id, None, day): user for user in users}
     if not keys:
         return []
     taken = set(db.session.execute(db.select(Notification.dedupe_key)
@@ -251,23 +254,23 @@ def _not_yet_sent(kind: str, users, at: datetime):
     return [user for key, user in keys.items() if key not in taken]
 
 
-def _daily_digests(now, at) -> int:
+def _daily_digests(now, day) -> int:
     heads = [head for head in _not_yet_sent("digest_daily", users_with_role(Role.department_head),
-                                            at) if head.department_id is not None]
+                                            day) if head.department_id is not None]
     summaries = queries.department_summaries({head.department_id for head in heads}, now)
     return len(queue_notifications([Message(
-        "digest_daily", [head], deadline_at=at, link="/handling/",
+        "digest_daily", [head], deadline_at=day, link="/handling/",
         title=f"每日待办汇总 {to_local(now):%m月%d日}：{summaries[head.department_id].name}",
         body=summaries[head.department_id].text()) for head in heads], now=now))
 
 
-def _weekly_digest(now, at) -> int:
-    office = _not_yet_sent("digest_weekly", users_with_role(*OFFICE_ROLES), at)
+def _weekly_digest(now, day) -> int:
+    office = _not_yet_sent("digest_weekly", users_with_role(*OFFICE_ROLES), day)
     if not office:
         return 0
     summary = queries.office_summary(now)
     return len(queue_notification(
-        "digest_weekly", office, deadline_at=at, now=now, link="/office/cases",
+        "digest_weekly", office, deadline_at=day, now=now, link="/office/cases",
         title=f"每周案件汇总 {to_local(now):%m月%d日}", body=summary))
 
 

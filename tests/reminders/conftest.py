@@ -1,4 +1,5 @@
 """Real servers on loopback: an SMTP sink (aiosmtpd) and a group-robot webhook (http.server)."""
+import asyncio
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,18 +37,22 @@ class SinkHandler:
         self.delay = delay
         self.mail_started = 0
         self.stall_at = None  # the MAIL command number to hold until `released` is set
+        self.stall_reply_at = None  # the DATA number whose reply (after keeping it) is held
+        self.reply_delay = {}  # DATA number -> seconds its "250" is late (past a timeout)
         self.stalled = threading.Event()
         self.released = threading.Event()
         self._lock = threading.Lock()
 
+    async def _hold(self):
+        self.stalled.set()
+        while not self.released.is_set():
+            await asyncio.sleep(0.02)
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        import asyncio
         self.mail_started += 1
         if self.stall_at is not None and self.mail_started >= self.stall_at \
                 and not self.released.is_set():
-            self.stalled.set()
-            while not self.released.is_set():
-                await asyncio.sleep(0.02)
+            await self._hold()
         if self.delay:
             await asyncio.sleep(self.delay)
         envelope.mail_from = address
@@ -58,7 +63,14 @@ class SinkHandler:
         with self._lock:
             self.messages.append({"to": envelope.rcpt_tos[0], "subject": str(message["Subject"]),
                                   "body": message.get_content(),
-                                  "delivery": message["X-Mashangban-Delivery"]})
+                                  "delivery": message["X-Mashangban-Delivery"],
+                                  "message_id": message["Message-ID"]})
+            number = len(self.messages)
+        # The message is kept (accepted); only the answer is late or never comes.
+        if number == self.stall_reply_at and not self.released.is_set():
+            await self._hold()
+        if self.reply_delay.get(number):
+                await asyncio.sleep(self.reply_delay[number])
         return "250 Message accepted"
 
 
@@ -95,10 +107,12 @@ def smtp_sink():
 
 
 class WebhookSink:
-    """Answers like a WeCom / DingTalk robot and keeps (path, content) of every POST."""
+    """Answers like a WeCom / DingTalk robot and keeps (path, content) of every POST, and
+    (path, Idempotency-Key header) in `keys`."""
 
     def __init__(self):
         self.posts = []
+        self.keys = []
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -106,6 +120,7 @@ class WebhookSink:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 payload = json.loads(body)
                 sink.posts.append((self.path, payload))
+                sink.keys.append((self.path, self.headers.get("Idempotency-Key")))
                 answer = json.dumps({"errcode": 0, "errmsg": "ok"}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

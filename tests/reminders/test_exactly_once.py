@@ -206,3 +206,42 @@ def test_webhook_secret_key_never_reaches_the_log_or_the_cli(app, channels, make
     assert "http://127.0.0.1 (MARKET)" in logged and secret not in logged
     result = runner.invoke(args=["scheduler", "deliveries", "--failed"])
     assert "(MARKET)" in result.output and secret not in result.output
+
+
+def test_sender_killed_after_the_server_accepted_resends_with_the_same_message_id(
+        app, channels, make_case, webhook_sink):
+    """The one window left: the server kept the message, the sender died before marking it."""
+    sink = SmtpSink().start()
+    try:
+        make_case(CaseState.dispatched, now=T0)
+        sink.handler.stall_reply_at = 1  # keep the first message, never answer it
+        victim = scheduler_tick(app, sink.url, webhook_sink.url("office"), minutes(1))
+        assert sink.handler.stalled.wait(60), victim.stderr.read() if victim.poll() else ""
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        sink.handler.released.set()
+        assert len(sink.messages) == 1
+        accepted = sink.messages[0]
+
+        finish(scheduler_tick(app, sink.url, webhook_sink.url("office"), minutes(1)))
+        db.session.expire_all()
+        copies = [m["message_id"] for m in sink.messages if m["delivery"] == accepted["delivery"]]
+        assert len(copies) == 2 and set(copies) == {accepted["message_id"]}
+        assert len({m["message_id"] for m in sink.messages}) == len(sink.messages) - 1 \
+            == count(Delivery, Delivery.channel == "email")
+        assert count(Delivery, Delivery.channel == "email",
+                     Delivery.status != DeliveryStatus.sent) == 0
+    finally:
+        sink.stop()
+
+
+def test_moving_the_digest_time_during_the_day_sends_no_second_digest(app, channels):
+    monday = T0.replace(day=16, hour=0, minute=30)  # Monday 08:30 local
+    tick(monday, deliver=False)
+    sent = count(Notification, Notification.kind.like("digest_%"))
+    assert sent == 3  # the head, and the office's dispatcher and admin
+    app.config["DIGEST_TIME"] = "10:00"  # the admin moves it the same day
+    tick(monday.replace(hour=2), deliver=False)
+    assert count(Notification, Notification.kind.like("digest_%")) == sent
+    tick(monday + timedelta(days=1, hours=1, minutes=30), deliver=False)  # Tuesday 10:00
+    assert count(Notification, Notification.kind == "digest_daily") == 2
