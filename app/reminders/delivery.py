@@ -7,9 +7,9 @@ from flask import current_app
 from app.extensions import db
 from app.reminders.channels import ChannelDown, OutcomeUnknown, channels_from_config, \
     shown_target
-from app.settings.public_url import public_base_url
 from app.reminders.models import Delivery, DeliveryStatus
 from app.reminders.notify import is_urgent, quiet_hours_end
+from app.settings.public_url import public_base_url
 
 log = logging.getLogger(__name__)
 
