@@ -95,7 +95,9 @@ def overdue_now(now):
 
 
 def returned(now):
-    return Case.return_count > 0
+    """Not a predicate over the period's cases: 退回 counts `return` events by when they were
+    made (`returns_made`). Kept here so the figure has its place and label like the others."""
+    raise TypeError("退回 is counted from return events: use returns_made()")
 
 
 def extended(now):
@@ -128,6 +130,9 @@ FIGURES = {f.name: f for f in [
     Figure("extended", "延期", extended),
     Figure("reopened", "重办", reopened),
 ]}
+# Figures counted from events by when they happened, not from the period's cases: they take no
+# part in the one-pass aggregates and are added by `returns_made`.
+EVENT_FIGURES = ("returned",)
 HEADLINE = ("received", "closure", "on_time_sign", "reply", "on_time_closure", "satisfaction")
 MEDIAN = "median_handling_hours"
 MEDIAN_LABEL = "办理时长中位数（工作日小时）"
@@ -225,8 +230,6 @@ def _filter_condition(key, value):
     if key == "month":
         month_start, month_end = period_bounds(*month_bounds(str(value)))
         return and_(Case.submitted_at >= month_start, Case.submitted_at < month_end)
-    if key == "returned_by":
-        return returned_by_department(_id(value))
     raise ValueError(f"unknown filter {key!r}")
 
 
@@ -266,9 +269,14 @@ NO_GROUP_LABEL = {"department": "未派发（当即答复）", "category": "未�
                   "enterprise": "未关联企业", "township": "未关联乡镇", "month": "—"}
 
 
+def _case_names(names) -> tuple:
+    """The figures among `names` that are predicates over the period's cases."""
+    return tuple(name for name in names if name not in EVENT_FIGURES)
+
+
 def _aggregates(now, names):
     columns = []
-    for name in names:
+    for name in _case_names(names):
         figure = FIGURES[name]
         columns.append(func.sum(sql_case((figure.numerator(now), 1), else_=0)).label(f"{name}__n"))
         if figure.is_rate:
@@ -282,31 +290,64 @@ def _counts(row, names) -> dict[str, tuple[int, int | None]]:
     mapping = row._mapping
     return {name: (int(mapping[f"{name}__n"] or 0),
                    int(mapping[f"{name}__d"] or 0) if FIGURES[name].is_rate else None)
-            for name in names}
+            for name in _case_names(names)}
 
 
 def _values(counts: dict) -> dict:
     return {name: figure_value(FIGURES[name], n, d) for name, (n, d) in counts.items()}
 
 
-def _returns_by_department(start, end, filters) -> dict[int, int]:
-    """Cases each department returned (by the `return` events' department), one statement.
+def returns_made(start, end, filters=None, by: str | None = None):
+    """退回: the cases returned in [start, end) — by when the return was made — as a SELECT.
 
-    Only a case with return_count > 0 can have a `return` event (return_case writes both);
-    saying so lets the database look up events for the period's few returned cases instead
-    of for every case of the period."""
-    statement = (select(AuditEvent.department_id, func.count(func.distinct(AuditEvent.case_id)))
-                 .join(Case, Case.id == AuditEvent.case_id)
-                 .where(AuditEvent.action == "return", AuditEvent.department_id.is_not(None),
-                        Case.return_count > 0, *base_conditions(start, end, filters))
-                 .group_by(AuditEvent.department_id))
-    return dict(db.session.execute(statement).all())
+    One definition for every view. The `department` filter names the department that
+    returned the case (the `return` event's department), not the case's current lead: a
+    department head's 退回 are the returns his department made. A `month` filter is the
+    month the return was made in; the other filters narrow the cases as for every figure, and
+    invalid cases are left out. A case returned twice by the same department in the period is
+    one case. Without `by` the SELECT lists the case ids (the drill-down); with `by` it counts
+    distinct cases per group (by department: per returning department, so a case returned by
+    two departments counts for both)."""
+    conditions = [AuditEvent.action == "return", AuditEvent.department_id.is_not(None),
+                  AuditEvent.created_at >= start, AuditEvent.created_at < end,
+                  Case.return_count > 0, Case.state != CaseState.invalid]
+    for key, value in (filters or {}).items():
+        if value is None or value == "":
+            continue
+        if key == "department":
+            conditions.append(AuditEvent.department_id == _id(value))
+        elif key == "month":
+            month_start, month_end = period_bounds(*month_bounds(str(value)))
+            conditions += [AuditEvent.created_at >= month_start, AuditEvent.created_at < month_end]
+        else:
+            conditions.append(_filter_condition(key, value))
+    joined = select(Case.id).join(AuditEvent, AuditEvent.case_id == Case.id)
+    if by is None:
+        return joined.where(*conditions).distinct()
+    column = AuditEvent.department_id if by == "department" else _group_column(by)
+    statement = joined.with_only_columns(column.label("group_key"),
+                                         func.count(func.distinct(Case.id)))
+    if by == "township":
+        statement = statement.outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)
+    return statement.where(*conditions).group_by(column)
 
 
-def returned_by_department(department_id: int):
-    """Cases with a `return` event by this department: the league table's 退回 column."""
-    return and_(Case.return_count > 0, Case.id.in_(select(AuditEvent.case_id).where(
-        AuditEvent.action == "return", AuditEvent.department_id == department_id)))
+def _returns_count(start, end, filters) -> int:
+    return db.session.execute(select(func.count()).select_from(
+        returns_made(start, end, filters).subquery())).scalar_one()
+
+
+def _returns_grouped(by, start, end, filters) -> dict:
+    """{group key: cases returned in the period} for a grouping (months: by the return's month)."""
+    if by == "month":
+        counts = {}
+        for label, at in month_starts(start, end):
+            month_start, month_end = period_bounds(*month_bounds(label))
+            count = _returns_count(max(at, start), min(month_end, end), filters)
+            if count:
+                counts[label] = count
+        return counts
+    return dict(db.session.execute(returns_made(start, end, filters, by=by)).all())
 
 
 # --- the median handling time -----------------------------------------------------------------
@@ -370,9 +411,18 @@ def compute_figures(date_from: date, date_to: date, by: str | None = None, now=N
         statement = (select(*_aggregates(now, names)).select_from(Case)
                      .where(*base_conditions(start, end, filters)))
         totals = _counts(db.session.execute(statement).one(), names)
+    totals.update(_event_totals(start, end, filters, names))
     median = median_handling(start, end, filters, now) if with_median else None
     return _result(date_from, date_to, filters, now, names, by, totals,
                    raw_groups if by else None, median)
+
+
+def _event_totals(start, end, filters, names) -> dict:
+    """The totals of the event figures among `names` (never summed from groups: a case
+    returned by two departments is one case of the total)."""
+    if "returned" not in names:
+        return {}
+    return {"returned": (_returns_count(start, end, filters), None)}
 
 
 def _result(date_from, date_to, filters, now, names, by, totals, raw_groups, median) -> dict:
@@ -397,7 +447,7 @@ def _sum_counts(groups, names) -> dict:
     groups = list(groups)
     return {name: (sum(g[name][0] for g in groups),
                    sum(g[name][1] for g in groups) if FIGURES[name].is_rate else None)
-            for name in names}
+            for name in _case_names(names)}
 
 
 def _raw_groups(by, start, end, filters, now, names) -> dict:
@@ -447,7 +497,8 @@ def _cube(start, end, filters, now, names) -> tuple[dict, int]:
         counts = _counts(row, names)
         handled_total += int(row.handled or 0)
         for by in CUBE_KEYS:
-            group = rolled[by].setdefault(getattr(row, by), {name: [0, 0] for name in names})
+            group = rolled[by].setdefault(getattr(row, by),
+                                          {name: [0, 0] for name in _case_names(names)})
             for name, (n, d) in counts.items():
                 group[name][0] += n
                 group[name][1] += d or 0
@@ -459,13 +510,15 @@ def _cube(start, end, filters, now, names) -> tuple[dict, int]:
 
 def _groups(by, raw_groups, start, end, filters, names) -> list[dict]:
     rows = {key: _values(counts) for key, counts in raw_groups.items()}
-    if by == "department" and "returned" in names:
-        # Returns belong to the department that returned the case, not to the case's
-        # current lead (a returned case is usually re-dispatched elsewhere).
-        returns = _returns_by_department(start, end, filters)
+    if "returned" in names:
+        # Returns are counted when made and, by department, for the department that made
+        # them — not the case's current lead (a returned case is usually re-dispatched).
+        # With a `department` filter (a head's scope) only that department's returns count,
+        # so his league table has no row for another department.
+        returns = _returns_grouped(by, start, end, filters)
         for key in set(returns) - set(rows):
             rows[key] = _values({name: (0, 0 if FIGURES[name].is_rate else None)
-                                 for name in names})
+                                 for name in _case_names(names)})
         for key, figures in rows.items():
             figures["returned"] = figure_value(FIGURES["returned"], returns.get(key, 0), None)
     labels = _group_labels(by, rows.keys())
@@ -491,11 +544,15 @@ def case_ids_for(figure: str, part: str, date_from: date, date_to: date,
     """A SELECT of the ids of the cases behind one figure's numerator or denominator.
 
     Built from the same predicate and base conditions as the aggregate, so it lists exactly
-    as many cases as the figure counts. The league table's 退回 column links here with the
-    filter returned_by=<department> (the cases that department returned)."""
+    as many cases as the figure counts. 退回 lists the cases returned in the period
+    (`returns_made`), the `department` filter naming the returning department."""
     now = now or utcnow()
     start, end = period_bounds(date_from, date_to)
     filters = dict(filters or {})
+    if figure in EVENT_FIGURES:
+        if part != "numerator":
+            raise ValueError(f"figure {figure!r} has no {part!r}")
+        return returns_made(start, end, filters)
     if figure == MEDIAN:
         predicate = handled(now)
     else:
@@ -519,6 +576,7 @@ def dashboard_figures(date_from: date, date_to: date, filters: dict | None = Non
     start, end = period_bounds(date_from, date_to)
     cube, handled_count = _cube(start, end, filters, now, names)
     totals = _sum_counts(cube["department"].values(), names)
+    totals.update(_event_totals(start, end, filters, names))
     median = median_handling(start, end, filters, now, count=handled_count)
     result = _result(date_from, date_to, filters, now, names, "department", totals,
                      cube["department"], median)

@@ -133,8 +133,7 @@ def _trend(groups, trend_from, trend_to):
     return charts.trend_chart(labels, received, closed, rates, "按期办结率")
 
 
-FILTER_KEYS = ("department", "category", "source", "enterprise", "township", "month",
-               "returned_by")
+FILTER_KEYS = ("department", "category", "source", "enterprise", "township", "month")
 
 
 @bp.get("/cases")

@@ -143,10 +143,45 @@ def test_by_department_puts_returns_on_the_returning_department(county, world):
     assert market["figures"]["returned"]["numerator"] == 0
     assert tax["figures"]["on_time_sign"]["display"] == "0.00%"  # E, unsigned and late
     assert market["figures"]["on_time_sign"]["numerator"] == 5
-    returned_by_tax = {"returned_by": world.other_dept.id}
-    assert drilled("returned", "numerator", returned_by_tax) == ids(county, "G")
-    assert compute_figures(*NOV, now=NOW, filters=returned_by_tax)["figures"]["returned"][
+    by_tax = {"department": world.other_dept.id}
+    assert drilled("returned", "numerator", by_tax) == ids(county, "G")
+    assert compute_figures(*NOV, now=NOW, filters=by_tax)["figures"]["returned"][
         "numerator"] == tax["figures"]["returned"]["numerator"]
+
+
+def test_returned_means_returns_made_by_the_department_counted_when_made(county, world):
+    """One 退回 in every view: the cases a department returned, in the period the return was made."""
+    october = (date(2026, 10, 1), date(2026, 11, 1))
+    # P: submitted in October, dispatched to tax, returned by tax on 18 November, then
+    # re-dispatched to market, which is its lead now.
+    p = ops.submit_case(source=county["A"].source, category=county["A"].category,
+                        content="十月提交、十一月退回", contact_name="李女士",
+                        contact_phone="13900139000", now=datetime(2026, 10, 30, 2, tzinfo=timezone.utc))[0]
+    ops.dispatch_case(p, world.dispatcher, world.other_dept, now=local(18, 8))
+    ops.return_case(p, world.other_handler, "不属于本部门职责", now=local(18))
+    ops.dispatch_case(p, world.dispatcher, world.dept, now=local(18, 10))
+    db.session.commit()
+    tax, market = {"department": world.other_dept.id}, {"department": world.dept.id}
+    # Counted in November, when it was made, though the case is October's.
+    assert drilled("returned", "numerator") == ids(county, "G") | {p.id}
+    assert drilled("returned", "numerator", period=october) == set()
+    assert drilled("returned", "numerator", tax) == ids(county, "G") | {p.id}
+    assert drilled("returned", "numerator", market) == set()  # market leads P but did not return it
+    county_rows = {g["key"]: g["figures"]["returned"]["numerator"]
+                   for g in compute_figures(*NOV, by="department", now=NOW)["groups"]}
+    assert county_rows[world.other_dept.id] == 2 and county_rows[world.dept.id] == 0
+    for scope, expected in ((tax, 2), (market, 0)):
+        # The head's headline, his league row and the county's row for his department agree.
+        headline = compute_figures(*NOV, now=NOW, filters=scope)["figures"]["returned"]
+        league = dashboard_figures(*NOV, filters=scope, now=NOW)["result"]
+        assert headline["numerator"] == expected
+        assert league["figures"]["returned"]["numerator"] == expected
+        assert {g["key"] for g in league["groups"]} <= {scope["department"]}  # no other rows
+        assert sum(g["figures"]["returned"]["numerator"] for g in league["groups"]) == expected
+    # By month: the return's month, not the case's.
+    months = compute_figures(date(2026, 10, 1), date(2026, 12, 1), by="month", now=NOW)
+    assert {g["key"]: g["figures"]["returned"]["numerator"] for g in months["groups"]} == \
+        {"2026-10": 0, "2026-11": 2}
 
 
 def test_by_month_source_and_category_add_up_to_the_total(county):
