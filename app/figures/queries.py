@@ -212,8 +212,14 @@ def _id(value) -> int:
     return int(value)
 
 
+# The `department` filter value of the cases no department leads (the league table's last row).
+NO_DEPARTMENT = "none"
+
+
 def _filter_condition(key, value):
     if key == "department":
+        if value == NO_DEPARTMENT:
+            return Case.lead_department_id.is_(None)
         return Case.lead_department_id == _id(value)
     if key == "category":
         return Case.category_id == _id(value)
@@ -315,7 +321,8 @@ def returns_made(start, end, filters=None, by: str | None = None):
         if value is None or value == "":
             continue
         if key == "department":
-            conditions.append(AuditEvent.department_id == _id(value))
+            conditions.append(AuditEvent.department_id == (
+                None if value == NO_DEPARTMENT else _id(value)))
         elif key == "month":
             month_start, month_end = period_bounds(*month_bounds(str(value)))
             conditions += [AuditEvent.created_at >= month_start, AuditEvent.created_at < month_end]
