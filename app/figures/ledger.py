@@ -14,7 +14,7 @@ from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.orm import aliased
 
 from app.cases.models import Case, CaseDepartment, CaseState, Category, Reply
-from app.cases.queries import mask_name, mask_phone
+from app.cases.queries import OVERDUE_DEFINITION, mask_name, mask_phone
 from app.core.clock import local_today, utcnow
 from app.core.documents import cell_value, row_values, text_cell
 from app.core.timeutil import LOCAL_TZ
@@ -182,7 +182,7 @@ EXPLANATIONS = {
     "reply": "至少有一条对提交人可见的答复 ÷ 受理量",
     "on_time_closure": "最新答复不晚于（延期后的）办理时限的已办结件 ÷ 已办结；当即答复件计为按期",
     "satisfaction": "（非常满意+满意+基本满意）÷ 已评价（以最近一次评价为准）",
-    "overdue_now": "未办结且已超过签收或办理时限",
+    "overdue_now": OVERDUE_DEFINITION,
     "returned": "期间内作出的退回（按退回时间计，不按提交时间），按案件计；分部门时计入作出退回的部门",
     "extended": "获批延期的案件数",
     "reopened": "因不满意重办过的案件数",

@@ -131,3 +131,35 @@ def test_ledger_summary_sheet_equals_the_api_figures(county, client, world, tmp_
     rows = summary.iter_rows(min_row=5, max_row=4 + len(api_figures), max_col=4, values_only=True)
     assert {label: (display, n, d) for label, display, n, d in rows} == \
         {v["label"]: (v["display"], v["numerator"], v["denominator"]) for v in api_figures.values()}
+
+
+def test_overdue_now_has_one_definition_printed_the_same_everywhere(county, runner, client,
+                                                                    login_as, world, tmp_path):
+    """当前逾期: the code leaves returned cases out (G: returned, its sign deadline long past),
+    and every place that prints the 口径 prints that same definition."""
+    from pathlib import Path
+    from app.cases.queries import OVERDUE_DEFINITION
+    assert "已退回" in OVERDUE_DEFINITION and "不计" in OVERDUE_DEFINITION
+    assert county["G"].sign_due_at < NOW  # would be overdue if returned cases counted
+    assert compute_figures(*NOV, now=NOW)["figures"]["overdue_now"]["numerator"] == 2  # E, M
+    out = tmp_path / "ledger.xlsx"
+    export_ledger(out, *NOV, now=NOW)
+    workbook = load_workbook(out)
+    summary = {r[0]: r[4] for r in workbook["汇总"].iter_rows(min_row=5, values_only=True) if r}
+    assert summary["当前逾期"] == OVERDUE_DEFINITION
+    header = [c.value for c in workbook["台账"][1]]
+    g_row = next(r for r in workbook["台账"].iter_rows(min_row=2, values_only=True)
+                 if r[1] == county["G"].tracking_no)
+    assert g_row[header.index("当前逾期")] in (None, "")
+    report = tmp_path / "report.xlsx"
+    assert runner.invoke(args=["metrics", "report", "--month", "2026-11",
+                               "--out", str(report)]).exit_code == 0
+    headline = {r[0]: r[3] for r in load_workbook(report)["主要指标"].iter_rows(
+        min_row=4, values_only=True)}
+    assert headline["当前逾期"] == OVERDUE_DEFINITION
+    login_as(world.dispatcher)
+    listing = client.get("/figures/cases?figure=overdue_now&from=2026-11-01&to=2026-12-01")
+    assert OVERDUE_DEFINITION in listing.get_data(as_text=True)
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    for name in ("api.md", "figures.md"):
+        assert OVERDUE_DEFINITION in (docs / name).read_text(encoding="utf-8"), name
