@@ -38,7 +38,8 @@ COLUMNS = [
     ("签收时间", 17, "datetime"), ("按期签收", 9, "text"), ("原办理时限", 17, "datetime"),
     ("办理时限（含延期）", 19, "datetime"), ("延期次数", 9, "int"), ("首次答复时间", 17, "datetime"),
     ("最新答复时间", 17, "datetime"), ("答复内容", 44, "wrap"), ("按期办结", 9, "text"),
-    ("满意度", 10, "text"), ("评价时间", 17, "datetime"), ("办结时间", 17, "datetime"),
+    ("最近一次评价", 12, "text"), ("最近一次评价时间", 17, "datetime"),
+    ("办结时间", 17, "datetime"), ("未评价办结", 9, "text"),
     ("退回次数", 9, "int"), ("重办次数", 9, "int"), ("当前逾期", 9, "text"),
     ("计入统计", 9, "text"),
 ]
@@ -77,7 +78,8 @@ def ledger_rows_query(start: datetime | None, end: datetime | None, now: datetim
                Case.original_reply_due_at, Case.reply_due_at, Case.extension_count,
                Case.first_replied_at, Case.replied_at, _latest_reply_column(),
                _flag(queries.closed(now)), _flag(queries.closed_on_time(now)),
-               Case.rating, Case.rated_at, Case.closed_at, Case.return_count, Case.reopen_count,
+               Case.rating, Case.rated_at, Case.closed_at, Case.closed_unrated,
+               Case.return_count, Case.reopen_count,
                _flag(queries.overdue_now(now)))
         .select_from(Case)
         .join(Category, Category.id == Case.category_id)
@@ -109,7 +111,7 @@ def _row_values(n, row, full):
      category, content, contact_name, contact_phone, anonymous, lead, co, complexity, state,
      dispatched_at, sign_due_at, signed_at, sign_judged, sign_on_time, original_due, reply_due,
      extensions, first_replied_at, replied_at, reply, is_closed, closed_on_time, rating, rated_at,
-     closed_at, returns, reopens, overdue) = row
+     closed_at, closed_unrated, returns, reopens, overdue) = row
     if anonymous:
         name, phone = "匿名", ""
     elif full:
@@ -122,7 +124,8 @@ def _row_values(n, row, full):
             _local(sign_due_at), _local(signed_at), _yes_no(sign_judged, sign_on_time),
             _local(original_due), _local(reply_due), extensions, _local(first_replied_at),
             _local(replied_at), reply or "", _yes_no(is_closed, closed_on_time),
-            rating.label if rating else "", _local(rated_at), _local(closed_at), returns, reopens,
+            rating.label if rating else "", _local(rated_at), _local(closed_at),
+            "是" if is_closed and closed_unrated else "", returns, reopens,
             "是" if overdue else "", "否" if state is CaseState.invalid else "是"]
 
 

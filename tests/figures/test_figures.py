@@ -11,7 +11,7 @@ from app.figures.queries import (FIGURES, MEDIAN, case_ids_for, compute_figures,
 from app.workdays.calendar import WorkCalendar
 from app.workdays.models import HolidayOverride
 
-from tests.figures.timeline import DAY, NOV, NOW, T0, local
+from tests.figures.timeline import DAY, HOUR, NOV, NOW, T0, local
 
 
 def numbers(result, name):
@@ -295,3 +295,30 @@ def test_months_of_a_whole_year_each_get_their_own_cases(world, make_case):
     months = compute_figures(date(2026, 1, 1), date(2027, 1, 1), by="month", now=NOW,
                              with_median=False)
     assert [(g["key"], g["figures"]["received"]["numerator"]) for g in months["groups"]] == expected
+
+
+def test_reworked_case_closed_unrated_keeps_its_earlier_dissatisfied(county, world, make_case,
+                                                                    tmp_path):
+    from openpyxl import load_workbook
+    from app.figures.ledger import export_ledger
+    n = make_case(CaseState.replied, now=T0)
+    ops.rate_case(n, Rating.dissatisfied, now=T0 + HOUR)  # reopened (重办)
+    ops.reply_to_case(n, world.handler, "重新处理完毕", now=local(18))
+    ops.close_unrated(n, now=local(26))  # nobody rated the second answer
+    db.session.commit()
+    assert n.state is CaseState.closed and n.closed_unrated and n.rating is Rating.dissatisfied
+    # Still in the satisfaction denominator as unsatisfied: 5 of 6 before, 5 of 7 now.
+    assert numbers(compute_figures(*NOV, now=NOW), "satisfaction")[:2] == (5, 7)
+    assert n.id in drilled("satisfaction", "denominator") - drilled("satisfaction", "numerator")
+    out = tmp_path / "ledger.xlsx"
+    export_ledger(out, *NOV, now=NOW)
+    sheet = load_workbook(out)["台账"]
+    header = [c.value for c in sheet[1]]
+    assert "满意度" not in header
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == n.tracking_no)
+    assert row[header.index("最近一次评价")] == "不满意"
+    assert row[header.index("最近一次评价时间")] == datetime(2026, 11, 17, 10, 0)
+    assert row[header.index("未评价办结")] == "是" and row[header.index("状态")] == "已办结"
+    closed_rated = next(r for r in sheet.iter_rows(min_row=2, values_only=True)
+                        if r[1] == county["A"].tracking_no)
+    assert closed_rated[header.index("未评价办结")] in (None, "")
