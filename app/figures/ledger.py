@@ -28,6 +28,10 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 HEADER_FILL = PatternFill("solid", fgColor="E9F9EF")
 HEADER_FONT = Font(bold=True)
 
+# The deadline 按期办结 is judged against: the (extended) handling deadline, or after a rework
+# (重办) the deadline set at the reopening — the header says so (issue 17 item 5).
+JUDGED_DEADLINE = "现行办理时限（含延期；重办后为重办时限）"
+
 # (header, width, kind): kind picks the cell format.
 COLUMNS = [
     ("序号", 7, "int"), ("跟踪号", 16, "text"), ("提交时间", 17, "datetime"), ("来源", 11, "text"),
@@ -36,7 +40,7 @@ COLUMNS = [
     ("主办部门", 14, "text"), ("协办部门", 16, "text"), ("办理类别", 9, "text"),
     ("状态", 8, "text"), ("派发时间", 17, "datetime"), ("签收时限", 17, "datetime"),
     ("签收时间", 17, "datetime"), ("按期签收", 9, "text"), ("原办理时限", 17, "datetime"),
-    ("办理时限（含延期）", 19, "datetime"), ("延期次数", 9, "int"), ("首次答复时间", 17, "datetime"),
+    (JUDGED_DEADLINE, 22, "datetime"), ("延期次数", 9, "int"), ("首次答复时间", 17, "datetime"),
     ("最新答复时间", 17, "datetime"), ("答复内容", 44, "wrap"), ("按期办结", 9, "text"),
     ("最近一次评价", 12, "text"), ("最近一次评价时间", 17, "datetime"),
     ("办结时间", 17, "datetime"), ("未评价办结", 9, "text"),

@@ -271,7 +271,8 @@ def _group_labels(by: str, keys) -> dict:
     return {k: k for k in keys}
 
 
-NO_GROUP_LABEL = {"department": "未派发（当即答复）", "category": "未分类", "source": "未知",
+# Cases no department leads: pending acceptance (待受理) and those answered at intake.
+NO_GROUP_LABEL = {"department": "未派发（待受理或当即答复）", "category": "未分类", "source": "未知",
                   "enterprise": "未关联企业", "township": "未关联乡镇", "month": "—"}
 
 

@@ -226,6 +226,7 @@ def ledger():
               "to": date_to and date_to.isoformat()}))
     db.session.commit()
     buffer.seek(0)
-    name = f"企业服务工作进展台账_{date_from or ''}_{date_to or ''}.xlsx"
+    last_day = date_to - timedelta(days=1) if date_to else None  # the name says the last day
+    name = f"企业服务工作进展台账_{date_from or ''}_{last_day or ''}.xlsx"
     return send_file(buffer, as_attachment=True, download_name=name,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

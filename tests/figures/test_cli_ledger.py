@@ -163,3 +163,44 @@ def test_overdue_now_has_one_definition_printed_the_same_everywhere(county, runn
     docs = Path(__file__).resolve().parents[2] / "docs"
     for name in ("api.md", "figures.md"):
         assert OVERDUE_DEFINITION in (docs / name).read_text(encoding="utf-8"), name
+
+
+def test_small_fixes_of_issue_17_item_5(county, world, make_case, client, login_as, tmp_path):
+    """The judged deadline's header says what it holds, the no-department group's name says
+    what it holds, the web ledger's file name ends with the last day included, and the bench
+    has its own database."""
+    import importlib.util
+    from pathlib import Path
+    from urllib.parse import unquote
+    from sqlalchemy.engine import make_url
+    from app.cases.models import CaseState
+    from app.core.timeutil import LOCAL_TZ
+    from app.figures.ledger import JUDGED_DEADLINE
+    from tests.figures.timeline import T0
+    # C was reopened on the 17th: its judged deadline is the reopening's, not the original.
+    out = tmp_path / "ledger.xlsx"
+    export_ledger(out, *NOV, now=NOW)
+    sheet = load_workbook(out)["台账"]
+    header = [c.value for c in sheet[1]]
+    assert "办理时限（含延期）" not in header and JUDGED_DEADLINE in header
+    c = county["C"]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == c.tracking_no)
+    local = lambda at: at.astimezone(LOCAL_TZ).replace(tzinfo=None)  # noqa: E731
+    assert row[header.index(JUDGED_DEADLINE)] == local(c.reply_due_at) != \
+        row[header.index("原办理时限")] == local(c.original_reply_due_at)
+    # A case pending acceptance sits in the no-department group beside H (answered at intake).
+    pending = make_case(CaseState.submitted, now=T0)
+    groups = {g["key"]: g for g in compute_figures(*NOV, by="department", now=NOW)["groups"]}
+    assert groups[None]["label"] == "未派发（待受理或当即答复）"
+    assert groups[None]["figures"]["received"]["numerator"] == 2  # H and the pending case
+    login_as(world.dispatcher)
+    listing = client.get("/figures/cases?figure=received&from=2026-11-01&to=2026-12-01"
+                         "&department=none").get_data(as_text=True)
+    assert 'class="case-count">2<' in listing and pending.tracking_no in listing
+    response = client.get("/figures/ledger.xlsx?from=2026-11-01&to=2026-12-01")
+    assert "2026-11-01_2026-11-30.xlsx" in unquote(response.headers["Content-Disposition"])
+    spec = importlib.util.spec_from_file_location(
+        "bench_figures", Path(__file__).resolve().parents[2] / "bench" / "figures.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert make_url(bench.DEFAULT_PG).database == "bench"
