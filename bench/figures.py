@@ -250,7 +250,7 @@ def bench_one(url: str, n: int, export_rows: int, label: str, workdir: Path):
                 ("  12-month trend", lambda: queries.compute_figures(
                     queries.add_months(b, -12), b, by="month", now=now, with_median=False,
                     names=("received", "closure", "on_time_closure"))),
-                ("  returns by dept", lambda: queries._returns_grouped("department",
+                ("  returns by dept", lambda: queries._events_grouped("return", "department",
                     start_utc, end_utc, None)),
                 ("  overdue list (50)", lambda: db.session.execute(queries.case_ids_for(
                     "overdue_now", "numerator", a, b, now=now).limit(50)).all()),

@@ -169,7 +169,7 @@ def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: date
     ws.append(_header_cells(ws, ["指标", "结果", "分子", "分母", "口径"]))
     for name, value in figures["figures"].items():
         ws.append([value["label"], value["display"], value["numerator"], value["denominator"],
-                   EXPLANATIONS.get(name, "")])
+                   explanation(name, value)])
     ws.append([])
     ws.append(_header_cells(ws, ["部门", "受理量", "按期签收率", "按期办结率", "满意率",
                                  "当前逾期", "退回", "重办"]))
@@ -184,17 +184,31 @@ def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: date
 
 EXPLANATIONS = {
     "received": "期间内提交的有效件（无效件不计）",
-    "closure": "已办结 ÷ 受理量",
+    "closure": "已办结 ÷ 受理量或应办结件（按办结率分母口径设置）",
     "on_time_sign": "在签收时限内签收 ÷（已签收 + 超过签收时限仍未签收）",
     "reply": "至少有一条对提交人可见的答复 ÷ 受理量",
     "on_time_closure": "最新答复不晚于（延期后的）办理时限的已办结件 ÷ 已办结；当即答复件计为按期",
+    "on_time_reply": ("最新答复不晚于（延期后的或重办的）办理时限的已答复件 ÷ 应答复件（已答复，"
+                      "或在部门手中且办理时限已到）；当即答复件计为按期"),
+    "closed_late": "最新答复晚于（延期后的）办理时限的已办结件（= 已办结 − 按期办结）",
     "satisfaction": "（非常满意+满意+基本满意）÷ 已评价（以最近一次评价为准）",
     "overdue_now": OVERDUE_DEFINITION,
     "returned": "期间内作出的退回（按退回时间计，不按提交时间），按案件计；分部门时计入作出退回的部门",
+    "return_rate": ("期间内被退回的案件 ÷ 期间内派发的案件（均按动作发生时间计，按案件计；分部门时为"
+                    "该部门作出的退回 ÷ 派发给该部门的案件）"),
     "extended": "获批延期的案件数",
     "reopened": "因不满意重办过的案件数",
     "median_handling_hours": "派发至最新答复，工作日小时（节假日不计）",
 }
+
+
+def explanation(name: str, value: dict | None = None) -> str:
+    """The 口径 printed beside a figure; 办结率 names the denominator the office chose."""
+    text = EXPLANATIONS.get(name, "")
+    if name == "closure":
+        from app.settings.closure_basis import CLOSURE_BASES, closure_basis
+        text = f"已办结 ÷ {CLOSURE_BASES[(value or {}).get('basis') or closure_basis()][3:]}"
+    return text
 
 
 def export_ledger(out, date_from: date | None = None, date_to: date | None = None, *,

@@ -18,6 +18,7 @@ from app.cases.queries import overdue_condition
 from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
 from app.core.types import is_id  # noqa: F401  (views check drill-down ids with it)
+from app.settings.closure_basis import CLOSURE_BASES, closure_basis
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
 from app.extensions import db
@@ -81,6 +82,40 @@ def closed_on_time(now):
                 or_(Case.reply_due_at.is_(None), Case.replied_at <= Case.reply_due_at))
 
 
+def closure_due(now):
+    """应办结: closed, or not yet closed and past the handling deadline while with a department
+    or awaiting the rating. Cases with the office (待受理, 已退回) are not due."""
+    return or_(Case.state == CaseState.closed,
+               and_(Case.state.in_((CaseState.dispatched, CaseState.signed, CaseState.replied)),
+                    Case.reply_due_at < now))
+
+
+def closure_denominator(now):
+    """办结率's denominator, as the office set it (app.settings.closure_basis)."""
+    return closure_due(now) if closure_basis() == "due" else received(now)
+
+
+def reply_due(now):
+    """Replies due (应答复): answered (待评价, 已办结), or with a department and past the handling
+    deadline without an answer. Answered at intake counts as answered."""
+    return or_(Case.state.in_((CaseState.replied, CaseState.closed)),
+               and_(Case.state.in_((CaseState.dispatched, CaseState.signed)),
+                    Case.reply_due_at < now))
+
+
+def replied_on_time(now):
+    """Answered, the latest reply no later than the (extended or reopening) handling deadline;
+    answered at intake has no deadline and is on time, as for 按期办结率."""
+    return and_(Case.state.in_((CaseState.replied, CaseState.closed)),
+                or_(Case.reply_due_at.is_(None), Case.replied_at <= Case.reply_due_at))
+
+
+def closed_late(now):
+    """逾期办结: closed, the latest reply after the handling deadline (closure − on-time closure)."""
+    return and_(Case.state == CaseState.closed, Case.reply_due_at.is_not(None),
+                Case.replied_at > Case.reply_due_at)
+
+
 def rated(now):
     return Case.rating.is_not(None)
 
@@ -94,10 +129,10 @@ def overdue_now(now):
     return overdue_condition(now)
 
 
-def returned(now):
-    """Not a predicate over the period's cases: 退回 counts `return` events by when they were
-    made (`returns_made`). Kept here so the figure has its place and label like the others."""
-    raise TypeError("退回 is counted from return events: use returns_made()")
+def counted_from_events(now):
+    """Not a predicate over the period's cases: 退回 and 回退率 count events by when they were
+    made (`events_made`). Kept so these figures have their place and label like the others."""
+    raise TypeError("counted from events: use events_made()")
 
 
 def extended(now):
@@ -120,20 +155,25 @@ def handled(now):
 
 FIGURES = {f.name: f for f in [
     Figure("received", "受理量", received),
-    Figure("closure", "办结率", closed, received),
+    Figure("closure", "办结率", closed, closure_denominator),
     Figure("on_time_sign", "按期签收率", signed_on_time, sign_judged),
     Figure("reply", "回复率", replied, received),
     Figure("on_time_closure", "按期办结率", closed_on_time, closed),
+    Figure("on_time_reply", "按期答复率", replied_on_time, reply_due),
+    Figure("closed_late", "逾期办结", closed_late),
     Figure("satisfaction", "满意率", satisfied, rated),
     Figure("overdue_now", "当前逾期", overdue_now),
-    Figure("returned", "退回", returned),
+    Figure("returned", "退回", counted_from_events),
+    Figure("return_rate", "回退率", counted_from_events, counted_from_events),
     Figure("extended", "延期", extended),
     Figure("reopened", "重办", reopened),
 ]}
-# Figures counted from events by when they happened, not from the period's cases: they take no
-# part in the one-pass aggregates and are added by `returns_made`.
-EVENT_FIGURES = ("returned",)
-HEADLINE = ("received", "closure", "on_time_sign", "reply", "on_time_closure", "satisfaction")
+# Figures counted from case events by when they were made, not from the period's cases:
+# figure → (numerator's action, denominator's action or None). They take no part in the
+# one-pass aggregates and are counted by `events_made`.
+EVENT_FIGURES = {"returned": ("return", None), "return_rate": ("return", "dispatch")}
+HEADLINE = ("received", "closure", "on_time_sign", "reply", "on_time_reply", "on_time_closure",
+            "satisfaction")
 MEDIAN = "median_handling_hours"
 MEDIAN_LABEL = "办理时长中位数（工作日小时）"
 
@@ -304,20 +344,23 @@ def _values(counts: dict) -> dict:
     return {name: figure_value(FIGURES[name], n, d) for name, (n, d) in counts.items()}
 
 
-def returns_made(start, end, filters=None, by: str | None = None):
-    """退回: the cases returned in [start, end) — by when the return was made — as a SELECT.
+def events_made(action: str, start, end, filters=None, by: str | None = None):
+    """The cases with an `action` event (return, dispatch) made in [start, end), as a SELECT.
 
-    One definition for every view. The `department` filter names the department that
-    returned the case (the `return` event's department), not the case's current lead: a
-    department head's 退回 are the returns his department made. A `month` filter is the
-    month the return was made in; the other filters narrow the cases as for every figure, and
-    invalid cases are left out. A case returned twice by the same department in the period is
-    one case. Without `by` the SELECT lists the case ids (the drill-down); with `by` it counts
-    distinct cases per group (by department: per returning department, so a case returned by
-    two departments counts for both)."""
-    conditions = [AuditEvent.action == "return", AuditEvent.department_id.is_not(None),
+    退回 is `return`, one definition for every view: the cases returned in the period — by
+    when the return was made. The `department` filter names the department of the event (the
+    department that returned the case, or the one it was dispatched to), not the case's
+    current lead: a department head's 退回 are the returns his department made. A `month`
+    filter is the month the event was made in; the other filters narrow the cases as for
+    every figure, and invalid cases are left out. A case with two such events by the same
+    department in the period is one case. Without `by` the SELECT lists the case ids (the
+    drill-down); with `by` it counts distinct cases per group (by department: per event's
+    department, so a case returned by two departments counts for both)."""
+    conditions = [AuditEvent.action == action, AuditEvent.department_id.is_not(None),
                   AuditEvent.created_at >= start, AuditEvent.created_at < end,
-                  Case.return_count > 0, Case.state != CaseState.invalid]
+                  Case.state != CaseState.invalid]
+    if action == "return":  # only such cases have return events: few rows to look up
+        conditions.append(Case.return_count > 0)
     for key, value in (filters or {}).items():
         if value is None or value == "":
             continue
@@ -340,22 +383,40 @@ def returns_made(start, end, filters=None, by: str | None = None):
     return statement.where(*conditions).group_by(column)
 
 
-def _returns_count(start, end, filters) -> int:
+def _events_count(action, start, end, filters) -> int:
     return db.session.execute(select(func.count()).select_from(
-        returns_made(start, end, filters).subquery())).scalar_one()
+        events_made(action, start, end, filters).subquery())).scalar_one()
 
 
-def _returns_grouped(by, start, end, filters) -> dict:
-    """{group key: cases returned in the period} for a grouping (months: by the return's month)."""
+def _events_grouped(action, by, start, end, filters) -> dict:
+    """{group key: cases with such an event in the period} (months: by the event's month)."""
     if by == "month":
         counts = {}
         for label, at in month_starts(start, end):
-            month_start, month_end = period_bounds(*month_bounds(label))
-            count = _returns_count(max(at, start), min(month_end, end), filters)
+            month_end = period_bounds(*month_bounds(label))[1]
+            count = _events_count(action, max(at, start), min(month_end, end), filters)
             if count:
                 counts[label] = count
         return counts
-    return dict(db.session.execute(returns_made(start, end, filters, by=by)).all())
+    return dict(db.session.execute(events_made(action, start, end, filters, by=by)).all())
+
+
+def _event_actions(names) -> set:
+    return {action for name in names if name in EVENT_FIGURES
+            for action in EVENT_FIGURES[name] if action}
+
+
+def _event_counts(counted: dict, names, key=None) -> dict:
+    """{figure: (numerator, denominator)} of the event figures among `names`, from
+    {action: count} (or {action: {group key: count}} with `key`)."""
+    def get(action):
+        value = counted[action]
+        return value if key is _TOTAL else value.get(key, 0)
+    return {name: (get(num), get(den) if den else None)
+            for name, (num, den) in EVENT_FIGURES.items() if name in names}
+
+
+_TOTAL = object()
 
 
 # --- the median handling time -----------------------------------------------------------------
@@ -428,14 +489,17 @@ def compute_figures(date_from: date, date_to: date, by: str | None = None, now=N
 def _event_totals(start, end, filters, names) -> dict:
     """The totals of the event figures among `names` (never summed from groups: a case
     returned by two departments is one case of the total)."""
-    if "returned" not in names:
-        return {}
-    return {"returned": (_returns_count(start, end, filters), None)}
+    counted = {action: _events_count(action, start, end, filters)
+               for action in _event_actions(names)}
+    return _event_counts(counted, names, _TOTAL)
 
 
 def _result(date_from, date_to, filters, now, names, by, totals, raw_groups, median) -> dict:
     start, end = period_bounds(date_from, date_to)
     figures = _values(totals)
+    if "closure" in figures:  # the chosen denominator, printed under the figure everywhere
+        basis = closure_basis()
+        figures["closure"].update(basis=basis, note=CLOSURE_BASES[basis])
     if median is not None:
         figures[MEDIAN] = median
     result = {"period": {"from": date_from.isoformat(), "to": date_to.isoformat(),
@@ -518,17 +582,18 @@ def _cube(start, end, filters, now, names) -> tuple[dict, int]:
 
 def _groups(by, raw_groups, start, end, filters, names) -> list[dict]:
     rows = {key: _values(counts) for key, counts in raw_groups.items()}
-    if "returned" in names:
-        # Returns are counted when made and, by department, for the department that made
-        # them — not the case's current lead (a returned case is usually re-dispatched).
-        # With a `department` filter (a head's scope) only that department's returns count,
-        # so his league table has no row for another department.
-        returns = _returns_grouped(by, start, end, filters)
-        for key in set(returns) - set(rows):
+    actions = _event_actions(names)
+    if actions:
+        # Returns and dispatches are counted when made and, by department, for the department
+        # of the event — not the case's current lead (a returned case is usually
+        # re-dispatched). With a `department` filter (a head's scope) only that department's
+        # events count, so his league table has no row for another department.
+        counted = {action: _events_grouped(action, by, start, end, filters) for action in actions}
+        for key in set().union(*counted.values()) - set(rows):
             rows[key] = _values({name: (0, 0 if FIGURES[name].is_rate else None)
                                  for name in _case_names(names)})
         for key, figures in rows.items():
-            figures["returned"] = figure_value(FIGURES["returned"], returns.get(key, 0), None)
+            figures.update(_values(_event_counts(counted, names, key)))
     labels = _group_labels(by, rows.keys())
     groups = []
     for key, figures in rows.items():
@@ -553,14 +618,15 @@ def case_ids_for(figure: str, part: str, date_from: date, date_to: date,
 
     Built from the same predicate and base conditions as the aggregate, so it lists exactly
     as many cases as the figure counts. 退回 lists the cases returned in the period
-    (`returns_made`), the `department` filter naming the returning department."""
+    (`events_made`), the `department` filter naming the returning department."""
     now = now or utcnow()
     start, end = period_bounds(date_from, date_to)
     filters = dict(filters or {})
     if figure in EVENT_FIGURES:
-        if part != "numerator":
+        action = dict(zip(PARTS, EVENT_FIGURES[figure])).get(part)
+        if not action:
             raise ValueError(f"figure {figure!r} has no {part!r}")
-        return returns_made(start, end, filters)
+        return events_made(action, start, end, filters)
     if figure == MEDIAN:
         predicate = handled(now)
     else:

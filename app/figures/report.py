@@ -22,7 +22,7 @@ from app.core.documents import paragraph, row_values
 from app.core.timeutil import format_local
 from app.extensions import db
 from app.figures import queries
-from app.figures.ledger import EXPLANATIONS
+from app.figures.ledger import explanation
 from qrcards.fonts import pdf_font
 
 OVERDUE_LIMIT = 200
@@ -70,7 +70,7 @@ def _headline_rows(report):
             detail = f"{value['numerator']} 件"
         else:
             detail = ""
-        rows.append([value["label"], value["display"], detail, EXPLANATIONS.get(name, "")])
+        rows.append([value["label"], value["display"], detail, explanation(name, value)])
     return rows
 
 

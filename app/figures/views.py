@@ -112,7 +112,8 @@ def dashboard():
         category_chart=_received_chart(by_category, "问题类别", "category", list_url),
         source_chart=_received_chart(by_source, "来源渠道", "source", list_url),
         by_category=by_category, by_source=by_source, trend=trend, overdue=overdue, now=now,
-        headline=queries.HEADLINE, counts=("overdue_now", "returned", "extended", "reopened"),
+        headline=queries.HEADLINE,
+        counts=("overdue_now", "closed_late", "returned", "return_rate", "extended", "reopened"),
         median=result["figures"][queries.MEDIAN], can_export=current_user.role in LEDGER_ROLES,
         is_admin=current_user.role is Role.admin, list_url=list_url,
         no_department=queries.NO_DEPARTMENT)
@@ -199,8 +200,8 @@ def listed_cases(user, figure, ids):
 
 
 def _explanation(figure):
-    from app.figures.ledger import EXPLANATIONS
-    return EXPLANATIONS.get(figure, "")
+    from app.figures.ledger import explanation
+    return explanation(figure)
 
 
 @bp.get("/ledger.xlsx")

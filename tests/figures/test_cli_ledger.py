@@ -204,3 +204,32 @@ def test_small_fixes_of_issue_17_item_5(county, world, make_case, client, login_
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     assert make_url(bench.DEFAULT_PG).database == "bench"
+
+
+def test_closure_basis_is_set_from_the_cli_audited_and_printed_under_the_figure(
+        county, runner, client, login_as, world, tmp_path):
+    from app.settings.closure_basis import CLOSURE_BASES
+    from app.figures.report import report_xlsx
+    shown = runner.invoke(args=["metrics", "closure-basis"])
+    assert shown.exit_code == 0 and CLOSURE_BASES["received"] in shown.output
+    bad = runner.invoke(args=["metrics", "closure-basis", "all"])
+    assert bad.exit_code != 0 and "办结率分母口径应为 received 或 due" in bad.output
+    changed = runner.invoke(args=["metrics", "closure-basis", "due"])
+    assert changed.exit_code == 0 and CLOSURE_BASES["due"] in changed.output
+    event = db.session.execute(db.select(AuditEvent).filter_by(action="set_closure_basis")).scalar_one()
+    assert event.data == {"from": "received", "to": "due"}
+    text = runner.invoke(args=["metrics", "show", "--from", "2026-11-01", "--to", "2026-12-01"])
+    assert CLOSURE_BASES["due"] in text.output
+    login_as(world.dispatcher)
+    page = client.get("/figures/?period=custom&from=2026-11-01&to=2026-12-01").get_data(as_text=True)
+    assert CLOSURE_BASES["due"] in page and "按期答复率" in page and "回退率" in page
+    out = tmp_path / "ledger.xlsx"
+    export_ledger(out, *NOV, now=NOW)
+    summary = {r[0]: r for r in load_workbook(out)["汇总"].iter_rows(min_row=5, values_only=True) if r}
+    assert summary["办结率"][1:4] == ("62.50%", 5, 8) and "应办结件" in summary["办结率"][4]
+    for label in ("按期答复率", "逾期办结", "回退率"):
+        assert label in summary, label
+    from io import BytesIO
+    headline = {r[0]: r for r in load_workbook(BytesIO(report_xlsx("2026-11", now=NOW)))[
+        "主要指标"].iter_rows(min_row=4, values_only=True)}
+    assert headline["办结率"][1] == "62.50%" and "应办结件" in headline["办结率"][3]

@@ -322,3 +322,40 @@ def test_reworked_case_closed_unrated_keeps_its_earlier_dissatisfied(county, wor
     closed_rated = next(r for r in sheet.iter_rows(min_row=2, values_only=True)
                         if r[1] == county["A"].tracking_no)
     assert closed_rated[header.index("未评价办结")] in (None, "")
+
+
+def test_on_time_reply_closed_late_and_return_rate(county, world):
+    """按期答复率 over the replies due, 逾期办结, 回退率 = returns ÷ dispatches (issue 17 item 6)."""
+    result = compute_figures(*NOV, now=NOW)
+    # Due: answered (A B C D H K) or with a department past the deadline (E, and M reopened
+    # with its new deadline of the 24th passed); F not yet due, G back with the office.
+    assert numbers(result, "on_time_reply") == (5, 8, "62.50", "62.50%")
+    assert drilled("on_time_reply", "denominator") == ids(county, *"ABCDEHKM")
+    assert drilled("on_time_reply", "numerator") == ids(county, *"ACDHK")  # B answered late
+    assert numbers(result, "closed_late") == (1, None, None, "1")
+    assert drilled("closed_late", "numerator") == ids(county, "B") == \
+        drilled("on_time_closure", "denominator") - drilled("on_time_closure", "numerator")
+    # Returned in November: G; dispatched in November: every case but H (answered at intake).
+    assert numbers(result, "return_rate") == (1, 9, "11.11", "11.11%")
+    assert drilled("return_rate", "denominator") == ids(county, *"ABCDEFGKM")
+    groups = {g["key"]: g["figures"] for g in compute_figures(*NOV, by="department",
+                                                               now=NOW)["groups"]}
+    assert numbers({"figures": groups[world.other_dept.id]}, "return_rate")[:3] == (1, 2, "50.00")
+    assert numbers({"figures": groups[world.dept.id]}, "return_rate")[:3] == (0, 7, "0.00")
+    assert drilled("return_rate", "denominator", {"department": world.other_dept.id}) == \
+        ids(county, "E", "G")
+
+
+def test_closure_rate_denominator_is_the_offices_setting_and_says_so(county):
+    from app.settings.closure_basis import CLOSURE_BASES, save_closure_basis
+    closure = compute_figures(*NOV, now=NOW)["figures"]["closure"]
+    assert (closure["numerator"], closure["denominator"], closure["basis"]) == (5, 10, "received")
+    assert closure["note"] == CLOSURE_BASES["received"]
+    save_closure_basis("due")
+    db.session.commit()
+    closure = compute_figures(*NOV, now=NOW)["figures"]["closure"]
+    # 应办结: the closed A B C D H, and E, K, M past their handling deadline; not F, G.
+    assert (closure["numerator"], closure["denominator"], closure["display"]) == (5, 8, "62.50%")
+    assert closure["basis"] == "due" and "应办结" in closure["note"]
+    assert drilled("closure", "denominator") == ids(county, *"ABCDEHKM")
+    assert dashboard_figures(*NOV, now=NOW)["result"]["figures"]["closure"] == closure
