@@ -80,6 +80,22 @@ def closure_basis_command(basis):
     click.echo(f"办结率{CLOSURE_BASES[current]}（{current}）")
 
 
+@metrics_cli.command("snapshot")
+@click.option("--month", help="YYYY-MM (default: the month just ended)")
+@click.option("--replace", is_flag=True, help="replace an existing snapshot (audited)")
+def snapshot(month, replace):
+    """Freeze a month's figures now, as the scheduler does on the first working day."""
+    from app.core.timeutil import format_local
+    from app.figures.snapshots import SnapshotError, previous_month, take_snapshot
+    month = month or previous_month(local_today())
+    try:
+        taken = take_snapshot(month, taken_by="命令行", replace=replace)
+    except SnapshotError as error:
+        raise click.BadParameter(str(error), param_hint="--month") from None
+    db.session.commit()
+    click.echo(f"已冻结 {month} 的统计数据，快照时点 {format_local(taken.taken_at)}")
+
+
 @metrics_cli.command("report")
 @click.option("--month", required=True, help="YYYY-MM")
 @click.option("--out", required=True, type=click.Path(dir_okay=False),

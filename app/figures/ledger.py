@@ -22,6 +22,7 @@ from app.departments.models import Department
 from app.enterprises.models import Enterprise
 from app.extensions import db
 from app.figures import queries
+from app.figures.snapshots import snapshot_for_period
 
 TITLE = "企业服务工作进展台账"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -152,11 +153,14 @@ def _header_cells(ws, headers):
     return cells
 
 
-def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: datetime):
+def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: datetime,
+                   snapshot=None):
+    """The 汇总 sheet: the figures and the league table; for a calendar month with a
+    month-end snapshot, the frozen figures beside the live ones and the frozen league below."""
     ws = wb.create_sheet("汇总")
-    for index, width in enumerate([26, 14, 10, 10, 52], start=1):
+    for index, width in enumerate([26, 14, 10, 10, 52, 14, 10, 10], start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    _setup_print(ws, landscape=False)
+    _setup_print(ws, landscape=snapshot is not None)
     ws.print_title_rows = "4:4"
     ws.freeze_panes = "A5"
     period = figures["period"]
@@ -165,21 +169,42 @@ def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: date
     title.font = Font(bold=True, size=14)
     ws.append([title])
     ws.append([f"统计期间：{period['from']} 至 {last_day.isoformat()}（含），按提交时间，北京时间；无效件不计入"])
-    ws.append([f"统计时点：{_local(now):%Y-%m-%d %H:%M}（当前逾期、签收是否到期以此时点计）"])
-    ws.append(_header_cells(ws, ["指标", "结果", "分子", "分母", "口径"]))
+    moment = f"统计时点：{_local(now):%Y-%m-%d %H:%M}（当前逾期、签收是否到期以此时点计）"
+    if snapshot is not None:
+        moment += f"；月末快照：{_local(snapshot.taken_at):%Y-%m-%d %H:%M} 冻结"
+    ws.append(row_values(ws, [moment]))
+    headers = ["指标", "结果", "分子", "分母", "口径"]
+    frozen = {}
+    if snapshot is not None:
+        headers += ["月末快照结果", "快照分子", "快照分母"]
+        frozen = snapshot.data["figures"]
+    ws.append(_header_cells(ws, headers))
     for name, value in figures["figures"].items():
-        ws.append([value["label"], value["display"], value["numerator"], value["denominator"],
-                   explanation(name, value)])
+        row = [value["label"], value["display"], value["numerator"], value["denominator"],
+               explanation(name, value)]
+        if snapshot is not None:
+            old = frozen.get(name) or {}
+            row += [old.get("display", ""), old.get("numerator"), old.get("denominator")]
+        ws.append(row_values(ws, row))
+    _write_league(ws, "部门", groups)
+    if snapshot is not None:
+        _write_league(ws, f"部门（月末快照，{_local(snapshot.taken_at):%Y-%m-%d %H:%M}）",
+                      snapshot.data["groups"])
+    return ws
+
+
+LEAGUE_HEADERS = ["受理量", "按期签收率", "按期办结率", "满意率", "当前逾期", "退回", "重办"]
+
+
+def _write_league(ws, title: str, groups: list[dict]):
     ws.append([])
-    ws.append(_header_cells(ws, ["部门", "受理量", "按期签收率", "按期办结率", "满意率",
-                                 "当前逾期", "退回", "重办"]))
+    ws.append(_header_cells(ws, [title] + LEAGUE_HEADERS))
     for group in groups:
         f = group["figures"]
         ws.append(row_values(ws, [
             group["label"], f["received"]["numerator"], f["on_time_sign"]["display"],
             f["on_time_closure"]["display"], f["satisfaction"]["display"],
             f["overdue_now"]["numerator"], f["returned"]["numerator"], f["reopened"]["numerator"]]))
-    return ws
 
 
 EXPLANATIONS = {
@@ -224,7 +249,8 @@ def export_ledger(out, date_from: date | None = None, date_to: date | None = Non
     figures = queries.compute_figures(date_from, date_to, by="department", now=now)
 
     wb = Workbook(write_only=True)
-    _write_summary(wb, figures, figures["groups"], county, now)
+    _write_summary(wb, figures, figures["groups"], county, now,
+                   snapshot_for_period(date_from, date_to))
     ws = wb.create_sheet("台账")
     for index, (_header, width, _kind) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
