@@ -3,8 +3,7 @@
 The county office's own figure (DESIGN §5) is over every case received; a published local
 12345 bulletin is over the cases due for closure. Both are in use, so the office picks one;
 every place that prints 办结率 prints the choice under it (`CLOSURE_BASES[basis]`)."""
-from app.extensions import db
-from app.settings.models import Setting
+from app.settings.operations import setting_value, store_setting
 
 KEY = "figures.closure_basis"
 DEFAULT = "received"
@@ -20,7 +19,7 @@ class ClosureBasisError(ValueError):
 
 
 def closure_basis() -> str:
-    value = db.session.execute(db.select(Setting.value).filter_by(key=KEY)).scalar_one_or_none()
+    value = setting_value(KEY)
     return value if value in CLOSURE_BASES else DEFAULT
 
 
@@ -29,10 +28,5 @@ def save_closure_basis(value: str) -> str:
     value = (value or "").strip()
     if value not in CLOSURE_BASES:
         raise ClosureBasisError(f"办结率分母口径应为 {' 或 '.join(CLOSURE_BASES)}")
-    row = db.session.execute(db.select(Setting).filter_by(key=KEY)).scalar_one_or_none()
-    if row is None:
-        db.session.add(Setting(key=KEY, value=value))
-    else:
-        row.value = value
-    db.session.flush()
+    store_setting(KEY, value)
     return value
