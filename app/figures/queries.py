@@ -496,7 +496,7 @@ def _event_totals(start, end, filters, names) -> dict:
 
 def _result(date_from, date_to, filters, now, names, by, totals, raw_groups, median) -> dict:
     start, end = period_bounds(date_from, date_to)
-    figures = _values(totals)
+    figures = _values({name: totals[name] for name in names if name in totals})  # FIGURES' order
     if "closure" in figures:  # the chosen denominator, printed under the figure everywhere
         basis = closure_basis()
         figures["closure"].update(basis=basis, note=CLOSURE_BASES[basis])
