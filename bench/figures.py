@@ -3,7 +3,8 @@
     /work/main/.venv/bin/python bench/figures.py [--cases 1000000] [--export 100000]
         [--db sqlite|postgresql|both] [--pg URL]
 
-Each database gets its own throwaway store: a fresh PostgreSQL schema (dropped at the end)
+Each database gets its own throwaway store: a fresh PostgreSQL schema (dropped at the end) in
+the benches' own database `bench` (created when missing; never the test suite's `test`),
 and a fresh SQLite file under /tmp (deleted at the end). The cases are generated in bulk by
 one INSERT … SELECT (generate_series on PostgreSQL, a recursive CTE on SQLite) with a
 deterministic mix of states, deadlines met and missed, ratings, returns, extensions and
@@ -33,7 +34,8 @@ from app.extensions import db  # noqa: E402
 from app.workdays.calendar import WorkCalendar  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# The benches' own database: a million-case bench must not load the database the suite uses.
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 FIRST_DAY = "2024-01-01 00:00:00"
 STEP_SECONDS = 94  # 1,000,000 cases × 94 s ≈ three years of submissions
 DEPARTMENTS = 24
@@ -248,7 +250,7 @@ def bench_one(url: str, n: int, export_rows: int, label: str, workdir: Path):
                 ("  12-month trend", lambda: queries.compute_figures(
                     queries.add_months(b, -12), b, by="month", now=now, with_median=False,
                     names=("received", "closure", "on_time_closure"))),
-                ("  returns by dept", lambda: queries._returns_by_department(
+                ("  returns by dept", lambda: queries._events_grouped("return", "department",
                     start_utc, end_utc, None)),
                 ("  overdue list (50)", lambda: db.session.execute(queries.case_ids_for(
                     "overdue_now", "numerator", a, b, now=now).limit(50)).all()),
@@ -310,8 +312,23 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of `url` if it does not exist yet."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": target.database}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        server.dispose()
+
+
 def run(args, workdir: Path):
     if args.db in ("postgresql", "both"):
+        ensure_database(args.pg)
         schema = f"bench_{uuid.uuid4().hex[:10]}"
         admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:

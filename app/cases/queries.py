@@ -64,6 +64,12 @@ def mask_phone(phone: str | None) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
 
 
+# 当前逾期's 口径 as printed wherever the figure appears (ledger, monthly report, drill-down);
+# docs/api.md and docs/figures.md quote it word for word (tested).
+OVERDUE_DEFINITION = ("在部门手中（待签收、办理中）且已超过签收时限（尚未签收）或（延期后的）办理时限；"
+                      "已退回、待受理、待评价、已办结的案件不计")
+
+
 def overdue_condition(now):
     """Overdue (逾期): sitting with a department past its sign deadline (while unsigned) or its
     handling deadline. The one definition the dashboard, the API and the lists share."""

@@ -6,6 +6,14 @@ on a projector and on a phone.
 from markupsafe import Markup, escape
 
 
+def _linked(svg: str, href: str | None, count: int) -> str:
+    """Wrap a chart element in a link to the cases it counts (the drill-down list)."""
+    if not href:
+        return svg
+    return (f'<a class="figure-link chart-link" href="{escape(href)}" data-count="{count}">'
+            f'{svg}</a>')
+
+
 def _nice_ceiling(value: int) -> int:
     """An axis maximum at or above `value` whose four grid steps are round whole numbers."""
     step_needed = max(value, 1) / 4
@@ -19,8 +27,12 @@ def _nice_ceiling(value: int) -> int:
 
 
 def trend_chart(labels: list[str], received: list[int], closed: list[int],
-                rates: list[str | None], rate_label: str) -> Markup:
-    """Monthly bars (received, closed) with a line for a rate on a 0–100 % right axis."""
+                rates: list[str | None], rate_label: str, links: list[dict] | None = None) -> Markup:
+    """Monthly bars (received, closed) with a line for a rate on a 0–100 % right axis.
+
+    `links`, one per month, may hold the drill-down of each element: {"received": (href, n),
+    "closed": (href, n), "rate": (href, numerator)}."""
+    links = links or [{} for _ in labels]
     width, height = 960, 320
     left, right, top, bottom = 48, 52, 36, 40
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -42,23 +54,27 @@ def trend_chart(labels: list[str], received: list[int], closed: list[int],
     points = []
     for i, label in enumerate(labels):
         x0 = left + slot * i + slot / 2
-        for offset, value, css in ((-bar_w, received[i], "chart-bar"),
-                                   (0, closed[i], "chart-bar-2")):
+        for offset, value, css, key in ((-bar_w, received[i], "chart-bar", "received"),
+                                        (0, closed[i], "chart-bar-2", "closed")):
             h = plot_h * value / top_value
-            parts.append(f'<rect class="{css}" x="{x0 + offset:.1f}" y="{top + plot_h - h:.1f}" '
-                         f'width="{bar_w:.1f}" height="{h:.1f}"><title>{escape(label)} '
-                         f'{"受理" if css == "chart-bar" else "办结"} {value}</title></rect>')
+            href, count = links[i].get(key, (None, value))
+            # At least 2 px high, so that a month's zero bar can still be clicked.
+            parts.append(_linked(
+                f'<rect class="{css}" x="{x0 + offset:.1f}" y="{top + plot_h - max(h, 2):.1f}" '
+                f'width="{bar_w:.1f}" height="{max(h, 2):.1f}"><title>{escape(label)} '
+                f'{"受理" if css == "chart-bar" else "办结"} {value}</title></rect>', href, count))
         parts.append(f'<text class="chart-axis" x="{x0:.1f}" y="{height - bottom + 18}" '
                      f'text-anchor="middle">{escape(label[2:] if len(label) == 7 else label)}</text>')
         if rates[i] is not None:
             y = top + plot_h - plot_h * float(rates[i]) / 100
-            points.append((x0 + bar_w / 2, y, rates[i], label))
+            points.append((x0 + bar_w / 2, y, rates[i], label, links[i].get("rate", (None, 0))))
     if len(points) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _r, _l in points)
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y, *_rest in points)
         parts.append(f'<polyline class="chart-line" points="{path}"/>')
-    for x, y, rate, label in points:
-        parts.append(f'<circle class="chart-dot" cx="{x:.1f}" cy="{y:.1f}" r="4">'
-                     f'<title>{escape(label)} {escape(rate_label)} {rate}%</title></circle>')
+    for x, y, rate, label, (href, count) in points:
+        parts.append(_linked(f'<circle class="chart-dot" cx="{x:.1f}" cy="{y:.1f}" r="5">'
+                             f'<title>{escape(label)} {escape(rate_label)} {rate}%</title></circle>',
+                             href, count))
     legend_y = 16
     parts.append(f'<rect class="chart-bar" x="{left}" y="{legend_y - 10}" width="12" height="12"/>'
                  f'<text class="chart-legend" x="{left + 16}" y="{legend_y}">受理量</text>'
@@ -71,8 +87,11 @@ def trend_chart(labels: list[str], received: list[int], closed: list[int],
     return Markup("".join(parts))
 
 
-def bar_list_chart(items: list[tuple[str, int]], label: str) -> Markup:
-    """Horizontal bars, one per (label, value), largest first as given."""
+def bar_list_chart(items: list[tuple[str, int]], label: str,
+                   hrefs: list[str] | None = None) -> Markup:
+    """Horizontal bars, one per (label, value), largest first as given; `hrefs`, one per item,
+    link each bar and its value to the cases it counts."""
+    hrefs = hrefs or [None] * len(items)
     row_h, label_w, width = 30, 120, 520
     height = max(len(items), 1) * row_h + 10
     top_value = max([v for _l, v in items] + [1])
@@ -84,10 +103,10 @@ def bar_list_chart(items: list[tuple[str, int]], label: str) -> Markup:
         w = bar_space * value / top_value
         parts.append(f'<text class="chart-legend" x="{label_w - 8}" y="{y + 19}" '
                      f'text-anchor="end">{escape(name)}</text>')
-        parts.append(f'<rect class="chart-bar" x="{label_w}" y="{y + 5}" width="{max(w, 1):.1f}" '
-                     f'height="{row_h - 10}"/>')
-        parts.append(f'<text class="chart-value" x="{label_w + w + 6:.1f}" y="{y + 19}">'
-                     f'{value}</text>')
+        parts.append(_linked(
+            f'<rect class="chart-bar" x="{label_w}" y="{y + 5}" width="{max(w, 1):.1f}" '
+            f'height="{row_h - 10}"/><text class="chart-value" x="{label_w + w + 6:.1f}" '
+            f'y="{y + 19}">{value}</text>', hrefs[i], value))
     if not items:
         parts.append(f'<text class="chart-legend" x="{width / 2}" y="24" '
                      f'text-anchor="middle">本期无数据</text>')

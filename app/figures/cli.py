@@ -8,6 +8,8 @@ from flask.cli import AppGroup
 from app.core.clock import local_today, utcnow
 from app.extensions import db
 from app.figures import queries
+from app.settings.closure_basis import (CLOSURE_BASES, ClosureBasisError, closure_basis,
+                                        save_closure_basis)
 
 metrics_cli = AppGroup("metrics", help="Figures of DESIGN §5 (受理量、办结率…).")
 ledger_cli = AppGroup("ledger", help="The 企业服务工作进展台账 export.")
@@ -47,6 +49,8 @@ def show(date_from, date_to, by, as_json):
     click.echo(f"统计期间 {date_from} 至 {date_to}（不含），北京时间")
     for value in result["figures"].values():
         click.echo(f"  {value['label']:<14}{_figure_line(value)}")
+        if value.get("note"):
+            click.echo(f"  {'':<14}{value['note']}")
     for group in result.get("groups", []):
         f = group["figures"]
         click.echo(f"{group['label']}: 受理 {f['received']['numerator']}  "
@@ -56,6 +60,40 @@ def show(date_from, date_to, by, as_json):
                    f"满意率 {_figure_line(f['satisfaction']).strip()}  "
                    f"逾期 {f['overdue_now']['numerator']}  退回 {f['returned']['numerator']}  "
                    f"重办 {f['reopened']['numerator']}")
+
+
+@metrics_cli.command("closure-basis")
+@click.argument("basis", required=False)
+def closure_basis_command(basis):
+    """Show, or set, 办结率's denominator: received (受理量) or due (应办结)."""
+    from app.cases.models import AuditEvent
+    if basis:
+        before = closure_basis()
+        try:
+            save_closure_basis(basis)
+        except ClosureBasisError as error:
+            raise click.BadParameter(str(error), param_hint="BASIS") from None
+        db.session.add(AuditEvent(case_id=None, actor_label="命令行", action="set_closure_basis",
+                                  data={"from": before, "to": basis}, created_at=utcnow()))
+        db.session.commit()
+    current = closure_basis()
+    click.echo(f"办结率{CLOSURE_BASES[current]}（{current}）")
+
+
+@metrics_cli.command("snapshot")
+@click.option("--month", help="YYYY-MM (default: the month just ended)")
+@click.option("--replace", is_flag=True, help="replace an existing snapshot (audited)")
+def snapshot(month, replace):
+    """Freeze a month's figures now, as the scheduler does on the first working day."""
+    from app.core.timeutil import format_local
+    from app.figures.snapshots import SnapshotError, previous_month, take_snapshot
+    month = month or previous_month(local_today())
+    try:
+        taken = take_snapshot(month, taken_by="命令行", replace=replace)
+    except SnapshotError as error:
+        raise click.BadParameter(str(error), param_hint="--month") from None
+    db.session.commit()
+    click.echo(f"已冻结 {month} 的统计数据，快照时点 {format_local(taken.taken_at)}")
 
 
 @metrics_cli.command("report")

@@ -14,7 +14,7 @@ from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.orm import aliased
 
 from app.cases.models import Case, CaseDepartment, CaseState, Category, Reply
-from app.cases.queries import mask_name, mask_phone
+from app.cases.queries import OVERDUE_DEFINITION, mask_name, mask_phone
 from app.core.clock import local_today, utcnow
 from app.core.documents import cell_value, row_values, text_cell
 from app.core.timeutil import LOCAL_TZ
@@ -22,11 +22,16 @@ from app.departments.models import Department
 from app.enterprises.models import Enterprise
 from app.extensions import db
 from app.figures import queries
+from app.figures.snapshots import snapshot_for_period
 
 TITLE = "企业服务工作进展台账"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 HEADER_FILL = PatternFill("solid", fgColor="E9F9EF")
 HEADER_FONT = Font(bold=True)
+
+# The deadline 按期办结 is judged against: the (extended) handling deadline, or after a rework
+# (重办) the deadline set at the reopening — the header says so (issue 17 item 5).
+JUDGED_DEADLINE = "现行办理时限（含延期；重办后为重办时限）"
 
 # (header, width, kind): kind picks the cell format.
 COLUMNS = [
@@ -36,9 +41,10 @@ COLUMNS = [
     ("主办部门", 14, "text"), ("协办部门", 16, "text"), ("办理类别", 9, "text"),
     ("状态", 8, "text"), ("派发时间", 17, "datetime"), ("签收时限", 17, "datetime"),
     ("签收时间", 17, "datetime"), ("按期签收", 9, "text"), ("原办理时限", 17, "datetime"),
-    ("办理时限（含延期）", 19, "datetime"), ("延期次数", 9, "int"), ("首次答复时间", 17, "datetime"),
+    (JUDGED_DEADLINE, 22, "datetime"), ("延期次数", 9, "int"), ("首次答复时间", 17, "datetime"),
     ("最新答复时间", 17, "datetime"), ("答复内容", 44, "wrap"), ("按期办结", 9, "text"),
-    ("满意度", 10, "text"), ("评价时间", 17, "datetime"), ("办结时间", 17, "datetime"),
+    ("最近一次评价", 12, "text"), ("最近一次评价时间", 17, "datetime"),
+    ("办结时间", 17, "datetime"), ("未评价办结", 9, "text"),
     ("退回次数", 9, "int"), ("重办次数", 9, "int"), ("当前逾期", 9, "text"),
     ("计入统计", 9, "text"),
 ]
@@ -77,7 +83,8 @@ def ledger_rows_query(start: datetime | None, end: datetime | None, now: datetim
                Case.original_reply_due_at, Case.reply_due_at, Case.extension_count,
                Case.first_replied_at, Case.replied_at, _latest_reply_column(),
                _flag(queries.closed(now)), _flag(queries.closed_on_time(now)),
-               Case.rating, Case.rated_at, Case.closed_at, Case.return_count, Case.reopen_count,
+               Case.rating, Case.rated_at, Case.closed_at, Case.closed_unrated,
+               Case.return_count, Case.reopen_count,
                _flag(queries.overdue_now(now)))
         .select_from(Case)
         .join(Category, Category.id == Case.category_id)
@@ -109,7 +116,7 @@ def _row_values(n, row, full):
      category, content, contact_name, contact_phone, anonymous, lead, co, complexity, state,
      dispatched_at, sign_due_at, signed_at, sign_judged, sign_on_time, original_due, reply_due,
      extensions, first_replied_at, replied_at, reply, is_closed, closed_on_time, rating, rated_at,
-     closed_at, returns, reopens, overdue) = row
+     closed_at, closed_unrated, returns, reopens, overdue) = row
     if anonymous:
         name, phone = "匿名", ""
     elif full:
@@ -122,7 +129,8 @@ def _row_values(n, row, full):
             _local(sign_due_at), _local(signed_at), _yes_no(sign_judged, sign_on_time),
             _local(original_due), _local(reply_due), extensions, _local(first_replied_at),
             _local(replied_at), reply or "", _yes_no(is_closed, closed_on_time),
-            rating.label if rating else "", _local(rated_at), _local(closed_at), returns, reopens,
+            rating.label if rating else "", _local(rated_at), _local(closed_at),
+            "是" if is_closed and closed_unrated else "", returns, reopens,
             "是" if overdue else "", "否" if state is CaseState.invalid else "是"]
 
 
@@ -145,11 +153,14 @@ def _header_cells(ws, headers):
     return cells
 
 
-def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: datetime):
+def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: datetime,
+                   snapshot=None):
+    """The 汇总 sheet: the figures and the league table; for a calendar month with a
+    month-end snapshot, the frozen figures beside the live ones and the frozen league below."""
     ws = wb.create_sheet("汇总")
-    for index, width in enumerate([26, 14, 10, 10, 52], start=1):
+    for index, width in enumerate([26, 14, 10, 10, 52, 14, 10, 10], start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    _setup_print(ws, landscape=False)
+    _setup_print(ws, landscape=snapshot is not None)
     ws.print_title_rows = "4:4"
     ws.freeze_panes = "A5"
     period = figures["period"]
@@ -158,36 +169,71 @@ def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: date
     title.font = Font(bold=True, size=14)
     ws.append([title])
     ws.append([f"统计期间：{period['from']} 至 {last_day.isoformat()}（含），按提交时间，北京时间；无效件不计入"])
-    ws.append([f"统计时点：{_local(now):%Y-%m-%d %H:%M}（当前逾期、签收是否到期以此时点计）"])
-    ws.append(_header_cells(ws, ["指标", "结果", "分子", "分母", "口径"]))
+    moment = f"统计时点：{_local(now):%Y-%m-%d %H:%M}（当前逾期、签收是否到期以此时点计）"
+    if snapshot is not None:
+        moment += f"；月末快照：{_local(snapshot.taken_at):%Y-%m-%d %H:%M} 冻结"
+    ws.append(row_values(ws, [moment]))
+    headers = ["指标", "结果", "分子", "分母", "口径"]
+    frozen = {}
+    if snapshot is not None:
+        headers += ["月末快照结果", "快照分子", "快照分母"]
+        frozen = snapshot.data["figures"]
+    ws.append(_header_cells(ws, headers))
     for name, value in figures["figures"].items():
-        ws.append([value["label"], value["display"], value["numerator"], value["denominator"],
-                   EXPLANATIONS.get(name, "")])
+        row = [value["label"], value["display"], value["numerator"], value["denominator"],
+               explanation(name, value)]
+        if snapshot is not None:
+            old = frozen.get(name) or {}
+            row += [old.get("display", ""), old.get("numerator"), old.get("denominator")]
+        ws.append(row_values(ws, row))
+    _write_league(ws, "部门", groups)
+    if snapshot is not None:
+        _write_league(ws, f"部门（月末快照，{_local(snapshot.taken_at):%Y-%m-%d %H:%M}）",
+                      snapshot.data["groups"])
+    return ws
+
+
+LEAGUE_HEADERS = ["受理量", "按期签收率", "按期办结率", "满意率", "当前逾期", "退回", "重办"]
+
+
+def _write_league(ws, title: str, groups: list[dict]):
     ws.append([])
-    ws.append(_header_cells(ws, ["部门", "受理量", "按期签收率", "按期办结率", "满意率",
-                                 "当前逾期", "退回", "重办"]))
+    ws.append(_header_cells(ws, [title] + LEAGUE_HEADERS))
     for group in groups:
         f = group["figures"]
         ws.append(row_values(ws, [
             group["label"], f["received"]["numerator"], f["on_time_sign"]["display"],
             f["on_time_closure"]["display"], f["satisfaction"]["display"],
             f["overdue_now"]["numerator"], f["returned"]["numerator"], f["reopened"]["numerator"]]))
-    return ws
 
 
 EXPLANATIONS = {
     "received": "期间内提交的有效件（无效件不计）",
-    "closure": "已办结 ÷ 受理量",
+    "closure": "已办结 ÷ 受理量或应办结件（按办结率分母口径设置）",
     "on_time_sign": "在签收时限内签收 ÷（已签收 + 超过签收时限仍未签收）",
     "reply": "至少有一条对提交人可见的答复 ÷ 受理量",
     "on_time_closure": "最新答复不晚于（延期后的）办理时限的已办结件 ÷ 已办结；当即答复件计为按期",
+    "on_time_reply": ("最新答复不晚于（延期后的或重办的）办理时限的已答复件 ÷ 应答复件（已答复，"
+                      "或在部门手中且办理时限已到）；当即答复件计为按期"),
+    "closed_late": "最新答复晚于（延期后的）办理时限的已办结件（= 已办结 − 按期办结）",
     "satisfaction": "（非常满意+满意+基本满意）÷ 已评价（以最近一次评价为准）",
-    "overdue_now": "未办结且已超过签收或办理时限",
-    "returned": "被退回过的案件数",
+    "overdue_now": OVERDUE_DEFINITION,
+    "returned": "期间内作出的退回（按退回时间计，不按提交时间），按案件计；分部门时计入作出退回的部门",
+    "return_rate": ("期间内被退回的案件 ÷ 期间内派发的案件（均按动作发生时间计，按案件计；分部门时为"
+                    "该部门作出的退回 ÷ 派发给该部门的案件）"),
     "extended": "获批延期的案件数",
     "reopened": "因不满意重办过的案件数",
     "median_handling_hours": "派发至最新答复，工作日小时（节假日不计）",
 }
+
+
+def explanation(name: str, value: dict | None = None) -> str:
+    """The 口径 printed beside a figure; 办结率 names the denominator the office chose."""
+    text = EXPLANATIONS.get(name, "")
+    if name == "closure":
+        from app.settings.closure_basis import CLOSURE_BASES, closure_basis
+        text = f"已办结 ÷ {CLOSURE_BASES[(value or {}).get('basis') or closure_basis()][3:]}"
+    return text
 
 
 def export_ledger(out, date_from: date | None = None, date_to: date | None = None, *,
@@ -203,7 +249,8 @@ def export_ledger(out, date_from: date | None = None, date_to: date | None = Non
     figures = queries.compute_figures(date_from, date_to, by="department", now=now)
 
     wb = Workbook(write_only=True)
-    _write_summary(wb, figures, figures["groups"], county, now)
+    _write_summary(wb, figures, figures["groups"], county, now,
+                   snapshot_for_period(date_from, date_to))
     ws = wb.create_sheet("台账")
     for index, (_header, width, _kind) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width

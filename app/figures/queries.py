@@ -18,6 +18,7 @@ from app.cases.queries import overdue_condition
 from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
 from app.core.types import is_id  # noqa: F401  (views check drill-down ids with it)
+from app.settings.closure_basis import CLOSURE_BASES, closure_basis
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
 from app.extensions import db
@@ -81,6 +82,40 @@ def closed_on_time(now):
                 or_(Case.reply_due_at.is_(None), Case.replied_at <= Case.reply_due_at))
 
 
+def closure_due(now):
+    """应办结: closed, or not yet closed and past the handling deadline while with a department
+    or awaiting the rating. Cases with the office (待受理, 已退回) are not due."""
+    return or_(Case.state == CaseState.closed,
+               and_(Case.state.in_((CaseState.dispatched, CaseState.signed, CaseState.replied)),
+                    Case.reply_due_at < now))
+
+
+def closure_denominator(now):
+    """办结率's denominator, as the office set it (app.settings.closure_basis)."""
+    return closure_due(now) if closure_basis() == "due" else received(now)
+
+
+def reply_due(now):
+    """Replies due (应答复): answered (待评价, 已办结), or with a department and past the handling
+    deadline without an answer. Answered at intake counts as answered."""
+    return or_(Case.state.in_((CaseState.replied, CaseState.closed)),
+               and_(Case.state.in_((CaseState.dispatched, CaseState.signed)),
+                    Case.reply_due_at < now))
+
+
+def replied_on_time(now):
+    """Answered, the latest reply no later than the (extended or reopening) handling deadline;
+    answered at intake has no deadline and is on time, as for 按期办结率."""
+    return and_(Case.state.in_((CaseState.replied, CaseState.closed)),
+                or_(Case.reply_due_at.is_(None), Case.replied_at <= Case.reply_due_at))
+
+
+def closed_late(now):
+    """逾期办结: closed, the latest reply after the handling deadline (closure − on-time closure)."""
+    return and_(Case.state == CaseState.closed, Case.reply_due_at.is_not(None),
+                Case.replied_at > Case.reply_due_at)
+
+
 def rated(now):
     return Case.rating.is_not(None)
 
@@ -94,8 +129,10 @@ def overdue_now(now):
     return overdue_condition(now)
 
 
-def returned(now):
-    return Case.return_count > 0
+def counted_from_events(now):
+    """Not a predicate over the period's cases: 退回 and 回退率 count events by when they were
+    made (`events_made`). Kept so these figures have their place and label like the others."""
+    raise TypeError("counted from events: use events_made()")
 
 
 def extended(now):
@@ -118,17 +155,25 @@ def handled(now):
 
 FIGURES = {f.name: f for f in [
     Figure("received", "受理量", received),
-    Figure("closure", "办结率", closed, received),
+    Figure("closure", "办结率", closed, closure_denominator),
     Figure("on_time_sign", "按期签收率", signed_on_time, sign_judged),
     Figure("reply", "回复率", replied, received),
     Figure("on_time_closure", "按期办结率", closed_on_time, closed),
+    Figure("on_time_reply", "按期答复率", replied_on_time, reply_due),
+    Figure("closed_late", "逾期办结", closed_late),
     Figure("satisfaction", "满意率", satisfied, rated),
     Figure("overdue_now", "当前逾期", overdue_now),
-    Figure("returned", "退回", returned),
+    Figure("returned", "退回", counted_from_events),
+    Figure("return_rate", "回退率", counted_from_events, counted_from_events),
     Figure("extended", "延期", extended),
     Figure("reopened", "重办", reopened),
 ]}
-HEADLINE = ("received", "closure", "on_time_sign", "reply", "on_time_closure", "satisfaction")
+# Figures counted from case events by when they were made, not from the period's cases:
+# figure → (numerator's action, denominator's action or None). They take no part in the
+# one-pass aggregates and are counted by `events_made`.
+EVENT_FIGURES = {"returned": ("return", None), "return_rate": ("return", "dispatch")}
+HEADLINE = ("received", "closure", "on_time_sign", "reply", "on_time_reply", "on_time_closure",
+            "satisfaction")
 MEDIAN = "median_handling_hours"
 MEDIAN_LABEL = "办理时长中位数（工作日小时）"
 
@@ -207,8 +252,14 @@ def _id(value) -> int:
     return int(value)
 
 
+# The `department` filter value of the cases no department leads (the league table's last row).
+NO_DEPARTMENT = "none"
+
+
 def _filter_condition(key, value):
     if key == "department":
+        if value == NO_DEPARTMENT:
+            return Case.lead_department_id.is_(None)
         return Case.lead_department_id == _id(value)
     if key == "category":
         return Case.category_id == _id(value)
@@ -225,8 +276,6 @@ def _filter_condition(key, value):
     if key == "month":
         month_start, month_end = period_bounds(*month_bounds(str(value)))
         return and_(Case.submitted_at >= month_start, Case.submitted_at < month_end)
-    if key == "returned_by":
-        return returned_by_department(_id(value))
     raise ValueError(f"unknown filter {key!r}")
 
 
@@ -262,13 +311,19 @@ def _group_labels(by: str, keys) -> dict:
     return {k: k for k in keys}
 
 
-NO_GROUP_LABEL = {"department": "未派发（当即答复）", "category": "未分类", "source": "未知",
+# Cases no department leads: pending acceptance (待受理) and those answered at intake.
+NO_GROUP_LABEL = {"department": "未派发（待受理或当即答复）", "category": "未分类", "source": "未知",
                   "enterprise": "未关联企业", "township": "未关联乡镇", "month": "—"}
+
+
+def _case_names(names) -> tuple:
+    """The figures among `names` that are predicates over the period's cases."""
+    return tuple(name for name in names if name not in EVENT_FIGURES)
 
 
 def _aggregates(now, names):
     columns = []
-    for name in names:
+    for name in _case_names(names):
         figure = FIGURES[name]
         columns.append(func.sum(sql_case((figure.numerator(now), 1), else_=0)).label(f"{name}__n"))
         if figure.is_rate:
@@ -282,31 +337,86 @@ def _counts(row, names) -> dict[str, tuple[int, int | None]]:
     mapping = row._mapping
     return {name: (int(mapping[f"{name}__n"] or 0),
                    int(mapping[f"{name}__d"] or 0) if FIGURES[name].is_rate else None)
-            for name in names}
+            for name in _case_names(names)}
 
 
 def _values(counts: dict) -> dict:
     return {name: figure_value(FIGURES[name], n, d) for name, (n, d) in counts.items()}
 
 
-def _returns_by_department(start, end, filters) -> dict[int, int]:
-    """Cases each department returned (by the `return` events' department), one statement.
+def events_made(action: str, start, end, filters=None, by: str | None = None):
+    """The cases with an `action` event (return, dispatch) made in [start, end), as a SELECT.
 
-    Only a case with return_count > 0 can have a `return` event (return_case writes both);
-    saying so lets the database look up events for the period's few returned cases instead
-    of for every case of the period."""
-    statement = (select(AuditEvent.department_id, func.count(func.distinct(AuditEvent.case_id)))
-                 .join(Case, Case.id == AuditEvent.case_id)
-                 .where(AuditEvent.action == "return", AuditEvent.department_id.is_not(None),
-                        Case.return_count > 0, *base_conditions(start, end, filters))
-                 .group_by(AuditEvent.department_id))
-    return dict(db.session.execute(statement).all())
+    退回 is `return`, one definition for every view: the cases returned in the period — by
+    when the return was made. The `department` filter names the department of the event (the
+    department that returned the case, or the one it was dispatched to), not the case's
+    current lead: a department head's 退回 are the returns his department made. A `month`
+    filter is the month the event was made in; the other filters narrow the cases as for
+    every figure, and invalid cases are left out. A case with two such events by the same
+    department in the period is one case. Without `by` the SELECT lists the case ids (the
+    drill-down); with `by` it counts distinct cases per group (by department: per event's
+    department, so a case returned by two departments counts for both)."""
+    conditions = [AuditEvent.action == action, AuditEvent.department_id.is_not(None),
+                  AuditEvent.created_at >= start, AuditEvent.created_at < end,
+                  Case.state != CaseState.invalid]
+    if action == "return":  # only such cases have return events: few rows to look up
+        conditions.append(Case.return_count > 0)
+    for key, value in (filters or {}).items():
+        if value is None or value == "":
+            continue
+        if key == "department":
+            conditions.append(AuditEvent.department_id == (
+                None if value == NO_DEPARTMENT else _id(value)))
+        elif key == "month":
+            month_start, month_end = period_bounds(*month_bounds(str(value)))
+            conditions += [AuditEvent.created_at >= month_start, AuditEvent.created_at < month_end]
+        else:
+            conditions.append(_filter_condition(key, value))
+    joined = select(Case.id).join(AuditEvent, AuditEvent.case_id == Case.id)
+    if by is None:
+        return joined.where(*conditions).distinct()
+    column = AuditEvent.department_id if by == "department" else _group_column(by)
+    statement = joined.with_only_columns(column.label("group_key"),
+                                         func.count(func.distinct(Case.id)))
+    if by == "township":
+        statement = statement.outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)
+    return statement.where(*conditions).group_by(column)
 
 
-def returned_by_department(department_id: int):
-    """Cases with a `return` event by this department: the league table's 退回 column."""
-    return and_(Case.return_count > 0, Case.id.in_(select(AuditEvent.case_id).where(
-        AuditEvent.action == "return", AuditEvent.department_id == department_id)))
+def _events_count(action, start, end, filters) -> int:
+    return db.session.execute(select(func.count()).select_from(
+        events_made(action, start, end, filters).subquery())).scalar_one()
+
+
+def _events_grouped(action, by, start, end, filters) -> dict:
+    """{group key: cases with such an event in the period} (months: by the event's month)."""
+    if by == "month":
+        counts = {}
+        for label, at in month_starts(start, end):
+            month_end = period_bounds(*month_bounds(label))[1]
+            count = _events_count(action, max(at, start), min(month_end, end), filters)
+            if count:
+                counts[label] = count
+        return counts
+    return dict(db.session.execute(events_made(action, start, end, filters, by=by)).all())
+
+
+def _event_actions(names) -> set:
+    return {action for name in names if name in EVENT_FIGURES
+            for action in EVENT_FIGURES[name] if action}
+
+
+def _event_counts(counted: dict, names, key=None) -> dict:
+    """{figure: (numerator, denominator)} of the event figures among `names`, from
+    {action: count} (or {action: {group key: count}} with `key`)."""
+    def get(action):
+        value = counted[action]
+        return value if key is _TOTAL else value.get(key, 0)
+    return {name: (get(num), get(den) if den else None)
+            for name, (num, den) in EVENT_FIGURES.items() if name in names}
+
+
+_TOTAL = object()
 
 
 # --- the median handling time -----------------------------------------------------------------
@@ -370,14 +480,26 @@ def compute_figures(date_from: date, date_to: date, by: str | None = None, now=N
         statement = (select(*_aggregates(now, names)).select_from(Case)
                      .where(*base_conditions(start, end, filters)))
         totals = _counts(db.session.execute(statement).one(), names)
+    totals.update(_event_totals(start, end, filters, names))
     median = median_handling(start, end, filters, now) if with_median else None
     return _result(date_from, date_to, filters, now, names, by, totals,
                    raw_groups if by else None, median)
 
 
+def _event_totals(start, end, filters, names) -> dict:
+    """The totals of the event figures among `names` (never summed from groups: a case
+    returned by two departments is one case of the total)."""
+    counted = {action: _events_count(action, start, end, filters)
+               for action in _event_actions(names)}
+    return _event_counts(counted, names, _TOTAL)
+
+
 def _result(date_from, date_to, filters, now, names, by, totals, raw_groups, median) -> dict:
     start, end = period_bounds(date_from, date_to)
-    figures = _values(totals)
+    figures = _values({name: totals[name] for name in names if name in totals})  # FIGURES' order
+    if "closure" in figures:  # the chosen denominator, printed under the figure everywhere
+        basis = closure_basis()
+        figures["closure"].update(basis=basis, note=CLOSURE_BASES[basis])
     if median is not None:
         figures[MEDIAN] = median
     result = {"period": {"from": date_from.isoformat(), "to": date_to.isoformat(),
@@ -397,7 +519,7 @@ def _sum_counts(groups, names) -> dict:
     groups = list(groups)
     return {name: (sum(g[name][0] for g in groups),
                    sum(g[name][1] for g in groups) if FIGURES[name].is_rate else None)
-            for name in names}
+            for name in _case_names(names)}
 
 
 def _raw_groups(by, start, end, filters, now, names) -> dict:
@@ -447,7 +569,8 @@ def _cube(start, end, filters, now, names) -> tuple[dict, int]:
         counts = _counts(row, names)
         handled_total += int(row.handled or 0)
         for by in CUBE_KEYS:
-            group = rolled[by].setdefault(getattr(row, by), {name: [0, 0] for name in names})
+            group = rolled[by].setdefault(getattr(row, by),
+                                          {name: [0, 0] for name in _case_names(names)})
             for name, (n, d) in counts.items():
                 group[name][0] += n
                 group[name][1] += d or 0
@@ -459,15 +582,18 @@ def _cube(start, end, filters, now, names) -> tuple[dict, int]:
 
 def _groups(by, raw_groups, start, end, filters, names) -> list[dict]:
     rows = {key: _values(counts) for key, counts in raw_groups.items()}
-    if by == "department" and "returned" in names:
-        # Returns belong to the department that returned the case, not to the case's
-        # current lead (a returned case is usually re-dispatched elsewhere).
-        returns = _returns_by_department(start, end, filters)
-        for key in set(returns) - set(rows):
+    actions = _event_actions(names)
+    if actions:
+        # Returns and dispatches are counted when made and, by department, for the department
+        # of the event — not the case's current lead (a returned case is usually
+        # re-dispatched). With a `department` filter (a head's scope) only that department's
+        # events count, so his league table has no row for another department.
+        counted = {action: _events_grouped(action, by, start, end, filters) for action in actions}
+        for key in set().union(*counted.values()) - set(rows):
             rows[key] = _values({name: (0, 0 if FIGURES[name].is_rate else None)
-                                 for name in names})
+                                 for name in _case_names(names)})
         for key, figures in rows.items():
-            figures["returned"] = figure_value(FIGURES["returned"], returns.get(key, 0), None)
+            figures.update(_values(_event_counts(counted, names, key)))
     labels = _group_labels(by, rows.keys())
     groups = []
     for key, figures in rows.items():
@@ -491,11 +617,16 @@ def case_ids_for(figure: str, part: str, date_from: date, date_to: date,
     """A SELECT of the ids of the cases behind one figure's numerator or denominator.
 
     Built from the same predicate and base conditions as the aggregate, so it lists exactly
-    as many cases as the figure counts. The league table's 退回 column links here with the
-    filter returned_by=<department> (the cases that department returned)."""
+    as many cases as the figure counts. 退回 lists the cases returned in the period
+    (`events_made`), the `department` filter naming the returning department."""
     now = now or utcnow()
     start, end = period_bounds(date_from, date_to)
     filters = dict(filters or {})
+    if figure in EVENT_FIGURES:
+        action = dict(zip(PARTS, EVENT_FIGURES[figure])).get(part)
+        if not action:
+            raise ValueError(f"figure {figure!r} has no {part!r}")
+        return events_made(action, start, end, filters)
     if figure == MEDIAN:
         predicate = handled(now)
     else:
@@ -519,6 +650,7 @@ def dashboard_figures(date_from: date, date_to: date, filters: dict | None = Non
     start, end = period_bounds(date_from, date_to)
     cube, handled_count = _cube(start, end, filters, now, names)
     totals = _sum_counts(cube["department"].values(), names)
+    totals.update(_event_totals(start, end, filters, names))
     median = median_handling(start, end, filters, now, count=handled_count)
     result = _result(date_from, date_to, filters, now, names, "department", totals,
                      cube["department"], median)

@@ -22,7 +22,8 @@ from app.core.documents import paragraph, row_values
 from app.core.timeutil import format_local
 from app.extensions import db
 from app.figures import queries
-from app.figures.ledger import EXPLANATIONS
+from app.figures.ledger import explanation
+from app.figures.snapshots import get_snapshot
 from qrcards.fonts import pdf_font
 
 OVERDUE_LIMIT = 200
@@ -33,9 +34,10 @@ class MonthlyReport:
     month: str
     title: str
     period_note: str
-    figures: dict
+    figures: dict  # the month-end snapshot's when there is one, else live
     league: list
     overdue: list  # rows of strings
+    live: dict  # the figures computed now, printed beside the frozen ones
 
 
 def build_report(month: str, county: str = "", now=None) -> MonthlyReport:
@@ -50,13 +52,23 @@ def build_report(month: str, county: str = "", now=None) -> MonthlyReport:
                 format_local(c.sign_due_at), format_local(c.reply_due_at), c.content[:40]]
                for c in cases]
     year, mon = month.split("-")
+    snapshot = get_snapshot(month)
+    if snapshot is not None:
+        frozen = (f"主要指标的“结果”和部门排行为月末快照（{format_local(snapshot.taken_at)} 冻结），"
+                  "“当前值”为统计时点的实时计算；")
+    else:
+        frozen = "本月尚无月末快照，“结果”即统计时点的实时计算；"
     return MonthlyReport(
         month=month, title=f"{county}企业服务工作月报（{year}年{int(mon)}月）",
         period_note=(f"统计期间：{date_from} 至 {date_to - timedelta(days=1)}（北京时间，按提交时间，"
-                     f"无效件不计）；统计时点：{format_local(now)}；比率截断保留两位小数，不四舍五入。"),
-        figures=result["figures"], league=result["groups"], overdue=overdue)
+                     f"无效件不计）；统计时点：{format_local(now)}；{frozen}"
+                     "比率截断保留两位小数，不四舍五入。"),
+        figures=snapshot.data["figures"] if snapshot else result["figures"],
+        league=snapshot.data["groups"] if snapshot else result["groups"], overdue=overdue,
+        live=result["figures"])
 
 
+HEADLINE_HEADERS = ["指标", "结果", "分子/分母", "口径", "当前值"]
 LEAGUE_HEADERS = ["部门", "受理量", "办结率", "按期签收率", "按期办结率", "满意率", "当前逾期", "退回", "重办"]
 OVERDUE_HEADERS = ["跟踪号", "类别", "承办部门", "状态", "签收时限", "办理时限", "内容摘要"]
 
@@ -70,7 +82,8 @@ def _headline_rows(report):
             detail = f"{value['numerator']} 件"
         else:
             detail = ""
-        rows.append([value["label"], value["display"], detail, EXPLANATIONS.get(name, "")])
+        live = report.live.get(name, {}).get("display", "")
+        rows.append([value["label"], value["display"], detail, explanation(name, value), live])
     return rows
 
 
@@ -111,8 +124,8 @@ def report_pdf(month: str, county: str = "", now=None) -> bytes:
                             initialFontName=font)
     story = [paragraph(report.title, title), paragraph(report.period_note, body),
              paragraph("一、主要指标", heading),
-             table(["指标", "结果", "分子/分母", "口径"], _headline_rows(report),
-                   [50 * mm, 32 * mm, 30 * mm, 150 * mm]),
+             table(HEADLINE_HEADERS, _headline_rows(report),
+                   [44 * mm, 28 * mm, 28 * mm, 140 * mm, 28 * mm]),
              paragraph("二、部门排行", heading),
              table(LEAGUE_HEADERS, _league_rows(report) or [["本月无数据"] + [""] * 8],
                    [50 * mm] + [26 * mm] * 8),
@@ -149,7 +162,7 @@ def report_xlsx(month: str, county: str = "", now=None) -> bytes:
     ws.append(row_values(ws, [report.title]))
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(row_values(ws, [report.period_note]))
-    sheet(ws, ["指标", "结果", "分子/分母", "口径"], _headline_rows(report), [28, 14, 14, 70], 3)
+    sheet(ws, HEADLINE_HEADERS, _headline_rows(report), [28, 14, 14, 70, 14], 3)
     sheet(wb.create_sheet("部门排行"), LEAGUE_HEADERS, _league_rows(report),
           [20] + [12] * 8, 1)
     sheet(wb.create_sheet("当前逾期"), OVERDUE_HEADERS, report.overdue,

@@ -95,32 +95,40 @@ def dashboard():
                     key=lambda g: _rate_value(g["figures"][sort]) if g["figures"][sort]["kind"] == "rate"
                     else g["figures"][sort]["numerator"])
     by_category, by_source = data["by_category"], data["by_source"]
-    trend = _trend(data["months"], data["trend_from"], data["trend_to"])
     overdue = db.session.execute(
         visible_cases(current_user).where(Case.id.in_(data["overdue_ids"]))
         .order_by(Case.reply_due_at).limit(50)).scalars().all()
     args = {"from": date_from.isoformat(), "to": date_to.isoformat()}
 
     def list_url(figure, part="numerator", **extra):
-        return url_for("figures.cases", figure=figure, part=part, **args, **extra)
+        """The drill-down list of one number; `extra` adds filters or replaces from/to."""
+        return url_for("figures.cases", figure=figure, part=part, **{**args, **extra})
+    trend = _trend(data["months"], data["trend_from"], data["trend_to"], list_url)
     return render_template(
         "figures/dashboard.html", case_url=case_url, result=result, figures=result["figures"], period=period,
         periods=PERIODS, date_from=date_from, date_to=date_to,
         last_day=date_to - timedelta(days=1), error=error, league=league,
         league_columns=LEAGUE_COLUMNS, sort=sort, descending=descending, args=args,
-        category_chart=charts.bar_list_chart(
-            [(g["label"], g["figures"]["received"]["numerator"]) for g in by_category], "问题类别"),
-        source_chart=charts.bar_list_chart(
-            [(g["label"], g["figures"]["received"]["numerator"]) for g in by_source], "来源渠道"),
+        category_chart=_received_chart(by_category, "问题类别", "category", list_url),
+        source_chart=_received_chart(by_source, "来源渠道", "source", list_url),
         by_category=by_category, by_source=by_source, trend=trend, overdue=overdue, now=now,
-        headline=queries.HEADLINE, counts=("overdue_now", "returned", "extended", "reopened"),
+        headline=queries.HEADLINE,
+        counts=("overdue_now", "closed_late", "returned", "return_rate", "extended", "reopened"),
         median=result["figures"][queries.MEDIAN], can_export=current_user.role in LEDGER_ROLES,
-        is_admin=current_user.role is Role.admin, list_url=list_url)
+        is_admin=current_user.role is Role.admin, list_url=list_url,
+        no_department=queries.NO_DEPARTMENT)
 
 
-def _trend(groups, trend_from, trend_to):
+def _received_chart(groups, title, key, list_url):
+    """A bar per group of 受理量, each linked to the cases of that group."""
+    return charts.bar_list_chart(
+        [(g["label"], g["figures"]["received"]["numerator"]) for g in groups], title,
+        [list_url("received", **{key: g["key"]}) for g in groups])
+
+
+def _trend(groups, trend_from, trend_to, list_url):
     by_month = {g["key"]: g["figures"] for g in groups}
-    labels, received, closed, rates = [], [], [], []
+    labels, received, closed, rates, links = [], [], [], [], []
     month = trend_from
     while month < trend_to:
         key = f"{month:%Y-%m}"
@@ -129,12 +137,16 @@ def _trend(groups, trend_from, trend_to):
         received.append(figures["received"]["numerator"] if figures else 0)
         closed.append(figures["closure"]["numerator"] if figures else 0)
         rates.append(figures["on_time_closure"]["rate"] if figures else None)
+        bounds = {"from": month.isoformat(), "to": queries.add_months(month, 1).isoformat()}
+        links.append({"received": (list_url("received", **bounds), received[-1]),
+                      "closed": (list_url("closure", **bounds), closed[-1]),
+                      "rate": (list_url("on_time_closure", **bounds),
+                               figures["on_time_closure"]["numerator"] if figures else 0)})
         month = queries.add_months(month, 1)
-    return charts.trend_chart(labels, received, closed, rates, "按期办结率")
+    return charts.trend_chart(labels, received, closed, rates, "按期办结率", links)
 
 
-FILTER_KEYS = ("department", "category", "source", "enterprise", "township", "month",
-               "returned_by")
+FILTER_KEYS = ("department", "category", "source", "enterprise", "township", "month")
 
 
 @bp.get("/cases")
@@ -147,18 +159,21 @@ def cases():
     if date_from is None or date_to is None or date_to <= date_from:
         abort(400)
     filters = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
-    if not all(queries.is_id(v) for k, v in filters.items() if k not in ("source", "month")):
+    if not all(queries.is_id(v) for k, v in filters.items() if k not in ("source", "month")
+               and (k, v) != ("department", queries.NO_DEPARTMENT)):
         abort(400)
     filters.update(scope_filters(current_user))  # a person's scope always wins
     try:
         ids = queries.case_ids_for(figure, part, date_from, date_to, filters)
     except (ValueError, KeyError):
         abort(404)
-    statement = visible_cases(current_user).where(Case.id.in_(ids))
+    statement = listed_cases(current_user, figure, ids)
     total = db.session.execute(
         select(db.func.count()).select_from(statement.subquery())).scalar_one()
     rows = db.session.execute(statement.order_by(Case.submitted_at.desc(), Case.id.desc())
                               .limit(LIST_LIMIT)).scalars().all()
+    openable = set(db.session.execute(visible_cases(current_user).with_only_columns(Case.id)
+                                      .where(Case.id.in_([c.id for c in rows]))).scalars())
     spec = queries.FIGURES.get(figure)
     label = spec.label if spec else queries.MEDIAN_LABEL
     part_label = {"numerator": "计入分子", "denominator": "计入分母"}[part] if spec and spec.is_rate \
@@ -166,15 +181,27 @@ def cases():
     return render_template("figures/cases.html", rows=rows, total=total, label=label,
                            part_label=part_label, date_from=date_from,
                            last_day=date_to - timedelta(days=1), limit=LIST_LIMIT,
-                           explanation=_explanation(figure), case_url=case_url,
+                           explanation=_explanation(figure),
+                           case_url=lambda case: case_url(case) if case.id in openable else None,
                            back=url_for("figures.dashboard", period="custom",
                                         **{"from": date_from.isoformat(),
                                            "to": date_to.isoformat()}))
 
 
+def listed_cases(user, figure, ids):
+    """The cases a drill-down lists: `ids` (already narrowed to the person's scope by
+    scope_filters) within the cases he may see. 退回 is the exception: a head's 退回 are the
+    cases his department returned, usually led by another department since; he is shown those
+    rows (he handled them) though their case page no longer opens for him (case_url)."""
+    statement = select(Case).where(Case.id.in_(ids))
+    if figure in queries.EVENT_FIGURES:
+        return statement
+    return statement.where(Case.id.in_(visible_cases(user).with_only_columns(Case.id)))
+
+
 def _explanation(figure):
-    from app.figures.ledger import EXPLANATIONS
-    return EXPLANATIONS.get(figure, "")
+    from app.figures.ledger import explanation
+    return explanation(figure)
 
 
 @bp.get("/ledger.xlsx")
@@ -200,6 +227,7 @@ def ledger():
               "to": date_to and date_to.isoformat()}))
     db.session.commit()
     buffer.seek(0)
-    name = f"企业服务工作进展台账_{date_from or ''}_{date_to or ''}.xlsx"
+    last_day = date_to - timedelta(days=1) if date_to else None  # the name says the last day
+    name = f"企业服务工作进展台账_{date_from or ''}_{last_day or ''}.xlsx"
     return send_file(buffer, as_attachment=True, download_name=name,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

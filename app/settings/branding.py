@@ -3,6 +3,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.settings.models import Setting
+from app.settings.operations import store_setting
 
 BRANDING_FIELDS = {
     "county_name": "县（市、区）名称",
@@ -47,9 +48,4 @@ def save_branding(values: dict[str, str]) -> None:
     if errors:
         raise BrandingError(errors)
     for key, text in cleaned.items():
-        row = db.session.execute(db.select(Setting).filter_by(key=f"branding.{key}")).scalar_one_or_none()
-        if row is None:
-            db.session.add(Setting(key=f"branding.{key}", value=text))
-        else:
-            row.value = text
-    db.session.flush()
+        store_setting(f"branding.{key}", text)

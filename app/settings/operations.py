@@ -2,9 +2,24 @@
 from app.cases.models import Category
 from app.departments.models import Department
 from app.extensions import db
-from app.settings.models import LimitUnit, TimeLimit
+from app.settings.models import LimitUnit, Setting, TimeLimit
 
 MAX_AMOUNT = {LimitUnit.minutes: 60 * 24 * 30, LimitUnit.hours: 24 * 60, LimitUnit.workdays: 60}
+
+
+def setting_value(key: str) -> str | None:
+    """The stored text of a `settings` row, or None when the office never set it."""
+    return db.session.execute(db.select(Setting.value).filter_by(key=key)).scalar_one_or_none()
+
+
+def store_setting(key: str, value: str) -> None:
+    """Insert or update one `settings` row (already validated); flush, never commit."""
+    row = db.session.execute(db.select(Setting).filter_by(key=key)).scalar_one_or_none()
+    if row is None:
+        db.session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    db.session.flush()
 
 
 class SettingError(ValueError):

@@ -9,6 +9,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.settings.models import Setting
+from app.settings.operations import setting_value, store_setting
 
 KEY = "public.base_url"
 MAX_LENGTH = 200
@@ -20,8 +21,7 @@ class PublicUrlError(ValueError):
 
 def public_base_url() -> str:
     """The address the QR codes and links point to, without a trailing slash."""
-    row = db.session.execute(db.select(Setting.value).filter_by(key=KEY)).scalar_one_or_none()
-    return row or current_app.config["BASE_URL"].rstrip("/")
+    return setting_value(KEY) or current_app.config["BASE_URL"].rstrip("/")
 
 
 def is_public_base_url_set() -> bool:
@@ -51,10 +51,5 @@ def clean_public_base_url(text: str) -> str:
 def save_public_base_url(text: str) -> str:
     """Store the address (validated); flush, never commit. Returns what was stored."""
     value = clean_public_base_url(text)
-    row = db.session.execute(db.select(Setting).filter_by(key=KEY)).scalar_one_or_none()
-    if row is None:
-        db.session.add(Setting(key=KEY, value=value))
-    else:
-        row.value = value
-    db.session.flush()
+    store_setting(KEY, value)
     return value

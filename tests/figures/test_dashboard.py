@@ -65,9 +65,10 @@ def test_ledger_download_is_masked_and_audited_full_only_for_admin(world, make_c
     assert actions == ["export_ledger", "export_ledger_full"]
 
 
-def test_each_headline_link_lists_exactly_its_numerator(world, make_department, make_user,
-                                                      make_case, desk_page, phone_page,
-                                                      fixed_clock):
+def test_dashboard_on_desk_and_phone_links_open_their_lists(world, make_department, make_user,
+                                                            make_case, desk_page, phone_page,
+                                                            fixed_clock):
+    """The browser check for one role (the full walk of every link is server-side, below)."""
     fixed_clock.set(NOW)  # the county's cases lie in the 80 days before a known Friday
     build_demo_county(world, make_department, make_user, make_case)
     date_from, date_to = _period()
@@ -79,25 +80,17 @@ def test_each_headline_link_lists_exactly_its_numerator(world, make_department, 
     assert page.locator("svg.chart").count() >= 3
     shots = screenshots_dir()  # docs/screenshots with SAVE_SCREENSHOTS=1
     page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
-    links = page.locator("a.figure-link")
-    targets = [(links.nth(i).get_attribute("data-figure"), int(links.nth(i).get_attribute("data-numerator")),
-                links.nth(i).get_attribute("href")) for i in range(links.count())]
-    assert {t[0] for t in targets} >= {"received", "closure", "on_time_sign", "reply",
-                                       "on_time_closure", "satisfaction", "overdue_now"}
-    assert expected["received"]["numerator"] >= 40
-    for figure, numerator, href in targets:
-        assert numerator == expected[figure]["numerator"], figure
-        page.goto(href)
-        assert page.locator("tr.case-row").count() == numerator, figure
-        assert page.locator(".case-count").inner_text() == str(numerator), figure
-        if figure == "on_time_closure":
-            page.screenshot(path=str(shots / "figure-cases.png"))
-    # The league table's links list as many cases as its cells show.
+    tile = page.locator('a.figure-link[data-figure="on_time_closure"]')
+    assert int(tile.get_attribute("data-numerator")) == expected["on_time_closure"]["numerator"]
+    tile.click()
+    assert page.locator("tr.case-row").count() == expected["on_time_closure"]["numerator"]
+    page.screenshot(path=str(shots / "figure-cases.png"))
+    # A bar of the category chart is a link too, and opens its cases.
     page.goto(url)
-    cell = page.locator("table.league tbody tr").first.locator("td").nth(1).locator("a")
-    count = int(cell.inner_text())
-    page.goto(cell.get_attribute("href"))
-    assert page.locator("tr.case-row").count() == count
+    bar = page.locator("svg.chart-bars a.chart-link").first
+    count = int(bar.get_attribute("data-count"))
+    bar.click()
+    assert page.locator(".case-count").inner_text() == str(count) and count > 0
 
     browser_login(phone_page, "dispatcher")
     phone_page.goto(url)

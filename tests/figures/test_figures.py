@@ -11,7 +11,7 @@ from app.figures.queries import (FIGURES, MEDIAN, case_ids_for, compute_figures,
 from app.workdays.calendar import WorkCalendar
 from app.workdays.models import HolidayOverride
 
-from tests.figures.timeline import DAY, NOV, NOW, T0, local
+from tests.figures.timeline import DAY, HOUR, NOV, NOW, T0, local
 
 
 def numbers(result, name):
@@ -143,10 +143,45 @@ def test_by_department_puts_returns_on_the_returning_department(county, world):
     assert market["figures"]["returned"]["numerator"] == 0
     assert tax["figures"]["on_time_sign"]["display"] == "0.00%"  # E, unsigned and late
     assert market["figures"]["on_time_sign"]["numerator"] == 5
-    returned_by_tax = {"returned_by": world.other_dept.id}
-    assert drilled("returned", "numerator", returned_by_tax) == ids(county, "G")
-    assert compute_figures(*NOV, now=NOW, filters=returned_by_tax)["figures"]["returned"][
+    by_tax = {"department": world.other_dept.id}
+    assert drilled("returned", "numerator", by_tax) == ids(county, "G")
+    assert compute_figures(*NOV, now=NOW, filters=by_tax)["figures"]["returned"][
         "numerator"] == tax["figures"]["returned"]["numerator"]
+
+
+def test_returned_means_returns_made_by_the_department_counted_when_made(county, world):
+    """One 退回 in every view: the cases a department returned, in the period the return was made."""
+    october = (date(2026, 10, 1), date(2026, 11, 1))
+    # P: submitted in October, dispatched to tax, returned by tax on 18 November, then
+    # re-dispatched to market, which is its lead now.
+    p = ops.submit_case(source=county["A"].source, category=county["A"].category,
+                        content="十月提交、十一月退回", contact_name="李女士",
+                        contact_phone="13900139000", now=datetime(2026, 10, 30, 2, tzinfo=timezone.utc))[0]
+    ops.dispatch_case(p, world.dispatcher, world.other_dept, now=local(18, 8))
+    ops.return_case(p, world.other_handler, "不属于本部门职责", now=local(18))
+    ops.dispatch_case(p, world.dispatcher, world.dept, now=local(18, 10))
+    db.session.commit()
+    tax, market = {"department": world.other_dept.id}, {"department": world.dept.id}
+    # Counted in November, when it was made, though the case is October's.
+    assert drilled("returned", "numerator") == ids(county, "G") | {p.id}
+    assert drilled("returned", "numerator", period=october) == set()
+    assert drilled("returned", "numerator", tax) == ids(county, "G") | {p.id}
+    assert drilled("returned", "numerator", market) == set()  # market leads P but did not return it
+    county_rows = {g["key"]: g["figures"]["returned"]["numerator"]
+                   for g in compute_figures(*NOV, by="department", now=NOW)["groups"]}
+    assert county_rows[world.other_dept.id] == 2 and county_rows[world.dept.id] == 0
+    for scope, expected in ((tax, 2), (market, 0)):
+        # The head's headline, his league row and the county's row for his department agree.
+        headline = compute_figures(*NOV, now=NOW, filters=scope)["figures"]["returned"]
+        league = dashboard_figures(*NOV, filters=scope, now=NOW)["result"]
+        assert headline["numerator"] == expected
+        assert league["figures"]["returned"]["numerator"] == expected
+        assert {g["key"] for g in league["groups"]} <= {scope["department"]}  # no other rows
+        assert sum(g["figures"]["returned"]["numerator"] for g in league["groups"]) == expected
+    # By month: the return's month, not the case's.
+    months = compute_figures(date(2026, 10, 1), date(2026, 12, 1), by="month", now=NOW)
+    assert {g["key"]: g["figures"]["returned"]["numerator"] for g in months["groups"]} == \
+        {"2026-10": 0, "2026-11": 2}
 
 
 def test_by_month_source_and_category_add_up_to_the_total(county):
@@ -260,3 +295,67 @@ def test_months_of_a_whole_year_each_get_their_own_cases(world, make_case):
     months = compute_figures(date(2026, 1, 1), date(2027, 1, 1), by="month", now=NOW,
                              with_median=False)
     assert [(g["key"], g["figures"]["received"]["numerator"]) for g in months["groups"]] == expected
+
+
+def test_reworked_case_closed_unrated_keeps_its_earlier_dissatisfied(county, world, make_case,
+                                                                    tmp_path):
+    from openpyxl import load_workbook
+    from app.figures.ledger import export_ledger
+    n = make_case(CaseState.replied, now=T0)
+    ops.rate_case(n, Rating.dissatisfied, now=T0 + HOUR)  # reopened (重办)
+    ops.reply_to_case(n, world.handler, "重新处理完毕", now=local(18))
+    ops.close_unrated(n, now=local(26))  # nobody rated the second answer
+    db.session.commit()
+    assert n.state is CaseState.closed and n.closed_unrated and n.rating is Rating.dissatisfied
+    # Still in the satisfaction denominator as unsatisfied: 5 of 6 before, 5 of 7 now.
+    assert numbers(compute_figures(*NOV, now=NOW), "satisfaction")[:2] == (5, 7)
+    assert n.id in drilled("satisfaction", "denominator") - drilled("satisfaction", "numerator")
+    out = tmp_path / "ledger.xlsx"
+    export_ledger(out, *NOV, now=NOW)
+    sheet = load_workbook(out)["台账"]
+    header = [c.value for c in sheet[1]]
+    assert "满意度" not in header
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == n.tracking_no)
+    assert row[header.index("最近一次评价")] == "不满意"
+    assert row[header.index("最近一次评价时间")] == datetime(2026, 11, 17, 10, 0)
+    assert row[header.index("未评价办结")] == "是" and row[header.index("状态")] == "已办结"
+    closed_rated = next(r for r in sheet.iter_rows(min_row=2, values_only=True)
+                        if r[1] == county["A"].tracking_no)
+    assert closed_rated[header.index("未评价办结")] in (None, "")
+
+
+def test_on_time_reply_closed_late_and_return_rate(county, world):
+    """按期答复率 over the replies due, 逾期办结, 回退率 = returns ÷ dispatches (issue 17 item 6)."""
+    result = compute_figures(*NOV, now=NOW)
+    # Due: answered (A B C D H K) or with a department past the deadline (E, and M reopened
+    # with its new deadline of the 24th passed); F not yet due, G back with the office.
+    assert numbers(result, "on_time_reply") == (5, 8, "62.50", "62.50%")
+    assert drilled("on_time_reply", "denominator") == ids(county, *"ABCDEHKM")
+    assert drilled("on_time_reply", "numerator") == ids(county, *"ACDHK")  # B answered late
+    assert numbers(result, "closed_late") == (1, None, None, "1")
+    assert drilled("closed_late", "numerator") == ids(county, "B") == \
+        drilled("on_time_closure", "denominator") - drilled("on_time_closure", "numerator")
+    # Returned in November: G; dispatched in November: every case but H (answered at intake).
+    assert numbers(result, "return_rate") == (1, 9, "11.11", "11.11%")
+    assert drilled("return_rate", "denominator") == ids(county, *"ABCDEFGKM")
+    groups = {g["key"]: g["figures"] for g in compute_figures(*NOV, by="department",
+                                                               now=NOW)["groups"]}
+    assert numbers({"figures": groups[world.other_dept.id]}, "return_rate")[:3] == (1, 2, "50.00")
+    assert numbers({"figures": groups[world.dept.id]}, "return_rate")[:3] == (0, 7, "0.00")
+    assert drilled("return_rate", "denominator", {"department": world.other_dept.id}) == \
+        ids(county, "E", "G")
+
+
+def test_closure_rate_denominator_is_the_offices_setting_and_says_so(county):
+    from app.settings.closure_basis import CLOSURE_BASES, save_closure_basis
+    closure = compute_figures(*NOV, now=NOW)["figures"]["closure"]
+    assert (closure["numerator"], closure["denominator"], closure["basis"]) == (5, 10, "received")
+    assert closure["note"] == CLOSURE_BASES["received"]
+    save_closure_basis("due")
+    db.session.commit()
+    closure = compute_figures(*NOV, now=NOW)["figures"]["closure"]
+    # 应办结: the closed A B C D H, and E, K, M past their handling deadline; not F, G.
+    assert (closure["numerator"], closure["denominator"], closure["display"]) == (5, 8, "62.50%")
+    assert closure["basis"] == "due" and "应办结" in closure["note"]
+    assert drilled("closure", "denominator") == ids(county, *"ABCDEHKM")
+    assert dashboard_figures(*NOV, now=NOW)["result"]["figures"]["closure"] == closure
