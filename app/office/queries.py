@@ -1,7 +1,7 @@
 """The office desk's questions: what waits for dispatch, where it should go, what runs late."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case as sql_case, func, select
 
 from app.cases.models import Case, CaseState, ExtensionRequest, ExtensionStatus
 from app.core.clock import utcnow
@@ -56,6 +56,19 @@ def board(now: datetime | None = None, soon: timedelta = SOON):
     groups = list(by_department.values())
     groups.sort(key=lambda g: (-sum(1 for _c, _d, late in g[1] if late), g[0].code))
     return groups
+
+
+def reopened_by_department() -> list[tuple]:
+    """重办 per lead department: [(department, open reopened cases, reopenings of all its
+    cases)], most open reopened first."""
+    from app.cases.models import OPEN_STATES
+    open_reopened = func.sum(sql_case((Case.state.in_(OPEN_STATES), 1), else_=0))
+    rows = db.session.execute(
+        select(Department, open_reopened, func.sum(Case.reopen_count))
+        .join(Case, Case.lead_department_id == Department.id)
+        .where(Case.reopen_count > 0).group_by(Department.id)).all()
+    return sorted(((d, int(n or 0), int(total or 0)) for d, n, total in rows),
+                  key=lambda row: (-row[1], -row[2], row[0].code))
 
 
 def pending_extensions() -> list[ExtensionRequest]:

@@ -158,6 +158,7 @@ def rate(tracking_no):
 @role_required(*OFFICE_ROLES)
 def board():
     return render_template("office/board.html", groups=queries.board(),
+                           reopened=queries.reopened_by_department(),
                            urge_form=NoteForm(prefix="urge"),
                            supervise_form=NoteForm(prefix="supervise"))
 
