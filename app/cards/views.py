@@ -14,6 +14,7 @@ from app.cards.printing import render_batch, render_card_png
 from app.cards.queries import enterprises_query
 from app.cards.tasks import build_in_background
 from app.core.clock import utcnow
+from app.core.confirm import confirmation_page, confirmed, going_back
 from app.core.timeutil import format_local, to_local
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.models import Enterprise
@@ -184,12 +185,13 @@ def preview(card_id):
 
 @bp.get("/enterprise/<int:enterprise_id>")
 @role_required(*OFFICE_ROLES)
-def enterprise_cards(enterprise_id):
-    """The enterprise's card and its history; a GET issues nothing (see issue below)."""
+def enterprise_cards(enterprise_id, reason="遗失补办"):
+    """The enterprise's card and its history; a GET issues nothing (see issue below).
+    `reason`: the revoke form's text, kept when the page comes back after a refusal."""
     enterprise = db.session.get(Enterprise, enterprise_id) or abort(404)
     return render_template("cards/enterprise.html", enterprise=enterprise,
                            cards=card_ops.card_history(enterprise), format_local=format_local,
-                           single_form=SingleCardForm(),
+                           single_form=SingleCardForm(), reason=reason,
                            card_url=card_ops.card_url, base_url=public_base_url())
 
 
@@ -233,15 +235,27 @@ def issue(enterprise_id):
 @bp.post("/enterprise/<int:enterprise_id>/revoke")
 @role_required(*OFFICE_ROLES)
 def revoke(enterprise_id):
+    """作废旧码并生成新码, after a confirmation step (app/core/confirm.py): the revocation runs as
+    a dry run first, so a refused reason shows before anything is asked."""
     enterprise = db.session.get(Enterprise, enterprise_id) or abort(404)
-    form = FlaskForm()
-    if form.validate_on_submit():
+    reason = request.form.get("reason", "")
+    if going_back():
+        return enterprise_cards(enterprise_id, reason=reason)
+    if FlaskForm().validate_on_submit():
         try:
-            card_ops.revoke_card(enterprise, reason=request.form.get("reason", ""),
-                                 actor=current_user)
+            old, _new = card_ops.revoke_card(enterprise, reason=reason, actor=current_user)
         except card_ops.CardError as exc:
+            db.session.rollback()
             flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("旧码已作废，新码已生成，请打印新卡", "info")
+            return enterprise_cards(enterprise_id, reason=reason)
+        if not confirmed():
+            serial, reason = old.serial, old.revoke_reason
+            db.session.rollback()
+            return confirmation_page(
+                title="确认作废旧码", button="确认作废并生成新码",
+                message=f"{enterprise.name} 的企业码 {serial} 将作废，并生成一张新码。"
+                        "已张贴的旧码扫码后会提示已更换，需要重新打印张贴新码。",
+                details=[("作废原因", reason)])
+        db.session.commit()
+        flash("旧码已作废，新码已生成，请打印新卡", "info")
     return redirect(url_for("cards.enterprise_cards", enterprise_id=enterprise.id))

@@ -67,9 +67,10 @@ def case(tracking_no):
     return _render_case(get_visible_case_or_404(current_user, tracking_no))
 
 
-def _act(tracking_no, name, form, perform, done_message, next_url=None):
+def _act(tracking_no, name, form, perform, done_message, next_url=None, confirm=None):
     return run_case_action(tracking_no, name, form, perform, done_message, render=_render_case,
-                           success_url=next_url or url_for("office.case", tracking_no=tracking_no))
+                           success_url=next_url or url_for("office.case", tracking_no=tracking_no),
+                           confirm=confirm)
 
 
 @bp.post("/cases/<tracking_no>/dispatch")
@@ -94,7 +95,12 @@ def dispatch(tracking_no):
 def answer(tracking_no):
     form = AnswerNowForm(prefix="answer")
     return _act(tracking_no, "answer", form,
-                lambda case: ops.answer_now(case, current_user, form.content.data), "已当即答复")
+                lambda case: ops.answer_now(case, current_user, form.content.data), "已当即答复",
+                confirm=lambda case: dict(
+                    title="确认当即答复", button="确认答复",
+                    message=f"将以下内容作为 {case.tracking_no} 的答复发给提交人，案件不再派发部门，"
+                            "提交后不能修改。",
+                    details=[("答复内容", form.content.data.strip())]))
 
 
 @bp.post("/cases/<tracking_no>/invalid")
@@ -103,7 +109,11 @@ def invalid(tracking_no):
     form = InvalidForm(prefix="invalid")
     return _act(tracking_no, "invalid", form,
                 lambda case: ops.mark_invalid(case, current_user, form.reason.data),
-                "已标记为无效", url_for("office.queue"))
+                "已标记为无效", url_for("office.queue"),
+                confirm=lambda case: dict(
+                    title="确认标记无效", button="确认标记无效",
+                    message=f"{case.tracking_no} 将标记为无效，不再办理，不能恢复。",
+                    details=[("反映内容", case.content), ("无效原因", form.reason.data.strip())]))
 
 
 @bp.post("/cases/<tracking_no>/urge")

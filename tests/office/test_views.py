@@ -64,10 +64,11 @@ def test_answer_now_and_mark_invalid(client, login_as, world, make_case):
     simple, spam = make_case(), make_case()
     login_as(world.dispatcher)
     client.post(f"/office/cases/{simple.tracking_no}/answer",
-                data={"answer-content": "需要营业执照和环评表"})
+                data={"answer-content": "需要营业执照和环评表", "confirmed": "1"})
     response = client.post(f"/office/cases/{spam.tracking_no}/invalid", data={"invalid-reason": ""})
     assert response.status_code == 400 and "请填写无效原因" in html_of(response)
-    client.post(f"/office/cases/{spam.tracking_no}/invalid", data={"invalid-reason": "广告信息"})
+    client.post(f"/office/cases/{spam.tracking_no}/invalid",
+                data={"invalid-reason": "广告信息", "confirmed": "1"})
     db.session.expire_all()
     assert simple.state is CaseState.replied and spam.state is CaseState.invalid
 
