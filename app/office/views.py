@@ -23,28 +23,29 @@ from app.office.forms import (AnswerNowForm, DispatchForm, FollowUpForm, Invalid
 bp = Blueprint("office", __name__, url_prefix="/office")
 
 
-def _dispatch_form(case=None, **kw):
+def _dispatch_form(case=None, suggestion=None, departments=None, **kw):
+    """The dispatch form; on a GET of `case`, its suggested department preselected."""
     form = DispatchForm(**kw)
-    form.set_departments(queries.active_departments())
+    form.set_departments(departments or queries.active_departments())
     if case is not None and request.method == "GET":
-        suggestion = queries.suggested_department(case)
-        form.department.data = suggestion.id if suggestion else 0
+        form.department.data = suggestion.department.id if suggestion else 0
     return form
 
 
 @bp.get("/")
 @role_required(*OFFICE_ROLES)
 def queue():
-    cases = queries.queue_cases()
+    cases, departments = queries.queue_cases(), queries.active_departments()
     rows = []
     for case in cases:
-        form = _dispatch_form(case, prefix=f"d{case.id}")
-        rows.append((case, queries.suggested_department(case), form))
+        suggestion = queries.suggest_department(case, departments=departments)
+        form = _dispatch_form(case, suggestion, departments, prefix=f"d{case.id}")
+        rows.append((case, suggestion, form))
     return render_template("office/queue.html", rows=rows)
 
 
-def _forms(case, **overrides):
-    forms = {"dispatch": _dispatch_form(case, prefix="dispatch"),
+def _forms(case, suggestion=None, **overrides):
+    forms = {"dispatch": _dispatch_form(case, suggestion, prefix="dispatch"),
              "answer": AnswerNowForm(prefix="answer"), "invalid": InvalidForm(prefix="invalid"),
              "urge": NoteForm(prefix="urge"), "supervise": NoteForm(prefix="supervise"),
              "approve": NoteForm(prefix="approve"), "refuse": RefuseForm(prefix="refuse"),
@@ -55,9 +56,10 @@ def _forms(case, **overrides):
 
 def _render_case(case, status=200, *, error=None, error_form=None, **forms):
     pending = next((r for r in case.extension_requests if r.status.name == "pending"), None)
+    suggestion = queries.suggest_department(case)
     return render_template(
-        "office/case.html", case=case, forms=_forms(case, **forms), phone=case.contact_phone or "",
-        revealed=True, suggestion=queries.suggested_department(case), due_at=due_at(case),
+        "office/case.html", case=case, forms=_forms(case, suggestion, **forms),
+        phone=case.contact_phone or "", revealed=True, suggestion=suggestion, due_at=due_at(case),
         pending_extension=pending, error=error, error_form=error_form), status
 
 
