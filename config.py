@@ -64,6 +64,10 @@ class Config:
     MEDIA_ORPHAN_GRACE_HOURS = int(os.environ.get("MEDIA_ORPHAN_GRACE_HOURS", 24))
     # The scheduler's media sweep (store files no row refers to, stale temp files) runs this often.
     MEDIA_SWEEP_EVERY_MINUTES = int(os.environ.get("MEDIA_SWEEP_EVERY_MINUTES", 60))
+    # A web batch of this many cards or more is built in the background (docs/cards.md); a
+    # queued or running one whose builder has not reported for CARD_JOB_STALL_SECONDS is failed.
+    CARD_BACKGROUND_MIN = int(os.environ.get("CARD_BACKGROUND_MIN", 200))
+    CARD_JOB_STALL_SECONDS = int(os.environ.get("CARD_JOB_STALL_SECONDS", 300))
     MAX_PHOTOS = int(os.environ.get("MAX_PHOTOS", 9))  # per case, per reply
     MAX_VIDEOS = int(os.environ.get("MAX_VIDEOS", 3))
     # Photos, judged from their headers before decoding: pixels of one image, and pixels one

@@ -1,6 +1,6 @@
 """Import every domain's models so metadata (and Alembic) sees the whole schema."""
 from app.auth.models import ApiToken, Role, User  # noqa: F401
-from app.cards.models import Card, CardBatch, CardKind  # noqa: F401
+from app.cards.models import Card, CardBatch, CardKind, CardPrintJob  # noqa: F401
 from app.cases.models import (  # noqa: F401
     Attachment, AttachmentKind, AuditEvent, Case, CaseDepartment, CaseSource, CaseState,
     Category, Complexity, ExtensionRequest, ExtensionStatus, Rating, Reply, Urgency)

@@ -64,12 +64,16 @@ def database_url(tmp_path_factory):
     admin.dispose()
 
 
-def make_config(database_url, media_root):
+def make_config(database_url, media_root, csrf=False):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         MEDIA_ROOT = str(media_root)
-        WTF_CSRF_ENABLED = False
+        WTF_CSRF_ENABLED = csrf
     return Config
+
+
+# Fixtures whose use means a browser drives the app: that app has CSRF on, as in production.
+BROWSER_FIXTURES = {"live_server", "phone_page", "desk_page"}
 
 
 @pytest.fixture(scope="session")
@@ -112,8 +116,12 @@ def isolate_requests(app):
 
 
 @pytest.fixture
-def app(migrated, tmp_path):
-    app = isolate_requests(create_app(make_config(migrated, tmp_path / "media")))
+def app(migrated, tmp_path, request):
+    """The app over the test database. CSRF is off for the test client's cheaper form posts,
+    and on whenever a browser drives the app (`live_server` serves this app): a browser test
+    must never pass because the check was off."""
+    csrf = bool(BROWSER_FIXTURES & set(request.fixturenames))
+    app = isolate_requests(create_app(make_config(migrated, tmp_path / "media", csrf=csrf)))
     with app.app_context():
         yield app
         db.session.remove()
@@ -123,8 +131,7 @@ def app(migrated, tmp_path):
 @pytest.fixture
 def csrf_app(migrated, tmp_path):
     """An app with CSRF protection on, as in production."""
-    config = make_config(migrated, tmp_path / "media")
-    config.WTF_CSRF_ENABLED = True
+    config = make_config(migrated, tmp_path / "media", csrf=True)
     app = isolate_requests(create_app(config))
     with app.app_context():
         yield app
@@ -236,7 +243,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
 
 @pytest.fixture
 def live_server(app):
-    """The app served over real HTTP on a free loopback port, in a thread."""
+    """The app served over real HTTP on a free loopback port, in a thread, with CSRF on."""
+    assert app.config["WTF_CSRF_ENABLED"], "browser tests run with CSRF on, as in production"
     import threading
     from werkzeug.serving import make_server
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, PasswordField,
                      SelectField, StringField)
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from app.auth.models import Role
 from app.departments.models import DepartmentKind
@@ -41,7 +41,9 @@ class UserForm(FlaskForm):
     # The operation checks these too (CLI, API); here the message sits next to the field.
     username = StringField("用户名", validators=[Length(max=64, message="用户名不能超过64个字符")])
     display_name = StringField("姓名", validators=[Length(max=64, message="姓名不能超过64个字符")])
-    role = SelectField("角色", choices=[(r.name, r.label) for r in Role])
+    # No default: a new user's role is chosen, never 系统管理员 by being first in the list.
+    role = SelectField("角色", choices=[("", "请选择角色")] + [(r.name, r.label) for r in Role],
+                       validators=[InputRequired(message="请选择角色")])
     department = SelectField("部门", coerce=int)
     email = StringField("邮箱", validators=[Optional()])
     phone = StringField("手机", validators=[Optional()])

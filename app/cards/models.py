@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -55,3 +55,37 @@ class Card(db.Model):
     @property
     def is_revoked(self):
         return self.revoked_at is not None
+
+
+class PrintJobState(enum.Enum):
+    queued = "排队中"
+    running = "生成中"
+    done = "已完成"
+    failed = "失败"
+
+
+class CardPrintJob(db.Model):
+    """A large web batch built in the background: the row says how far it got (any worker or
+    host can answer the page's polls), the file waits in MEDIA_ROOT/tmp for its download."""
+
+    __tablename__ = "card_print_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The builder's heartbeat: a queued or running job not touched for CARD_JOB_STALL_SECONDS
+    # lost its worker (restart, crash) and is shown as failed, with a button to build it again.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    state: Mapped[PrintJobState] = mapped_column(enum_column_type(PrintJobState),
+                                                 default=PrintJobState.queued)
+    layout: Mapped[str] = mapped_column(String(16), default="card")
+    output: Mapped[str] = mapped_column(String(8), default="pdf")
+    enterprise_ids: Mapped[list] = mapped_column(JSON)  # the selection when the button was pressed
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    file_name: Mapped[str | None] = mapped_column(String(100))  # under MEDIA_ROOT/tmp
+    error: Mapped[str | None] = mapped_column(String(200))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("card_batches.id"))
+
+    created_by = relationship("User")
+    batch = relationship("CardBatch")

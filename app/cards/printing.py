@@ -27,21 +27,34 @@ def card_data(card: Card, branding: dict | None = None,
         hotline=branding["hotline"])
 
 
-def render_cards_pdf(cards, layout="card", progress=None) -> bytes:
+def render_cards_pdf(cards, layout="card", progress=None, imposition=True, workers=None) -> bytes:
+    """`workers=1` where forking is unsafe (a thread of a web worker); None lets qrcards choose."""
     branding, base_url = get_branding(), public_base_url()
     return qrcards.render_pdf([card_data(c, branding, base_url) for c in cards], layout=layout,
-                              imposition=True, progress=progress)
+                              imposition=imposition, progress=progress, workers=workers)
 
 
 def render_card_png(card: Card, layout="card") -> bytes:
     return qrcards.render_png(card_data(card), layout=layout)
 
 
-def zip_of_pngs(cards, layout="card") -> bytes:
-    """One PNG per card in a ZIP, named by credit code (or serial for hall cards)."""
+def zip_of_pngs(cards, layout="card", progress=None) -> bytes:
+    """One PNG per card in a ZIP, named by credit code (or serial for hall cards);
+    `progress(done, total)` after each card, as `render_cards_pdf` calls it."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for card in cards:
+        for done, card in enumerate(cards, 1):
             name = card.enterprise.credit_code if card.enterprise else card.serial
             archive.writestr(f"{name}-{card.serial}.png", render_card_png(card, layout=layout))
+            if progress is not None:
+                progress(done, len(cards))
     return buffer.getvalue()
+
+
+def render_batch(cards, layout: str, output: str, progress=None,
+                 workers=None) -> tuple[bytes, str, str]:
+    """The batch as (body, mimetype, file extension): a print PDF or a ZIP of PNGs."""
+    if output == "zip":
+        return zip_of_pngs(cards, layout, progress=progress), "application/zip", "zip"
+    return (render_cards_pdf(cards, layout, progress=progress, workers=workers),
+            "application/pdf", "pdf")

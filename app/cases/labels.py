@@ -1,13 +1,27 @@
-"""Chinese names of audit actions, for timelines."""
+"""Chinese names of audit actions, for timelines. Every action the code records has one here
+(tests/cases/test_action_labels.py collects them from the code); an unknown one never shows
+its raw code to a user."""
+import logging
+
+log = logging.getLogger(__name__)
 
 ACTION_LABELS = {
     "submit": "提交反映", "answer_now": "当即答复", "dispatch": "派发", "sign": "签收",
     "return": "退回", "request_extension": "申请延期", "approve_extension": "批准延期",
-    "refuse_extension": "不予延期", "reply": "答复", "co_opinion": "协办意见", "rate": "评价",
+    "refuse_extension": "不予延期", "withdraw_extension": "延期申请自动撤回",
+    "reply": "答复", "co_opinion": "协办意见", "rate": "评价",
     "close_unrated": "超期未评价自动办结", "urge": "催办", "supervise": "挂牌督办",
     "mark_invalid": "标记无效", "reassign": "改派", "reveal_contact": "查看联系电话",
+    # Events outside a case (the admin's audit trail)
+    "revoke_card": "作废企业码并换发新码", "revoke_api_tokens": "吊销接口令牌",
+    "export_ledger": "导出台账", "export_ledger_full": "导出完整台账（未脱敏）",
 }
+UNKNOWN_ACTION = "其他操作"
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    label = ACTION_LABELS.get(action)
+    if label is None:
+        log.warning("audit action %r has no Chinese label (app/cases/labels.py)", action)
+        return UNKNOWN_ACTION
+    return label

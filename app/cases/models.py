@@ -199,6 +199,20 @@ class Case(db.Model):
     def is_open(self):
         return self.state in OPEN_STATES
 
+    @property
+    def is_reopened(self) -> bool:
+        """重办: reopened by an unsatisfied rating and not finished since."""
+        return self.reopen_count > 0 and self.is_open
+
+    @property
+    def reopening(self):
+        """The latest unsatisfied rating that reopened the case: its note is the enterprise's
+        complaint, its time when the case came back."""
+        for event in reversed(self.events):
+            if event.action == "rate" and (event.data or {}).get("reopened"):
+                return event
+        return None
+
     def __repr__(self):
         return f"<Case {self.tracking_no} {self.state.name}>"
 

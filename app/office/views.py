@@ -23,28 +23,29 @@ from app.office.forms import (AnswerNowForm, DispatchForm, FollowUpForm, Invalid
 bp = Blueprint("office", __name__, url_prefix="/office")
 
 
-def _dispatch_form(case=None, **kw):
+def _dispatch_form(case=None, suggestion=None, departments=None, **kw):
+    """The dispatch form; on a GET of `case`, its suggested department preselected."""
     form = DispatchForm(**kw)
-    form.set_departments(queries.active_departments())
+    form.set_departments(departments or queries.active_departments())
     if case is not None and request.method == "GET":
-        suggestion = queries.suggested_department(case)
-        form.department.data = suggestion.id if suggestion else 0
+        form.department.data = suggestion.department.id if suggestion else 0
     return form
 
 
 @bp.get("/")
 @role_required(*OFFICE_ROLES)
 def queue():
-    cases = queries.queue_cases()
+    cases, departments = queries.queue_cases(), queries.active_departments()
     rows = []
     for case in cases:
-        form = _dispatch_form(case, prefix=f"d{case.id}")
-        rows.append((case, queries.suggested_department(case), form))
+        suggestion = queries.suggest_department(case, departments=departments)
+        form = _dispatch_form(case, suggestion, departments, prefix=f"d{case.id}")
+        rows.append((case, suggestion, form))
     return render_template("office/queue.html", rows=rows)
 
 
-def _forms(case, **overrides):
-    forms = {"dispatch": _dispatch_form(case, prefix="dispatch"),
+def _forms(case, suggestion=None, **overrides):
+    forms = {"dispatch": _dispatch_form(case, suggestion, prefix="dispatch"),
              "answer": AnswerNowForm(prefix="answer"), "invalid": InvalidForm(prefix="invalid"),
              "urge": NoteForm(prefix="urge"), "supervise": NoteForm(prefix="supervise"),
              "approve": NoteForm(prefix="approve"), "refuse": RefuseForm(prefix="refuse"),
@@ -55,9 +56,10 @@ def _forms(case, **overrides):
 
 def _render_case(case, status=200, *, error=None, error_form=None, **forms):
     pending = next((r for r in case.extension_requests if r.status.name == "pending"), None)
+    suggestion = queries.suggest_department(case)
     return render_template(
-        "office/case.html", case=case, forms=_forms(case, **forms), phone=case.contact_phone or "",
-        revealed=True, suggestion=queries.suggested_department(case), due_at=due_at(case),
+        "office/case.html", case=case, forms=_forms(case, suggestion, **forms),
+        phone=case.contact_phone or "", revealed=True, suggestion=suggestion, due_at=due_at(case),
         pending_extension=pending, error=error, error_form=error_form), status
 
 
@@ -67,9 +69,10 @@ def case(tracking_no):
     return _render_case(get_visible_case_or_404(current_user, tracking_no))
 
 
-def _act(tracking_no, name, form, perform, done_message, next_url=None):
+def _act(tracking_no, name, form, perform, done_message, next_url=None, confirm=None):
     return run_case_action(tracking_no, name, form, perform, done_message, render=_render_case,
-                           success_url=next_url or url_for("office.case", tracking_no=tracking_no))
+                           success_url=next_url or url_for("office.case", tracking_no=tracking_no),
+                           confirm=confirm)
 
 
 @bp.post("/cases/<tracking_no>/dispatch")
@@ -94,7 +97,12 @@ def dispatch(tracking_no):
 def answer(tracking_no):
     form = AnswerNowForm(prefix="answer")
     return _act(tracking_no, "answer", form,
-                lambda case: ops.answer_now(case, current_user, form.content.data), "已当即答复")
+                lambda case: ops.answer_now(case, current_user, form.content.data), "已当即答复",
+                confirm=lambda case: dict(
+                    title="确认当即答复", button="确认答复",
+                    message=f"将以下内容作为 {case.tracking_no} 的答复发给提交人，案件不再派发部门，"
+                            "提交后不能修改。",
+                    details=[("答复内容", form.content.data.strip())]))
 
 
 @bp.post("/cases/<tracking_no>/invalid")
@@ -103,7 +111,11 @@ def invalid(tracking_no):
     form = InvalidForm(prefix="invalid")
     return _act(tracking_no, "invalid", form,
                 lambda case: ops.mark_invalid(case, current_user, form.reason.data),
-                "已标记为无效", url_for("office.queue"))
+                "已标记为无效", url_for("office.queue"),
+                confirm=lambda case: dict(
+                    title="确认标记无效", button="确认标记无效",
+                    message=f"{case.tracking_no} 将标记为无效，不再办理，不能恢复。",
+                    details=[("反映内容", case.content), ("无效原因", form.reason.data.strip())]))
 
 
 @bp.post("/cases/<tracking_no>/urge")
@@ -158,6 +170,7 @@ def rate(tracking_no):
 @role_required(*OFFICE_ROLES)
 def board():
     return render_template("office/board.html", groups=queries.board(),
+                           reopened=queries.reopened_by_department(),
                            urge_form=NoteForm(prefix="urge"),
                            supervise_form=NoteForm(prefix="supervise"))
 

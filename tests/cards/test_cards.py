@@ -1,5 +1,6 @@
 """Cards in the app: print batches whose QR codes decode to the enterprises' tokens, revoke."""
 import io
+import time
 from pathlib import Path
 import shutil
 import subprocess
@@ -121,3 +122,38 @@ def test_enterprise_card_page_issues_nothing_on_get_only_on_the_button(client, l
     assert card.serial in html and "尚未发码" not in html
     client.post(f"/cards/enterprise/{enterprise.id}/issue")  # a second press: still one card
     assert db.session.execute(db.select(db.func.count(Card.id))).scalar_one() == 1
+
+
+def test_print_job_reports_progress_then_a_file_and_a_stalled_one_fails(
+        app, client, login_as, world, make_enterprise, fixed_clock):
+    from datetime import datetime, timedelta, timezone
+    from app.cards.models import CardPrintJob, PrintJobState
+    fixed_clock.set(datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc))
+    enterprises = [make_enterprise() for _ in range(3)]
+    job = card_ops.start_print_job(enterprises, layout="card", output="zip", actor=world.dispatcher)
+    db.session.commit()
+    login_as(world.dispatcher)
+    status = client.get(f"/cards/jobs/{job.id}.json").get_json()
+    assert status["state"] == "queued" and (status["done"], status["total"]) == (0, 3)
+    assert status["download_url"] is None
+    card_ops.run_print_job(job.id)
+    status = client.get(f"/cards/jobs/{job.id}.json").get_json()
+    assert status["state"] == "done" and status["done"] == 3 and status["download_url"]
+    names = zipfile.ZipFile(io.BytesIO(client.get(status["download_url"]).data)).namelist()
+    assert sorted(n.split("-")[0] for n in names) == sorted(e.credit_code for e in enterprises)
+    stalled = card_ops.start_print_job(enterprises, layout="card", output="pdf")
+    db.session.commit()
+    fixed_clock.advance(timedelta(seconds=app.config["CARD_JOB_STALL_SECONDS"] + 1))
+    html = client.get(f"/cards/jobs/{stalled.id}").get_data(as_text=True)
+    assert "生成中断" in html and "重新生成" in html
+    response = client.post(f"/cards/jobs/{stalled.id}/retry")
+    assert response.status_code == 303
+    again = db.session.execute(db.select(CardPrintJob).order_by(CardPrintJob.id.desc())).scalars().first()
+    assert again.id != stalled.id and again.enterprise_ids == stalled.enterprise_ids
+    fixed_clock.set(None)  # the builder thread reads the real clock too: let it beat
+    for _ in range(200):  # the retry is built by a thread: wait for it before the wipe
+        db.session.expire_all()
+        if db.session.get(CardPrintJob, again.id).state is PrintJobState.done:
+            break
+        time.sleep(0.1)
+    assert db.session.get(CardPrintJob, again.id).state is PrintJobState.done

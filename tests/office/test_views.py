@@ -64,10 +64,11 @@ def test_answer_now_and_mark_invalid(client, login_as, world, make_case):
     simple, spam = make_case(), make_case()
     login_as(world.dispatcher)
     client.post(f"/office/cases/{simple.tracking_no}/answer",
-                data={"answer-content": "需要营业执照和环评表"})
+                data={"answer-content": "需要营业执照和环评表", "confirmed": "1"})
     response = client.post(f"/office/cases/{spam.tracking_no}/invalid", data={"invalid-reason": ""})
     assert response.status_code == 400 and "请填写无效原因" in html_of(response)
-    client.post(f"/office/cases/{spam.tracking_no}/invalid", data={"invalid-reason": "广告信息"})
+    client.post(f"/office/cases/{spam.tracking_no}/invalid",
+                data={"invalid-reason": "广告信息", "confirmed": "1"})
     db.session.expire_all()
     assert simple.state is CaseState.replied and spam.state is CaseState.invalid
 
@@ -191,17 +192,17 @@ def test_staff_entry_with_a_disguised_program_saves_nothing(client, login_as, wo
 
 def test_suggestion_skips_the_department_that_returned_the_case_and_inactive_ones(
         world, make_case, make_enterprise):
-    from app.office.queries import suggested_department
+    from app.office.queries import BY_CATEGORY, BY_ENTERPRISE, Suggestion, suggest_department
     firm = make_enterprise(responsible_department=world.dept)
     cat = category("tax")
     cat.default_department = world.other_dept
     db.session.commit()
     case = make_case(CaseState.returned, enterprise=firm, category="tax")  # returned by MARKET
-    assert suggested_department(case) == world.other_dept
+    assert suggest_department(case) == Suggestion(world.other_dept, BY_CATEGORY)
     world.other_dept.is_active = False
-    assert suggested_department(case) is None
+    assert suggest_department(case) is None
     fresh = make_case(enterprise=firm)
-    assert suggested_department(fresh) == world.dept
+    assert suggest_department(fresh) == Suggestion(world.dept, BY_ENTERPRISE)
 
 
 def stored_files(app):
