@@ -1,7 +1,7 @@
 """card_print_jobs: large web batches of cards built in the background
 
 Revision ID: 0014
-Revises: 0011 (rechained onto the other branches' heads at merge)
+Revises: 0013
 """
 from alembic import op
 import sqlalchemy as sa
