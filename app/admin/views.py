@@ -1,13 +1,16 @@
 """Administration: enterprises (and their import), departments, users, categories, time limits,
 holiday overrides, branding. Admins only; every change goes through an operation, is
 committed once and redirects; a refusal re-renders with the Chinese message by its field."""
+import hashlib
+
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 
 from app.admin import queries
 from app.admin.forms import (ActionForm, BrandingForm, CategoryForm, DepartmentForm,
-                             EnterpriseForm, HolidayForm, ImportForm, TimeLimitForm, UserForm)
+                             EnterpriseForm, HolidayForm, ImportForm, NoticeForm, TimeLimitForm,
+                             UserForm)
 from app.auth import operations as auth_ops
 from app.auth.decorators import role_required
 from app.auth.models import Role, User
@@ -27,9 +30,10 @@ from app.settings.public_url import (PublicUrlError, is_public_base_url_set, pub
                                      save_public_base_url)
 from app.settings.models import LimitUnit, TimeLimit
 from app.settings.operations import SettingError, set_category_department, set_time_limit
-from app.workdays.calendar import WorkCalendar
 from app.workdays.models import HolidayOverride
-from app.workdays.operations import OverrideError, delete_override, set_override
+from app.workdays.notice import NoticeError, parse_notice, year_calendar
+from app.workdays.operations import OverrideError, delete_override, save_notice, set_override
+from app.workdays.queries import year_has_calendar
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 NONE = 0  # the "not set" choice of optional selects
@@ -41,9 +45,16 @@ def admins_only():
     """Every page here is for admins (the decorator answers 403 or the login page)."""
 
 
+def _years_without_calendar(today):
+    """This year if the calendar lacks it, and next year from 1 November on."""
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    return [year for year in years if not year_has_calendar(year)]
+
+
 @bp.get("/")
 def index():
-    return render_template("admin/index.html", admin_endpoints=current_app.view_functions)
+    return render_template("admin/index.html", admin_endpoints=current_app.view_functions,
+                           missing_years=_years_without_calendar(local_today()))
 
 
 def _get_or_404(model, ident):
@@ -283,12 +294,40 @@ def holidays():
                          "admin.holidays")
     elif form.is_submitted():
         error = "日期格式不正确"
-    calendar = WorkCalendar()
-    this_year = local_today().year
-    unknown_years = [y for y in (this_year, this_year + 1) if not calendar.is_known_year(y)]
     return render_template("admin/holidays.html", form=form, rows=queries.all_overrides(),
                            delete_form=ActionForm(prefix="del"), error=error,
-                           unknown_years=unknown_years), 400 if error else 200
+                           unknown_years=_years_without_calendar(local_today())), \
+        400 if error else 200
+
+
+@bp.route("/holidays/notice", methods=["GET", "POST"])
+def holiday_notice():
+    """Paste the State Council's notice → see it as a calendar → 确认保存."""
+    form = NoticeForm()
+    errors, schedule, notice = [], None, None
+    if form.validate_on_submit():
+        text = form.text.data or ""
+        fingerprint = hashlib.sha256(text.encode()).hexdigest()
+        try:
+            schedule = parse_notice(text)
+        except NoticeError as exc:
+            errors = exc.errors
+        else:
+            if "save" in request.form and form.checked.data == fingerprint:
+                notice = save_notice(schedule)
+                days = schedule.days()
+                off = sum(1 for is_workday, _ in days.values() if not is_workday)
+                return _done(f"已保存《{notice.title}》：放假{off}天，调休上班{len(days) - off}天",
+                             "admin.holidays")
+            if "save" in request.form:
+                errors = ["通知文字在核对后有改动，请核对下方日历后再保存"]
+            form.checked.data = fingerprint
+    elif form.is_submitted():
+        errors = ["页面已过期，请重新提交"]
+    marked = schedule.days() if schedule else {}
+    return render_template("admin/holiday_notice.html", form=form, errors=errors,
+                           schedule=schedule, months=year_calendar(schedule.year, marked)
+                           if schedule else []), 400 if errors else 200
 
 
 @bp.post("/holidays/<int:override_id>/delete")
