@@ -14,7 +14,8 @@ def first_error(form) -> str | None:
 
 def run_case_action(tracking_no, name, form, perform, done_message, *, render, success_url):
     """Validate `form`, run `perform(case)`; commit and redirect to `success_url`, or re-render
-    with `render(case, status, error=…, error_form=name, <name>=form)` keeping what was typed."""
+    with `render(case, status, error=…, error_form=name, <name>=form)` keeping what was typed.
+    `done_message` is the flash, or a function of the committed case giving it."""
     case = get_visible_case_or_404(current_user, tracking_no, for_update=True)
     if not form.validate_on_submit():
         return render(case, 400, error=first_error(form) or "请检查填写的内容",
@@ -27,5 +28,5 @@ def run_case_action(tracking_no, name, form, perform, done_message, *, render, s
         return render(case, exc.status, error=exc.message, error_form=name, **{name: form})
     db.session.commit()
     current_app.logger.info("%s case=%s user=%s", name, tracking_no, current_user.username)
-    flash(done_message, "info")
+    flash(done_message(case) if callable(done_message) else done_message, "info")
     return redirect(success_url)

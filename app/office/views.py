@@ -10,7 +10,7 @@ from app.auth.queries import OFFICE_ROLES
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import CaseSource, CaseState, Category, Complexity, Rating, Urgency
-from app.cases.queries import category_choices, get_visible_case_or_404
+from app.cases.queries import case_label, category_choices, get_visible_case_or_404, urge_counts
 from app.cases.web import first_error, run_case_action
 from app.departments.models import Department
 from app.extensions import db
@@ -112,7 +112,8 @@ def urge(tracking_no):
     form = NoteForm(prefix="urge")
     return _act(tracking_no, "urge", form,
                 lambda case: ops.urge_case(case, current_user, note=form.note.data or None),
-                "已催办", request.form.get("back") == "board" and url_for("office.board") or None)
+                lambda case: f"已催办案件 {case_label(case)}，累计催办{urge_counts([case.id])[case.id]}次",
+                request.form.get("back") == "board" and url_for("office.board") or None)
 
 
 @bp.post("/cases/<tracking_no>/supervise")
@@ -157,7 +158,9 @@ def rate(tracking_no):
 @bp.get("/board")
 @role_required(*OFFICE_ROLES)
 def board():
-    return render_template("office/board.html", groups=queries.board(),
+    groups = queries.board()
+    return render_template("office/board.html", groups=groups,
+                           urges=urge_counts(case.id for _d, items in groups for case, *_ in items),
                            urge_form=NoteForm(prefix="urge"),
                            supervise_form=NoteForm(prefix="supervise"))
 

@@ -1,43 +1,11 @@
 """The admin pastes next year's notice in Chromium on the desktop, with CSRF on as in
 production: a typo is refused with the text kept, the fixed text shows as a calendar, and
 确认保存 stores it."""
-import threading
-
-import pytest
-from werkzeug.serving import make_server
-
-from app import create_app
 from app.extensions import db
 from app.workdays.models import HolidayNotice, HolidayOverride
-from tests.conftest import browser_login, isolate_requests, make_config, screenshots_dir
+from tests.conftest import browser_login, screenshots_dir
+from tests.csrf_browser import csrf_page, csrf_server, phone_csrf_page  # noqa: F401 (fixtures)
 from tests.workdays.notices import NOTICE_2027
-
-
-@pytest.fixture
-def csrf_server(app, migrated, tmp_path):
-    """The app served over loopback HTTP with CSRF protection on (the shared live_server still
-    serves the test app with it off); same database as `app`, which wipes it afterwards."""
-    config = make_config(migrated, tmp_path / "media")
-    config.WTF_CSRF_ENABLED = True
-    served = isolate_requests(create_app(config))
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.server_port}"
-    served.config["BASE_URL"] = server.url
-    yield server
-    server.shutdown()
-    thread.join(timeout=5)
-    with served.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def csrf_page(browser, csrf_server):
-    context = browser.new_context(base_url=csrf_server.url, locale="zh-CN",
-                                  viewport={"width": 1440, "height": 900})
-    yield context.new_page()
-    context.close()
 
 
 def test_admin_pastes_confirms_and_saves_the_2027_notice(csrf_page, world):
@@ -65,10 +33,8 @@ def test_admin_pastes_confirms_and_saves_the_2027_notice(csrf_page, world):
     assert db.session.query(HolidayOverride).filter_by(notice_id=notice.id).count() == 34
 
 
-def test_notice_page_fits_a_phone(browser, csrf_server, world):
-    context = browser.new_context(base_url=csrf_server.url, locale="zh-CN",
-                                  viewport={"width": 390, "height": 844})
-    page = context.new_page()
+def test_notice_page_fits_a_phone(phone_csrf_page, world):
+    page = phone_csrf_page
     browser_login(page, world.admin.username)
     page.goto("/admin/holidays/notice")
     page.fill("textarea[name=text]", NOTICE_2027)
@@ -76,4 +42,3 @@ def test_notice_page_fits_a_phone(browser, csrf_server, world):
     assert page.locator(".month-cal").count() == 12
     page.screenshot(path=str(screenshots_dir() / "admin-holiday-notice-phone.png"), full_page=True)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
-    context.close()
