@@ -2,9 +2,10 @@
 holiday overrides, branding. Admins only; every change goes through an operation, is
 committed once and redirects; a refusal re-renders with the Chinese message by its field."""
 import hashlib
+import io
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+                   send_file, url_for)
 from flask_login import current_user
 
 from app.admin import queries
@@ -14,22 +15,21 @@ from app.admin.forms import (ActionForm, BrandingForm, CategoryForm, DepartmentF
 from app.auth import operations as auth_ops
 from app.auth.decorators import role_required
 from app.auth.models import Role, User
-from app.cases.models import Category
 from app.cases import queries as case_queries
 from app.core.clock import local_today
 from app.core.timeutil import format_local
 from app.core.types import is_id
 from app.departments.models import Department, DepartmentKind
 from app.departments.operations import DepartmentError, save_department
-from app.enterprises.imports import ImportRejected, import_enterprises
+from app.enterprises.imports import ImportRejected, import_enterprises, template_xlsx
 from app.enterprises.models import Enterprise
 from app.enterprises.operations import EnterpriseError, save_enterprise
 from app.extensions import db
 from app.settings.branding import BRANDING_FIELDS, BrandingError, get_branding, save_branding
 from app.settings.public_url import (PublicUrlError, is_public_base_url_set, public_base_url,
                                      save_public_base_url)
-from app.settings.models import LimitUnit, TimeLimit
-from app.settings.operations import SettingError, set_category_department, set_time_limit
+from app.settings.models import LimitUnit
+from app.settings.operations import SettingErrors, set_category_departments, set_time_limits
 from app.workdays.models import HolidayOverride
 from app.workdays.notice import NoticeError, parse_notice, year_calendar
 from app.workdays.operations import OverrideError, delete_override, save_notice, set_override
@@ -115,6 +115,13 @@ def enterprise(enterprise_id):
         errors = {k: v[0] for k, v in form.errors.items()}
     return render_template("admin/enterprise.html", form=form, errors=errors,
                            enterprise=existing), 400 if errors else 200
+
+
+@bp.get("/enterprises/import/template.xlsx")
+def import_template():
+    return send_file(io.BytesIO(template_xlsx()), as_attachment=True,
+                     download_name="企业名录导入模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/enterprises/import", methods=["GET", "POST"])
@@ -226,57 +233,60 @@ def revoke_tokens(user_id, token_id=None):
 
 @bp.route("/categories", methods=["GET", "POST"])
 def categories():
+    """One form for the whole table: one CSRF token, one 保存."""
     rows = case_queries.categories()
     choices = [(NONE, "—（派单时人工选择）")] + [
         (d.id, d.name) for d in queries.all_departments() if d.is_active]
     forms = {}
     for category in rows:
-        form = CategoryForm(prefix=f"c{category.id}")
+        form = CategoryForm(prefix=f"c{category.id}", meta={"csrf": False})
         form.department.choices = choices
         if request.method == "GET":
             form.department.data = category.default_department_id or NONE
         forms[category.id] = form
-    error = None
-    if request.method == "POST":
-        category = _get_or_404(Category, request.form.get("category", type=int))
-        form = forms[category.id]
-        if form.validate_on_submit():
-            try:
-                set_category_department(category, db.session.get(Department, form.department.data or 0))
-            except SettingError as exc:
-                db.session.rollback()
-                error = str(exc)
-            else:
-                return _done(f"“{category.name}”的默认部门已保存", "admin.categories")
+    table, errors = ActionForm(), {}
+    if table.validate_on_submit():
+        # A row left out of the POST stays as it is.
+        sent = [c for c in rows if forms[c.id].department.name in request.form]
+        # Checked against the choices before any id reaches SQL.
+        errors = {c.id: "请选择有效的部门" for c in sent if not forms[c.id].validate()}
+        try:
+            if errors:
+                raise SettingErrors(errors)
+            changed = set_category_departments(
+                [(c, db.session.get(Department, forms[c.id].department.data or 0)) for c in sent])
+        except SettingErrors as exc:
+            db.session.rollback()
+            errors = exc.errors
         else:
-            error = "请选择有效的部门"
-    return render_template("admin/categories.html", rows=rows, forms=forms, error=error), \
-        400 if error else 200
+            return _done(f"已保存类别默认部门（{changed}项有改动）", "admin.categories")
+    return render_template("admin/categories.html", rows=rows, forms=forms, table=table,
+                           errors=errors), 400 if errors else 200
 
 
 @bp.route("/time-limits", methods=["GET", "POST"])
 def time_limits():
+    """One form for the whole table: one CSRF token, one 保存; a refused row keeps what was typed."""
     rows = queries.all_time_limits()
     forms = {}
     for limit in rows:
-        form = TimeLimitForm(prefix=f"t{limit.id}")
+        form = TimeLimitForm(prefix=f"t{limit.id}", meta={"csrf": False})
         if request.method == "GET":
             form.amount.data, form.unit.data = str(limit.amount), limit.unit.name
         forms[limit.id] = form
-    error = None
-    if request.method == "POST":
-        limit = _get_or_404(TimeLimit, request.form.get("limit", type=int))
-        form = forms[limit.id]
-        if form.validate_on_submit():
-            try:
-                set_time_limit(limit, form.amount.data, LimitUnit[form.unit.data])
-            except SettingError as exc:
-                db.session.rollback()
-                error = str(exc)
-            else:
-                return _done(f"“{limit.label}”已改为{limit.amount}{limit.unit.value}", "admin.time_limits")
-    return render_template("admin/time_limits.html", rows=rows, forms=forms, error=error), \
-        400 if error else 200
+    table, errors = ActionForm(), {}
+    if table.validate_on_submit():
+        items = [(t, forms[t.id].amount.data, LimitUnit.__members__.get(forms[t.id].unit.data or ""))
+                 for t in rows if forms[t.id].amount.name in request.form]  # left out: unchanged
+        try:
+            changed = set_time_limits(items)
+        except SettingErrors as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            return _done(f"办理时限已保存（{changed}项有改动）", "admin.time_limits")
+    return render_template("admin/time_limits.html", rows=rows, forms=forms, table=table,
+                           errors=errors), 400 if errors else 200
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
