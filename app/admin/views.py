@@ -244,24 +244,17 @@ def categories():
         if request.method == "GET":
             form.department.data = category.default_department_id or NONE
         forms[category.id] = form
-    table, errors = ActionForm(), {}
-    if table.validate_on_submit():
-        # A row left out of the POST stays as it is.
-        sent = [c for c in rows if forms[c.id].department.name in request.form]
+
+    def save():
+        sent = [c for c in rows if forms[c.id].department.name in request.form]  # others: unchanged
         # Checked against the choices before any id reaches SQL.
         errors = {c.id: "请选择有效的部门" for c in sent if not forms[c.id].validate()}
-        try:
-            if errors:
-                raise SettingErrors(errors)
-            changed = set_category_departments(
-                [(c, db.session.get(Department, forms[c.id].department.data or 0)) for c in sent])
-        except SettingErrors as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            return _done(f"已保存类别默认部门（{changed}项有改动）", "admin.categories")
-    return render_template("admin/categories.html", rows=rows, forms=forms, table=table,
-                           errors=errors), 400 if errors else 200
+        if errors:
+            raise SettingErrors(errors)
+        return set_category_departments(
+            [(c, db.session.get(Department, forms[c.id].department.data or 0)) for c in sent])
+    return _table_page("admin/categories.html", rows, forms, save,
+                       "已保存类别默认部门（{}项有改动）", "admin.categories")
 
 
 @bp.route("/time-limits", methods=["GET", "POST"])
@@ -274,19 +267,30 @@ def time_limits():
         if request.method == "GET":
             form.amount.data, form.unit.data = str(limit.amount), limit.unit.name
         forms[limit.id] = form
+
+    def save():
+        return set_time_limits([
+            (t, forms[t.id].amount.data, LimitUnit.__members__.get(forms[t.id].unit.data or ""))
+            for t in rows if forms[t.id].amount.name in request.form])  # left out: unchanged
+    return _table_page("admin/time_limits.html", rows, forms, save,
+                       "办理时限已保存（{}项有改动）", "admin.time_limits")
+
+
+def _table_page(template, rows, forms, save, message, endpoint):
+    """A settings table posted as one form (one CSRF token, one 保存): `save()` changes every
+    row sent and says how many changed, or raises `SettingErrors` by row; then nothing is
+    saved and the page shows each refusal by its row, with what was typed."""
     table, errors = ActionForm(), {}
     if table.validate_on_submit():
-        items = [(t, forms[t.id].amount.data, LimitUnit.__members__.get(forms[t.id].unit.data or ""))
-                 for t in rows if forms[t.id].amount.name in request.form]  # left out: unchanged
         try:
-            changed = set_time_limits(items)
+            changed = save()
         except SettingErrors as exc:
             db.session.rollback()
             errors = exc.errors
         else:
-            return _done(f"办理时限已保存（{changed}项有改动）", "admin.time_limits")
-    return render_template("admin/time_limits.html", rows=rows, forms=forms, table=table,
-                           errors=errors), 400 if errors else 200
+            return _done(message.format(changed), endpoint)
+    return render_template(template, rows=rows, forms=forms, table=table, errors=errors), \
+        400 if errors else 200
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
