@@ -39,6 +39,8 @@ def create_app(config_class=None):
     core_views.register_template_helpers(app)
     core_views.register_error_pages(app)
     core_views.register_security_headers(app)
+    from app.core.static import register_static_caching
+    register_static_caching(app)
 
     from app.auth import views as auth_views
     app.register_blueprint(auth_views.bp)

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, PasswordField,
-                     SelectField, StringField)
+from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField,
+                     PasswordField, SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.auth.models import Role
@@ -64,6 +64,13 @@ class HolidayForm(FlaskForm):
     day = DateField("日期", validators=[Optional()])
     is_workday = SelectField("类型", choices=[("0", "放假（非工作日）"), ("1", "上班（工作日）")])
     note = StringField("说明", validators=[Optional()])
+
+
+class NoticeForm(FlaskForm):
+    """The pasted holiday notice; `checked` is the fingerprint of the text the admin saw as a
+    calendar, so "确认保存" saves only what was shown."""
+    text = TextAreaField("通知全文")
+    checked = HiddenField()
 
 
 class BrandingForm(FlaskForm):

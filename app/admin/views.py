@@ -1,25 +1,27 @@
 """Administration: enterprises (and their import), departments, users, categories, time limits,
 holiday overrides, branding. Admins only; every change goes through an operation, is
 committed once and redirects; a refusal re-renders with the Chinese message by its field."""
+import hashlib
+import io
+
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+                   send_file, url_for)
 from flask_login import current_user
 
 from app.admin import queries
 from app.admin.forms import (ActionForm, BrandingForm, CategoryForm, DepartmentForm,
-                             EnterpriseForm, HolidayForm, ImportForm, RequeueForm, TimeLimitForm,
-                             UserForm)
+                             EnterpriseForm, HolidayForm, ImportForm, NoticeForm, RequeueForm,
+                             TimeLimitForm, UserForm)
 from app.auth import operations as auth_ops
 from app.auth.decorators import role_required
 from app.auth.models import Role, User
-from app.cases.models import Category
 from app.cases import queries as case_queries
 from app.core.clock import local_today, utcnow
 from app.core.timeutil import format_local, local_datetime
 from app.core.types import is_id
 from app.departments.models import Department, DepartmentKind
 from app.departments.operations import DepartmentError, save_department
-from app.enterprises.imports import ImportRejected, import_enterprises
+from app.enterprises.imports import ImportRejected, import_enterprises, template_xlsx
 from app.enterprises.models import Enterprise
 from app.enterprises.operations import EnterpriseError, save_enterprise
 from app.extensions import db
@@ -29,11 +31,12 @@ from app.reminders.delivery import requeue_failed
 from app.settings.branding import BRANDING_FIELDS, BrandingError, get_branding, save_branding
 from app.settings.public_url import (PublicUrlError, is_public_base_url_set, public_base_url,
                                      save_public_base_url)
-from app.settings.models import LimitUnit, TimeLimit
-from app.settings.operations import SettingError, set_category_department, set_time_limit
-from app.workdays.calendar import WorkCalendar
+from app.settings.models import LimitUnit
+from app.settings.operations import SettingErrors, set_category_departments, set_time_limits
 from app.workdays.models import HolidayOverride
-from app.workdays.operations import OverrideError, delete_override, set_override
+from app.workdays.notice import NoticeError, parse_notice, year_calendar
+from app.workdays.operations import OverrideError, delete_override, save_notice, set_override
+from app.workdays.queries import year_has_calendar
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 NONE = 0  # the "not set" choice of optional selects
@@ -45,9 +48,16 @@ def admins_only():
     """Every page here is for admins (the decorator answers 403 or the login page)."""
 
 
+def _years_without_calendar(today):
+    """This year if the calendar lacks it, and next year from 1 November on."""
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    return [year for year in years if not year_has_calendar(year)]
+
+
 @bp.get("/")
 def index():
-    return render_template("admin/index.html", admin_endpoints=current_app.view_functions)
+    return render_template("admin/index.html", admin_endpoints=current_app.view_functions,
+                           missing_years=_years_without_calendar(local_today()))
 
 
 def _get_or_404(model, ident):
@@ -108,6 +118,13 @@ def enterprise(enterprise_id):
         errors = {k: v[0] for k, v in form.errors.items()}
     return render_template("admin/enterprise.html", form=form, errors=errors,
                            enterprise=existing), 400 if errors else 200
+
+
+@bp.get("/enterprises/import/template.xlsx")
+def import_template():
+    return send_file(io.BytesIO(template_xlsx()), as_attachment=True,
+                     download_name="企业名录导入模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/enterprises/import", methods=["GET", "POST"])
@@ -219,57 +236,64 @@ def revoke_tokens(user_id, token_id=None):
 
 @bp.route("/categories", methods=["GET", "POST"])
 def categories():
+    """One form for the whole table: one CSRF token, one 保存."""
     rows = case_queries.categories()
     choices = [(NONE, "—（派单时人工选择）")] + [
         (d.id, d.name) for d in queries.all_departments() if d.is_active]
     forms = {}
     for category in rows:
-        form = CategoryForm(prefix=f"c{category.id}")
+        form = CategoryForm(prefix=f"c{category.id}", meta={"csrf": False})
         form.department.choices = choices
         if request.method == "GET":
             form.department.data = category.default_department_id or NONE
         forms[category.id] = form
-    error = None
-    if request.method == "POST":
-        category = _get_or_404(Category, request.form.get("category", type=int))
-        form = forms[category.id]
-        if form.validate_on_submit():
-            try:
-                set_category_department(category, db.session.get(Department, form.department.data or 0))
-            except SettingError as exc:
-                db.session.rollback()
-                error = str(exc)
-            else:
-                return _done(f"“{category.name}”的默认部门已保存", "admin.categories")
-        else:
-            error = "请选择有效的部门"
-    return render_template("admin/categories.html", rows=rows, forms=forms, error=error), \
-        400 if error else 200
+
+    def save():
+        sent = [c for c in rows if forms[c.id].department.name in request.form]  # others: unchanged
+        # Checked against the choices before any id reaches SQL.
+        errors = {c.id: "请选择有效的部门" for c in sent if not forms[c.id].validate()}
+        if errors:
+            raise SettingErrors(errors)
+        return set_category_departments(
+            [(c, db.session.get(Department, forms[c.id].department.data or 0)) for c in sent])
+    return _table_page("admin/categories.html", rows, forms, save,
+                       "已保存类别默认部门（{}项有改动）", "admin.categories")
 
 
 @bp.route("/time-limits", methods=["GET", "POST"])
 def time_limits():
+    """One form for the whole table: one CSRF token, one 保存; a refused row keeps what was typed."""
     rows = queries.all_time_limits()
     forms = {}
     for limit in rows:
-        form = TimeLimitForm(prefix=f"t{limit.id}")
+        form = TimeLimitForm(prefix=f"t{limit.id}", meta={"csrf": False})
         if request.method == "GET":
             form.amount.data, form.unit.data = str(limit.amount), limit.unit.name
         forms[limit.id] = form
-    error = None
-    if request.method == "POST":
-        limit = _get_or_404(TimeLimit, request.form.get("limit", type=int))
-        form = forms[limit.id]
-        if form.validate_on_submit():
-            try:
-                set_time_limit(limit, form.amount.data, LimitUnit[form.unit.data])
-            except SettingError as exc:
-                db.session.rollback()
-                error = str(exc)
-            else:
-                return _done(f"“{limit.label}”已改为{limit.amount}{limit.unit.value}", "admin.time_limits")
-    return render_template("admin/time_limits.html", rows=rows, forms=forms, error=error), \
-        400 if error else 200
+
+    def save():
+        return set_time_limits([
+            (t, forms[t.id].amount.data, LimitUnit.__members__.get(forms[t.id].unit.data or ""))
+            for t in rows if forms[t.id].amount.name in request.form])  # left out: unchanged
+    return _table_page("admin/time_limits.html", rows, forms, save,
+                       "办理时限已保存（{}项有改动）", "admin.time_limits")
+
+
+def _table_page(template, rows, forms, save, message, endpoint):
+    """A settings table posted as one form (one CSRF token, one 保存): `save()` changes every
+    row sent and says how many changed, or raises `SettingErrors` by row; then nothing is
+    saved and the page shows each refusal by its row, with what was typed."""
+    table, errors = ActionForm(), {}
+    if table.validate_on_submit():
+        try:
+            changed = save()
+        except SettingErrors as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            return _done(message.format(changed), endpoint)
+    return render_template(template, rows=rows, forms=forms, table=table, errors=errors), \
+        400 if errors else 200
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
@@ -287,12 +311,40 @@ def holidays():
                          "admin.holidays")
     elif form.is_submitted():
         error = "日期格式不正确"
-    calendar = WorkCalendar()
-    this_year = local_today().year
-    unknown_years = [y for y in (this_year, this_year + 1) if not calendar.is_known_year(y)]
     return render_template("admin/holidays.html", form=form, rows=queries.all_overrides(),
                            delete_form=ActionForm(prefix="del"), error=error,
-                           unknown_years=unknown_years), 400 if error else 200
+                           unknown_years=_years_without_calendar(local_today())), \
+        400 if error else 200
+
+
+@bp.route("/holidays/notice", methods=["GET", "POST"])
+def holiday_notice():
+    """Paste the State Council's notice → see it as a calendar → 确认保存."""
+    form = NoticeForm()
+    errors, schedule, notice = [], None, None
+    if form.validate_on_submit():
+        text = form.text.data or ""
+        fingerprint = hashlib.sha256(text.encode()).hexdigest()
+        try:
+            schedule = parse_notice(text)
+        except NoticeError as exc:
+            errors = exc.errors
+        else:
+            if "save" in request.form and form.checked.data == fingerprint:
+                notice = save_notice(schedule)
+                days = schedule.days()
+                off = sum(1 for is_workday, _ in days.values() if not is_workday)
+                return _done(f"已保存《{notice.title}》：放假{off}天，调休上班{len(days) - off}天",
+                             "admin.holidays")
+            if "save" in request.form:
+                errors = ["通知文字在核对后有改动，请核对下方日历后再保存"]
+            form.checked.data = fingerprint
+    elif form.is_submitted():
+        errors = ["页面已过期，请重新提交"]
+    marked = schedule.days() if schedule else {}
+    return render_template("admin/holiday_notice.html", form=form, errors=errors,
+                           schedule=schedule, months=year_calendar(schedule.year, marked)
+                           if schedule else []), 400 if errors else 200
 
 
 @bp.post("/holidays/<int:override_id>/delete")

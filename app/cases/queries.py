@@ -2,11 +2,11 @@
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from app.auth.models import Role, User
 from app.auth.queries import HANDLING_ROLES
-from app.cases.models import Case, CaseDepartment, CaseState, Category
+from app.cases.models import AuditEvent, Case, CaseDepartment, CaseState, Category
 from app.core.refcache import cached
 from app.enterprises.models import Enterprise
 from app.extensions import db
@@ -110,3 +110,21 @@ def category_choices() -> tuple[CategoryChoice, ...]:
 
 def category_by_code(code: str | None) -> CategoryChoice | None:
     return next((choice for choice in category_choices() if choice.code == code), None)
+
+
+def urge_counts(case_ids) -> dict[int, int]:
+    """How often each case was urged (催办), by a person or by the scheduler."""
+    ids = list(case_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(AuditEvent.case_id, func.count()).where(AuditEvent.action == "urge",
+                                                      AuditEvent.case_id.in_(ids))
+        .group_by(AuditEvent.case_id)).all())
+
+
+def case_label(case: Case, length: int = 16) -> str:
+    """A case named for a flash: its number and its enterprise, or the start of its text."""
+    about = case.enterprise.name if case.enterprise else (case.enterprise_name_given or case.content or "")
+    about = about if len(about) <= length else about[:length] + "…"
+    return f"{case.tracking_no}（{about}）" if about else case.tracking_no

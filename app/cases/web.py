@@ -17,6 +17,7 @@ def run_case_action(tracking_no, name, form, perform, done_message, *, render, s
                     confirm=None):
     """Validate `form`, run `perform(case)`; commit and redirect to `success_url`, or re-render
     with `render(case, status, error=…, error_form=name, <name>=form)` keeping what was typed.
+    `done_message` is the flash, or a function of the committed case giving it.
 
     `confirm(case)`, for irreversible actions, gives the confirmation page's title, message,
     button and details (app/core/confirm.py): until the POST says confirmed=1 the operation
@@ -38,5 +39,5 @@ def run_case_action(tracking_no, name, form, perform, done_message, *, render, s
         return confirmation_page(**confirm(get_visible_case_or_404(current_user, tracking_no)))
     db.session.commit()
     current_app.logger.info("%s case=%s user=%s", name, tracking_no, current_user.username)
-    flash(done_message, "info")
+    flash(done_message(case) if callable(done_message) else done_message, "info")
     return redirect(success_url)

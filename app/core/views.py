@@ -8,7 +8,7 @@ from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
 from app.auth.models import Role
-from app.core.timeutil import format_local
+from app.core.timeutil import format_local, keep_dates_whole
 from app.core.types import ID_MAX
 from app.extensions import db
 
@@ -198,5 +198,6 @@ def register_converters(app):
 def register_template_helpers(app):
     from app.cases.queries import mask_name, mask_phone
     app.add_template_filter(format_local, "local")
+    app.add_template_filter(keep_dates_whole, "dates_whole")
     app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(mask_phone, "mask_phone")

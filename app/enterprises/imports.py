@@ -206,3 +206,41 @@ def import_enterprises(filename: str, data: bytes) -> ImportResult:
         else:
             result.updated += 1
     return result
+
+
+# --- the template the admin downloads -----------------------------------------------------------
+
+TEMPLATE_NOTES = {
+    "企业名称": "必填，营业执照上的全称", "统一社会信用代码": "必填，18位",
+    "所属行业": "可选", "所属乡镇": "可选，须与系统中的乡镇名称一致",
+    "地址": "可选", "联系人": "可选", "联系电话": "可选，手机或座机",
+    "是否监测点": "可选，填“是”或“否”", "是否重点企业": "可选，填“是”或“否”",
+    "责任部门": "可选，须与系统中的部门名称一致", "包联领导": "可选，须与系统中领导的姓名一致",
+}
+
+
+def template_xlsx() -> bytes:
+    """An empty import sheet with the headers `read_rows` expects, and a sheet explaining them;
+    every cell through `app.core.documents`."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from app.core.documents import row_values
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "企业名录"
+    ws.append(row_values(ws, list(HEADERS)))
+    for i, header in enumerate(HEADERS, start=1):
+        ws.cell(row=1, column=i).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(i)].width = 24 if header in REQUIRED_HEADERS else 14
+    ws.freeze_panes = "A2"
+    notes = wb.create_sheet("填写说明")
+    notes.append(row_values(notes, ["列名", "说明"]))
+    for header, note in TEMPLATE_NOTES.items():
+        notes.append(row_values(notes, [header, note]))
+    notes.append(row_values(notes, ["", "从第2行起每行一家企业；任何一行有错误则整个文件都不导入；"
+                                        "已有的企业（按信用代码）会被更新"]))
+    notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 18, 60
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

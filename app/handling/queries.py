@@ -1,5 +1,6 @@
 """What a handler sees: the to-do list by nearest deadline, the actions open to them now."""
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import case as sql_case, func, or_, select
 
@@ -63,13 +64,49 @@ def available_actions(case: Case, user: User, now: datetime | None = None) -> se
     return actions
 
 
-def unread_count(user: User) -> int:
+# A message is "new" (tagged 新, counted on the badge) while unread and younger than this;
+# older unread ones stay listed but no longer call for attention.
+NEW_FOR = timedelta(days=3)
+
+
+def _new_since(now=None):
+    return (now or utcnow()) - NEW_FOR
+
+
+def unread_count(user: User, now=None) -> int:
+    """The badge: unread messages still new."""
     return db.session.execute(
         select(func.count(Notification.id))
-        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))).scalar_one()
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None),
+               Notification.created_at >= _new_since(now))).scalar_one()
 
 
-def recent_notifications(user: User, limit: int = 50) -> list[Notification]:
+def recent_notifications(user: User, limit: int = 100) -> list[Notification]:
     return list(db.session.execute(
         select(Notification).where(Notification.recipient_id == user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).scalars())
+
+
+@dataclass
+class NotificationGroup:
+    """One case's messages, newest first (messages about no case form their own groups)."""
+    case: object
+    items: list
+    new_ids: set
+
+    @property
+    def latest(self):
+        return self.items[0]
+
+
+def notification_groups(user: User, now=None, limit: int = 100) -> list[NotificationGroup]:
+    """The recent messages grouped by case, the group with the newest message first."""
+    since = _new_since(now)
+    groups: dict[object, NotificationGroup] = {}
+    for n in recent_notifications(user, limit):
+        key = n.case_id if n.case_id is not None else f"n{n.id}"
+        group = groups.setdefault(key, NotificationGroup(n.case, [], set()))
+        group.items.append(n)
+        if n.read_at is None and n.created_at >= since:
+            group.new_ids.add(n.id)
+    return list(groups.values())

@@ -3,7 +3,7 @@
 Every POST is a thin adapter: validate the form (CSRF), call one case operation, commit once
 and redirect; a refusal re-renders the page with the operation's Chinese message next to the
 form and what was typed kept."""
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -15,11 +15,12 @@ from app.cases.models import AttachmentKind
 from app.cases.queries import get_visible_case_or_404, mask_phone
 from app.cases.web import run_case_action
 from app.core.clock import utcnow
+from app.core.types import is_id
 from app.extensions import db
 from app.handling import operations as handling_ops
 from app.handling.forms import (ActionForm, CoOpinionForm, ExtensionForm, ReassignForm,
                                 ReplyForm, ReturnForm)
-from app.handling.queries import (available_actions, due_at, recent_notifications, todo_cases,
+from app.handling.queries import (available_actions, due_at, notification_groups, todo_cases,
                                   unread_count)
 from app.media.operations import store_case_media
 from app.reminders.models import Notification
@@ -170,18 +171,21 @@ def reveal(tracking_no):
 @role_required(*STAFF_ROLES)
 def notifications():
     """The list of messages; reading them is a POST (a GET never writes)."""
-    items = recent_notifications(current_user)
-    return render_template("handling/notifications.html", items=items, form=ActionForm(),
-                           unread_ids={n.id for n in items if n.read_at is None})
+    groups = notification_groups(current_user)
+    return render_template("handling/notifications.html", groups=groups, form=ActionForm(),
+                           any_unread=any(n.read_at is None for g in groups for n in g.items))
 
 
 @bp.post("/notifications/read")
 @role_required(*STAFF_ROLES)
 def notifications_read():
-    """全部标为已读."""
+    """全部标为已读, or 本案已读 (`case` in the form)."""
     if ActionForm().validate_on_submit():
-        handling_ops.mark_notifications_read(current_user)
+        case_id = request.form.get("case")
+        count = handling_ops.mark_notifications_read(
+            current_user, case_id=int(case_id) if is_id(case_id) else None)
         db.session.commit()
+        flash(f"已将{count}条消息标为已读", "info")
     return redirect(url_for("handling.notifications"), 303)
 
 

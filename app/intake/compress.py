@@ -3,6 +3,8 @@
 Behind nginx with `gzip on` this does nothing: a response already encoded is left alone."""
 import zlib
 
+from app.core.static import gzip_etag_matches
+
 COMPRESSIBLE = ("text/html", "text/css", "application/javascript", "text/javascript",
                 "application/json", "image/svg+xml")
 MIN_BYTES = 600
@@ -18,6 +20,8 @@ def register_gzip(app):
                 or response.mimetype not in COMPRESSIBLE
                 or (response.content_length or 0) > MAX_BYTES):
             return response
+        if gzip_etag_matches(response):  # the browser holds this gzip body: 304, no body
+            return _not_modified(response)
         response.direct_passthrough = False  # static files: read the (small) body into memory
         data = response.get_data()
         if len(data) < MIN_BYTES:
@@ -29,6 +33,20 @@ def register_gzip(app):
             etag, weak = response.get_etag()
             response.set_etag(etag + "-gz", weak)
         return response
+
+
+def _not_modified(response):
+    """`response` turned into a 304 for its gzip ETag: the headers a cache needs, no body."""
+    etag, weak = response.get_etag()
+    response.close()  # a static file's open handle
+    response.response = []
+    response.direct_passthrough = False
+    response.status_code = 304
+    response.set_etag(etag + "-gz", weak)
+    response.vary.add("Accept-Encoding")
+    for header in ("Content-Length", "Content-Type", "Content-Encoding"):
+        response.headers.pop(header, None)
+    return response
 
 
 def _accept_encoding():

@@ -2,7 +2,8 @@
 
 Thin adapters over app.cases.operations: validate the form, call one operation, commit once,
 redirect; a refusal re-renders with the operation's Chinese message and the typed input."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 
 from app.auth.decorators import role_required
@@ -10,9 +11,12 @@ from app.auth.queries import OFFICE_ROLES
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import CaseSource, CaseState, Category, Complexity, Rating, Urgency
-from app.cases.queries import category_choices, get_visible_case_or_404
+from app.cases.queries import case_label, category_choices, get_visible_case_or_404, urge_counts
 from app.cases.web import first_error, run_case_action
+from app.core.types import is_id
 from app.departments.models import Department
+from app.enterprises.models import Enterprise
+from app.enterprises.queries import search_enterprises
 from app.extensions import db
 from app.handling.queries import due_at
 from app.media.operations import store_case_media
@@ -124,7 +128,8 @@ def urge(tracking_no):
     form = NoteForm(prefix="urge")
     return _act(tracking_no, "urge", form,
                 lambda case: ops.urge_case(case, current_user, note=form.note.data or None),
-                "已催办", request.form.get("back") == "board" and url_for("office.board") or None)
+                lambda case: f"已催办案件 {case_label(case)}，累计催办{urge_counts([case.id])[case.id]}次",
+                request.form.get("back") == "board" and url_for("office.board") or None)
 
 
 @bp.post("/cases/<tracking_no>/supervise")
@@ -169,8 +174,10 @@ def rate(tracking_no):
 @bp.get("/board")
 @role_required(*OFFICE_ROLES)
 def board():
-    return render_template("office/board.html", groups=queries.board(),
+    groups = queries.board()
+    return render_template("office/board.html", groups=groups,
                            reopened=queries.reopened_by_department(),
+                           urges=urge_counts(case.id for _d, items in groups for case, *_ in items),
                            urge_form=NoteForm(prefix="urge"),
                            supervise_form=NoteForm(prefix="supervise"))
 
@@ -199,8 +206,19 @@ def new_case():
     form = StaffCaseForm()
     form.category.choices = [(0, "请选择")] + [(c.id, c.name) for c in category_choices()]
     error = field = None
+    if request.method == "POST" and "lookup" in request.form:
+        # 查找企业 without JS: show the matches to pick from, submit nothing (CSRF was checked).
+        enterprise, candidates = _entered_enterprise(form.enterprise.data, None)
+        return _render_new_case(form, candidates=[enterprise] if enterprise else candidates,
+                                looked_up=True)
     if form.validate_on_submit():
-        enterprise = queries.find_enterprise(form.enterprise.data)
+        enterprise, candidates = _entered_enterprise(form.enterprise.data,
+                                                     request.form.get("enterprise_id"))
+        if candidates:
+            lost = " 照片/视频需重新选择。" if any(f.filename for f in form.attachments.data or []) else ""
+            return _render_new_case(
+                form, 400, candidates=candidates, error=f"“{form.enterprise.data.strip()}”不是系统中"
+                f"企业的全称，请在下方选择企业，或选择“不关联企业”。{lost}", field="enterprise")
         try:
             case, _created = ops.submit_case(
                 source=CaseSource[form.source.data], category=db.session.get(Category, form.category.data),
@@ -220,5 +238,35 @@ def new_case():
             return redirect(url_for("office.case", tracking_no=case.tracking_no))
     elif form.is_submitted():
         error = first_error(form)
-    return render_template("office/new_case.html", form=form, error=error, error_field=field), \
-        (400 if error else 200)
+    return _render_new_case(form, 400 if error else 200, error=error, field=field)
+
+
+def _render_new_case(form, status=200, *, candidates=(), error=None, field=None, looked_up=False):
+    return render_template("office/new_case.html", form=form, error=error, error_field=field,
+                           candidates=candidates, looked_up=looked_up,
+                           chosen=request.form.get("enterprise_id", "")), status
+
+
+def _entered_enterprise(text, chosen_id):
+    """The enterprise a staff entry names: the one picked (autocomplete or the list), else an
+    exact name or credit code; otherwise the matches to choose from ("不关联企业" keeps the
+    text as the given name)."""
+    if chosen_id == "none":
+        return None, []
+    if is_id(chosen_id):
+        picked = db.session.get(Enterprise, int(chosen_id))
+        if picked is not None:
+            return picked, []
+    exact = queries.find_enterprise(text)
+    if exact is not None:
+        return exact, []
+    return None, search_enterprises(text)
+
+
+@bp.get("/enterprises/search")
+@role_required(*OFFICE_ROLES)
+def enterprise_search():
+    """The entry form's autocomplete: short name, pinyin initials or credit code → up to ten."""
+    return jsonify([{"id": e.id, "name": e.name, "credit_code": e.credit_code,
+                     "township": e.township.name if e.township else ""}
+                    for e in search_enterprises(request.args.get("q", ""))])

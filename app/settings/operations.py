@@ -49,3 +49,42 @@ def set_category_department(category: Category, department: Department | None) -
     category.default_department = department
     db.session.flush()
     return category
+
+
+class SettingErrors(ValueError):
+    """Refusals for several rows of one table, by row id, in Chinese."""
+
+    def __init__(self, errors: dict[int, str]):
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
+def _each(items, change) -> int:
+    """Apply `change` to every item; all or nothing: raise every refusal at once."""
+    errors, changed = {}, 0
+    for row, *values in items:
+        try:
+            changed += change(row, *values)
+        except SettingError as exc:
+            errors[row.id] = str(exc)
+    if errors:
+        raise SettingErrors(errors)
+    return changed
+
+
+def set_time_limits(items) -> int:
+    """The time-limits table saved at once: [(limit, amount, unit), ...]; how many changed."""
+    def change(limit, amount, unit):
+        before = (limit.amount, limit.unit)
+        set_time_limit(limit, amount, unit)
+        return (limit.amount, limit.unit) != before
+    return _each(items, change)
+
+
+def set_category_departments(items) -> int:
+    """The categories table saved at once: [(category, department or None), ...]."""
+    def change(category, department):
+        before = category.default_department_id
+        set_category_department(category, department)
+        return category.default_department_id != before
+    return _each(items, change)

@@ -1,8 +1,10 @@
-"""The office's holiday overrides; flush, never commit."""
+"""The office's holiday overrides and pasted notices; flush, never commit."""
 from datetime import date
 
+from app.core.clock import utcnow
 from app.extensions import db
-from app.workdays.models import HolidayOverride
+from app.workdays.models import HolidayNotice, HolidayOverride
+from app.workdays.notice import NoticeSchedule
 
 
 class OverrideError(ValueError):
@@ -19,6 +21,7 @@ def set_override(day: date | None, is_workday: bool, note: str | None = None) ->
         db.session.add(row)
     row.is_workday = is_workday
     row.note = (note or "").strip()[:100] or None
+    row.notice = None
     db.session.flush()
     return row
 
@@ -26,3 +29,23 @@ def set_override(day: date | None, is_workday: bool, note: str | None = None) ->
 def delete_override(row: HolidayOverride) -> None:
     db.session.delete(row)
     db.session.flush()
+
+
+def save_notice(schedule: NoticeSchedule) -> HolidayNotice:
+    """Store a confirmed notice: its title, and one override per day it names. Saving the same
+    year again replaces the days the earlier notice brought; a day the office typed by hand
+    takes the notice's word."""
+    notice = db.session.execute(db.select(HolidayNotice).filter_by(year=schedule.year)).scalar_one_or_none()
+    if notice is None:
+        notice = HolidayNotice(year=schedule.year)
+        db.session.add(notice)
+    else:
+        db.session.execute(db.delete(HolidayOverride).where(HolidayOverride.notice_id == notice.id))
+    notice.title = schedule.title[:100]
+    notice.saved_at = utcnow()
+    db.session.flush()
+    for day, (is_workday, note) in sorted(schedule.days().items()):
+        set_override(day, is_workday, note).notice = notice
+    db.session.flush()
+    return notice
+

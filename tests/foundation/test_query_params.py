@@ -22,12 +22,21 @@ def test_the_card_page_ignores_a_township_that_is_not_listed(client, world, make
     assert ("请选择列表中的乡镇" in html) == (value not in ("0", ""))
 
 
-@pytest.mark.parametrize("field,path", [("category", "/admin/categories"),
-                                        ("limit", "/admin/time-limits")])
+@pytest.mark.parametrize("path, field", [("/admin/categories", "c{}-department"),
+                                        ("/admin/time-limits", "t{}-amount")])
 @pytest.mark.parametrize("value", [HUGE, "-5", "abc", ""])
-def test_admin_row_numbers_out_of_range_are_404(client, world, field, path, value):
+def test_admin_table_fields_out_of_range_are_refused_by_row(client, world, path, field, value):
+    """The tables post as one form; a row number in a field name that is no row is ignored, and
+    a value out of range in a real row is that row's Chinese error, never a 500."""
     login(client, world.admin.username)
-    assert client.post(path, data={field: value}).status_code == 404
+    assert client.post(path, data={field.format(HUGE): "1"}).status_code == 302
+    from app.cases.models import Category
+    from app.extensions import db
+    from app.settings.models import TimeLimit
+    model = Category if "categories" in path else TimeLimit
+    row_id = db.session.execute(db.select(model.id).order_by(model.id)).scalars().first()
+    response = client.post(path, data={field.format(row_id): value})
+    assert response.status_code == 400 and 'class="field-error"' in response.get_data(as_text=True)
 
 
 def test_the_figures_drill_down_refuses_an_id_out_of_range(client, world):
