@@ -288,6 +288,25 @@ def desk_page(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def wide_desk_page(browser, live_server):
+    """A 1440×900 office desktop."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": 1440, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def narrow_page(browser, live_server):
+    """A 390×844 window without Chromium's mobile emulation, which would widen the layout
+    viewport to fit an overflowing page: here a page wider than the phone shows as such."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": 390, "height": 844})
+    yield context.new_page()
+    context.close()
+
+
 def screenshots_dir() -> Path:
     """docs/screenshots when SAVE_SCREENSHOTS=1 (to refresh the docs), else a scratch folder,
     so an ordinary test run never rewrites committed files."""

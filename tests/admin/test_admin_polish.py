@@ -12,7 +12,6 @@ from app.enterprises.models import Enterprise
 from app.extensions import db
 from app.settings.models import LimitUnit, TimeLimit
 from tests.conftest import browser_login, screenshots_dir, valid_credit_code
-from tests.csrf_browser import csrf_page, csrf_server, phone_csrf_page  # noqa: F401 (fixtures)
 
 
 def limit(key):
@@ -93,8 +92,8 @@ ONE_LINE = """(sel) => [...document.querySelectorAll(sel)].every(b => {
   const r = document.createRange(); r.selectNodeContents(b); return r.getClientRects().length === 1; })"""
 
 
-def test_admin_tables_in_chromium(csrf_page, phone_csrf_page, world):
-    for page, name in ((csrf_page, "desk"), (phone_csrf_page, "phone")):
+def test_admin_tables_in_chromium(wide_desk_page, narrow_page, world):
+    for page, name in ((wide_desk_page, "desk"), (narrow_page, "phone")):
         browser_login(page, world.admin.username)
         for path, shot in (("/admin/time-limits", "time-limits"), ("/admin/categories", "categories"),
                            ("/admin/enterprises", "enterprises"),
@@ -106,7 +105,7 @@ def test_admin_tables_in_chromium(csrf_page, phone_csrf_page, world):
             elif name == "phone":
                 assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, path
             page.screenshot(path=str(screenshots_dir() / f"admin-{shot}-{name}.png"), full_page=True)
-    page = csrf_page
+    page = wide_desk_page
     page.goto("/admin/time-limits")
     page.fill(f"[aria-label='{limit('sign').label}数量']", "2")
     page.select_option(f"[aria-label='{limit('sign').label}单位']", "hours")

@@ -7,7 +7,6 @@ from flask import request, url_for
 
 from app.core.static import fingerprint
 from tests.conftest import browser_login
-from tests.csrf_browser import csrf_page, csrf_server  # noqa: F401 (fixtures)
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 
@@ -64,14 +63,14 @@ def test_favicon(client):
     assert client.get("/static/favicon.svg").status_code == 200
 
 
-def test_a_second_page_load_fetches_no_css_or_js_again(csrf_server, csrf_page, world):
+def test_a_second_page_load_fetches_no_css_or_js_again(live_server, wide_desk_page, world):
     fetched = []
 
-    @csrf_server.app.before_request
+    @live_server.app.before_request
     def count_static():
         if request.path.startswith("/static/") or request.path == "/favicon.ico":
             fetched.append(request.path)
-    page = csrf_page
+    page = wide_desk_page
     browser_login(page, world.dispatcher.username)
     page.goto("/office/cases")
     page.goto("/office/board")

@@ -10,7 +10,6 @@ from app.core.timeutil import LOCAL_TZ, keep_dates_whole
 from app.extensions import db
 from app.reminders.models import Notification
 from tests.conftest import browser_login, screenshots_dir
-from tests.csrf_browser import csrf_page, csrf_server, phone_csrf_page  # noqa: F401 (fixtures)
 from tests.figures.timeline import NOW as FRIDAY_9AM
 
 
@@ -65,20 +64,20 @@ def test_unread_messages_age_out_of_the_badge(client, login_as, world, make_case
     assert "全部标为已读" in html  # still unread, still listed
 
 
-def test_handler_reads_grouped_notifications_in_chromium(csrf_page, phone_csrf_page, world,
+def test_handler_reads_grouped_notifications_in_chromium(wide_desk_page, narrow_page, world,
                                                          make_case, fixed_clock):
     fixed_clock.set(FRIDAY_9AM)
     old, _recent = two_cases(world, make_case)
-    for page in (csrf_page, phone_csrf_page):
+    for page in (wide_desk_page, narrow_page):
         browser_login(page, world.handler.username)
         page.goto("/handling/notifications")
-    phone = phone_csrf_page
+    phone = narrow_page
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= 390
     # Every date is on one line: one box each.
     assert phone.evaluate("[...document.querySelectorAll('.cell-body .nowrap')]"
                           ".every(e => e.getClientRects().length === 1)")
     phone.screenshot(path=str(screenshots_dir() / "notifications-phone.png"), full_page=True)
-    desk = csrf_page
+    desk = wide_desk_page
     desk.screenshot(path=str(screenshots_dir() / "notifications-desk.png"), full_page=True)
     desk.locator(f'[data-case="{old.tracking_no}"] summary').click()
     assert desk.locator(f'[data-case="{old.tracking_no}"] .cell').count() == 2

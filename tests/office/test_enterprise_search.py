@@ -5,7 +5,6 @@ from app.cases.models import Case
 from app.enterprises.queries import name_initials, search_enterprises
 from app.extensions import db
 from tests.conftest import browser_login, category, screenshots_dir, valid_credit_code
-from tests.csrf_browser import csrf_page, csrf_server, phone_csrf_page  # noqa: F401 (fixtures)
 
 
 def firms(make_enterprise):
@@ -79,10 +78,10 @@ def test_not_linking_keeps_the_given_name(client, login_as, world, make_enterpri
     assert case.enterprise_id is None and case.enterprise_name_given == "清泉饮品"
 
 
-def test_dispatcher_picks_the_enterprise_from_the_autocomplete(csrf_page, phone_csrf_page, world,
+def test_dispatcher_picks_the_enterprise_from_the_autocomplete(wide_desk_page, narrow_page, world,
                                                                make_enterprise):
     qingquan, *_ = firms(make_enterprise)
-    for page, name in ((phone_csrf_page, "phone"), (csrf_page, "desk")):
+    for page, name in ((narrow_page, "phone"), (wide_desk_page, "desk")):
         browser_login(page, world.dispatcher.username)
         page.goto("/office/cases/new")
         page.fill("input[name=enterprise]", "qqyp")
@@ -92,7 +91,7 @@ def test_dispatcher_picks_the_enterprise_from_the_autocomplete(csrf_page, phone_
             assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
         page.screenshot(path=str(screenshots_dir() / f"office-new-case-enterprise-{name}.png"),
                         full_page=True)
-    page = csrf_page
+    page = wide_desk_page
     page.locator("#enterprise-suggestions li").first.click()
     assert page.input_value("input[name=enterprise]") == "清泉饮品有限公司"
     page.select_option("select[name=category]", str(category("other").id))

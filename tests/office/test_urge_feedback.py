@@ -8,7 +8,6 @@ from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
 from app.extensions import db
 from tests.conftest import browser_login, screenshots_dir
-from tests.csrf_browser import csrf_page, csrf_server, phone_csrf_page  # noqa: F401 (fixtures)
 from tests.figures.timeline import NOW as FRIDAY_9AM
 
 
@@ -37,20 +36,20 @@ def test_urge_flash_without_an_enterprise_names_the_text(client, login_as, world
     assert f"已催办案件 {case.tracking_no}（厂区门前道路积水严重，影响货车进…），累计催办1次" in html
 
 
-def test_dispatcher_urges_from_the_board_in_chromium(csrf_page, phone_csrf_page, world,
+def test_dispatcher_urges_from_the_board_in_chromium(wide_desk_page, narrow_page, world,
                                                      make_case, fixed_clock):
     fixed_clock.set(FRIDAY_9AM)
     late = make_case(CaseState.signed, now=utcnow() - timedelta(days=30))
-    for page, name in ((csrf_page, "desk"), (phone_csrf_page, "phone")):
+    for page, name in ((wide_desk_page, "desk"), (narrow_page, "phone")):
         browser_login(page, world.dispatcher.username)
         page.goto("/office/board")
-    page = csrf_page
+    page = wide_desk_page
     page.locator(f"#board-{late.tracking_no} button", has_text="催办").click()
     page.wait_for_url("**/office/board")
     assert f"已催办案件 {late.tracking_no}" in page.locator(".flash-info").inner_text()
     assert "催办1次" in page.locator(f"#board-{late.tracking_no} .urge-info").inner_text()
     assert "最近" in page.locator(f"#board-{late.tracking_no} .urge-info").inner_text()
     page.screenshot(path=str(screenshots_dir() / "office-board-urged-desk.png"), full_page=True)
-    phone_csrf_page.reload()
-    phone_csrf_page.screenshot(path=str(screenshots_dir() / "office-board-urged-phone.png"),
+    narrow_page.reload()
+    narrow_page.screenshot(path=str(screenshots_dir() / "office-board-urged-phone.png"),
                                full_page=True)

@@ -7,13 +7,12 @@ from app.core.timeutil import LOCAL_TZ
 from app.extensions import db
 from app.workdays.models import HolidayNotice, HolidayOverride
 from tests.conftest import browser_login, screenshots_dir
-from tests.csrf_browser import csrf_page, csrf_server, phone_csrf_page  # noqa: F401 (fixtures)
 from tests.workdays.notices import NOTICE_2027
 
 
-def test_admin_pastes_confirms_and_saves_the_2027_notice(csrf_page, world, fixed_clock):
+def test_admin_pastes_confirms_and_saves_the_2027_notice(wide_desk_page, world, fixed_clock):
     fixed_clock.set(datetime(2026, 11, 2, 9, tzinfo=LOCAL_TZ))
-    page = csrf_page
+    page = wide_desk_page
     browser_login(page, world.admin.username)
     page.goto("/admin/")
     assert "系统尚无2027年的法定节假日安排" in page.locator("[data-missing-year='2027']").inner_text()
@@ -43,8 +42,8 @@ def test_admin_pastes_confirms_and_saves_the_2027_notice(csrf_page, world, fixed
     assert page.locator("[data-missing-year]").count() == 0
 
 
-def test_notice_page_fits_a_phone(phone_csrf_page, world):
-    page = phone_csrf_page
+def test_notice_page_fits_a_phone(narrow_page, world):
+    page = narrow_page
     browser_login(page, world.admin.username)
     page.goto("/admin/holidays/notice")
     page.fill("textarea[name=text]", NOTICE_2027)
