@@ -47,6 +47,12 @@ class Config:
     DELIVERY_BACKOFF_SECONDS = int(os.environ.get("DELIVERY_BACKOFF_SECONDS", 60))
     DELIVERY_BACKOFF_MAX_SECONDS = int(os.environ.get("DELIVERY_BACKOFF_MAX_SECONDS", 3600))
     # How long each channel waits for its server's answer (a send after it is "unknown").
+    # Sending is its own scheduler job (docs/reminders.md): every DELIVERY_INTERVAL_SECONDS a
+    # run of at most DELIVERY_BATCH sends, by DELIVERY_CONCURRENCY senders (PostgreSQL only;
+    # SQLite sends one at a time), run after run while they come back full.
+    DELIVERY_INTERVAL_SECONDS = float(os.environ.get("DELIVERY_INTERVAL_SECONDS", 5))
+    DELIVERY_BATCH = int(os.environ.get("DELIVERY_BATCH", 500))
+    DELIVERY_CONCURRENCY = int(os.environ.get("DELIVERY_CONCURRENCY", 1))
     SMTP_TIMEOUT_SECONDS = float(os.environ.get("SMTP_TIMEOUT_SECONDS", 30))
     WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
     LOCAL_TIMEZONE = "Asia/Shanghai"

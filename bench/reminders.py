@@ -7,7 +7,12 @@ Builds its own schema, fills it with SQL (INSERT … SELECT generate_series), pr
 the due-case query (and whether it uses ix_cases_next_check_at), runs the tick with
 deliver=False `--repeat` times (the same cases made due again, the queued rows deleted and the
 tables vacuumed between runs), prints each run's time, this process's CPU and each job's time,
-the median, the notifications created and an idle tick, and drops the schema.
+the median, the notifications created and an idle tick; then (unless `--no-wave`) a wave delivered end to
+end: the same cases due again, the real scheduler jobs (`runner.make_scheduler`: the scan and
+the delivery job, DELIVERY_INTERVAL_SECONDS, DELIVERY_BATCH, DELIVERY_CONCURRENCY from the
+environment) sending to an aiosmtpd receiver on loopback, printing the time from the
+scheduler's start to the last e-mail, the scan's time beside it and any duplicate Message-ID;
+and drops the schema.
 BENCH_SQL=1 also prints every statement's time; BENCH_PROFILE=1 a cProfile of the tick.
 """
 from datetime import datetime, timezone, timedelta
@@ -15,8 +20,10 @@ import argparse
 import cProfile
 import os
 import pstats
+import socket
 from pathlib import Path
 import sys
+import threading
 import time
 import uuid
 
@@ -154,6 +161,80 @@ def run_tick() -> dict:
     return out
 
 
+class Receiver:
+    """An SMTP server on loopback (aiosmtpd) that notes each message's Message-ID and when."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+        self.ids, self.times = [], []
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                head = envelope.content.split(b"\r\n\r\n", 1)[0]
+                found = [line for line in head.split(b"\r\n")
+                         if line.lower().startswith(b"message-id:")]
+                with receiver._lock:
+                    receiver.ids.append(found[0] if found else None)
+                    receiver.times.append(time.perf_counter())
+                return "250 Message accepted"
+
+        with socket.socket() as probe:  # a free port (aiosmtpd cannot be given port 0)
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.controller.stop()
+
+
+def wave(app, due: int) -> dict:
+    """The due cases made due again and delivered by the scheduler's own jobs, end to end."""
+    from app.core import clock
+    from app.reminders import runner, tasks
+    reset(due)
+    receiver = Receiver()
+    app.config["SMTP_URL"] = receiver.start()
+    scans, original = [], tasks.tick
+
+    def timed_tick(now, deliver=True):
+        started = time.perf_counter()
+        try:
+            return original(now, deliver=deliver)
+        finally:
+            scans.append((started, (time.perf_counter() - started) * 1000))
+    tasks.tick = timed_tick
+    clock.set_fixed(NOW)  # the jobs read the app's clock: the cases are due at NOW
+    scheduler, lock = runner.make_scheduler(app, blocking=False)
+    try:
+        started = time.perf_counter()
+        scheduler.start()
+        expected = None
+        while time.perf_counter() - started < 600:
+            time.sleep(0.2)
+            if not scans:
+                continue
+            with db.engine.connect() as conn:
+                left = conn.scalar(text("SELECT count(*) FROM deliveries WHERE status <> 'sent'"))
+                expected = conn.scalar(text("SELECT count(*) FROM deliveries"))
+            if expected and not left:
+                break
+    finally:
+        scheduler.shutdown(wait=True)
+        lock.release()
+        receiver.stop()
+        tasks.tick = original
+        clock.set_fixed(None)
+    return {"scan_ms": scans[0][1], "scan_started": scans[0][0] - started,
+            "last_s": receiver.times[-1] - started if receiver.times else None,
+            "emails": len(receiver.ids), "unique": len(set(receiver.ids)), "expected": expected}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -161,6 +242,8 @@ def main():
     parser.add_argument("--open", type=int, default=50_000, help="open cases not yet due")
     parser.add_argument("--repeat", type=int, default=3,
                         help="ticks to time, the same cases made due again between them")
+    parser.add_argument("--no-wave", action="store_true",
+                        help="skip the wave delivered end to end to an SMTP receiver")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     schema = f"bench_reminders_{uuid.uuid4().hex[:8]}"
@@ -221,6 +304,16 @@ def main():
             print(f"the next tick with nothing due: {idle_ms:.1f} ms -> {second}")
             index = "ix_cases_next_check_at"
             print(f"index used: {index}: {'yes' if any(index in line for line in plan) else 'NO'}")
+            if not args.no_wave:
+                config = app.config
+                w = wave(app, args.due)
+                print(f"wave of {args.due:,} due cases delivered end to end by the scheduler's "
+                      f"jobs (delivery every {config['DELIVERY_INTERVAL_SECONDS']:g} s, batch "
+                      f"{config['DELIVERY_BATCH']}, concurrency {config['DELIVERY_CONCURRENCY']}):"
+                      f" scan {w['scan_ms']:.0f} ms; last of {w['emails']:,} e-mails "
+                      f"({w['expected']:,} deliveries) {w['last_s']:.1f} s after the scheduler "
+                      f"started (the scan started at +{w['scan_started']:.2f} s); "
+                      f"duplicate Message-IDs: {w['emails'] - w['unique']}")
             db.session.remove()
             db.engine.dispose()
     finally:

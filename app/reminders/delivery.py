@@ -1,6 +1,13 @@
-"""Send due deliveries one by one, each in its own short transaction, retrying with backoff."""
+"""Send due deliveries one by one, each in its own short transaction, retrying with backoff.
+
+A run sends at most DELIVERY_BATCH deliveries; on PostgreSQL DELIVERY_CONCURRENCY senders
+share that batch, each in its own thread, session and channel connections, each claiming one
+row at a time with FOR UPDATE SKIP LOCKED (SQLite has no row locks: one sender)."""
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 import logging
+import threading
 
 from flask import current_app
 
@@ -54,15 +61,53 @@ def _failed(delivery: Delivery, error: str, now: datetime, config):
                     delivery.channel, shown_target(delivery), delivery.attempts, error)
 
 
-def deliver_due(now: datetime, limit: int | None = None) -> dict:
-    """Send what is due; a channel that is down fails its own deliveries, never the others."""
+class _Budget:
+    """The run's batch, shared by its senders: each takes one before claiming a row."""
+
+    def __init__(self, size: int):
+        self.left = size
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.left <= 0:
+                return False
+            self.left -= 1
+            return True
+
+
+def deliver_due(now: datetime, limit: int | None = None,
+                concurrency: int | None = None) -> dict:
+    """One delivery run: send at most `limit` (DELIVERY_BATCH) due deliveries with
+    `concurrency` (DELIVERY_CONCURRENCY) senders; return the counts by outcome."""
     config = current_app.config
+    budget = _Budget(limit or config["DELIVERY_BATCH"])
+    concurrency = concurrency or config["DELIVERY_CONCURRENCY"]
+    if concurrency <= 1 or db.session.get_bind().dialect.name != "postgresql":
+        return _send_due(now, budget, config)
+    app = current_app._get_current_object()
+
+    def sender():
+        with app.app_context():  # its own session, so its own connection and row locks
+            return _send_due(now, budget, config)
+
+    with ThreadPoolExecutor(max_workers=concurrency,
+                            thread_name_prefix="delivery-sender") as pool:
+        runs = [pool.submit(sender) for _ in range(concurrency)]
+        totals = Counter()
+        for run in runs:
+            totals.update(run.result())
+    return {outcome: totals[outcome] for outcome in ("sent", "failed", "unknown")}
+
+
+def _send_due(now: datetime, budget: _Budget, config) -> dict:
+    """One sender: claim a due row, send it, mark it and commit, while the batch lasts; a
+    channel that is down fails its own deliveries, never the others."""
     channels = channels_from_config(config, public_base_url())
-    limit = limit or config.get("DELIVERY_BATCH", 500)
     down: dict[str, str] = {}  # channel key -> the error that took it down in this run
     counts = {"sent": 0, "failed": 0, "unknown": 0}
     try:
-        for _ in range(limit):
+        while budget.take():
             delivery = _next_due(now)
             if delivery is None:
                 break

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import logging
 import os
 import socket
+import threading
 import uuid
 import zlib
 
@@ -28,6 +29,8 @@ class SchedulerLock:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._connection = None  # PostgreSQL: the connection that holds the advisory lock
         self._key = None
+        # The scan and the delivery job ask from their own threads; the connection is shared.
+        self._mutex = threading.Lock()
 
     @property
     def is_postgres(self) -> bool:
@@ -35,11 +38,16 @@ class SchedulerLock:
 
     def acquire(self, now: datetime | None = None) -> bool:
         """Take or keep the lock; True while this process is the active scheduler."""
-        if self.is_postgres:
-            return self._advisory()
-        return self._lease(now or utcnow())
+        with self._mutex:
+            if self.is_postgres:
+                return self._advisory()
+            return self._lease(now or utcnow())
 
     def release(self):
+        with self._mutex:
+            self._release()
+
+    def _release(self):
         if self._connection is not None:
             try:
                 # The connection goes back to the pool, so the lock must be let go explicitly.

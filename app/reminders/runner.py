@@ -8,6 +8,7 @@ does, so `flask … scheduler run` (or any command) cannot start a second schedu
 from datetime import timedelta
 import atexit
 import logging
+import math
 import os
 import threading
 
@@ -24,29 +25,50 @@ _started = False
 
 
 def make_scheduler(app, blocking: bool):
+    """Two jobs, both run only by the lock holder: the scan ("tick": reminders, escalations,
+    digests, sweeps; it never sends) every SCHEDULER_INTERVAL_SECONDS, and the deliveries
+    ("deliveries": `send_deliveries`) every DELIVERY_INTERVAL_SECONDS. They run in separate
+    threads, so a scan never waits for a slow mail server, and each has max_instances=1 and
+    coalesce, so a slow run delays only its own next run."""
+    from app.reminders.tasks import send_deliveries, tick
     interval = int(app.config.get("SCHEDULER_INTERVAL_SECONDS", 60))
+    delivery_interval = float(app.config["DELIVERY_INTERVAL_SECONDS"])
     with app.app_context():
         lock = SchedulerLock(db.engine, ttl=timedelta(seconds=max(3 * interval, 30)))
 
-    def tick_if_active():
-        from app.reminders.tasks import tick
-        with app.app_context():
-            try:
-                if not lock.acquire():
-                    log.debug("scheduler: another process is active; standing by")
-                    return
-                results = tick(utcnow())
-                log.info("scheduler tick: %s", results)
-            except Exception:  # a database hiccup must not kill the scheduler thread
-                log.exception("scheduler: tick failed")
-            finally:
-                db.session.remove()
+    def if_active(job):
+        def run():
+            with app.app_context():
+                try:
+                    if not lock.acquire():
+                        log.debug("scheduler: another process is active; standing by")
+                        return
+                    job()
+                except Exception:  # a database hiccup must not kill the scheduler thread
+                    log.exception("scheduler: job failed")
+                finally:
+                    db.session.remove()
+        return run
+
+    def scan():
+        log.info("scheduler tick: %s", tick(utcnow(), deliver=False))
+
+    def deliveries():
+        # Between runs: stop when the scheduler is shutting down or the lock is lost.
+        results = send_deliveries(lambda: scheduler.running and lock.acquire())
+        log.log(logging.INFO if results["runs"] > 1 or any(
+            results[outcome] for outcome in ("sent", "failed", "unknown")) else logging.DEBUG,
+            "scheduler deliveries: %s", results)
 
     cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
-                                                  "misfire_grace_time": interval})
-    scheduler.add_job(tick_if_active, "interval", seconds=interval, id="tick",
-                      next_run_time=utcnow())
+    scheduler = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler.add_job(if_active(scan), "interval", seconds=interval, id="tick",
+                      misfire_grace_time=interval)
+    # The first scan at start (a date job: APScheduler's own "now", not the app's clock,
+    # which tests fix); later ones every interval.
+    scheduler.add_job(if_active(scan), id="tick-at-start", misfire_grace_time=interval)
+    scheduler.add_job(if_active(deliveries), "interval", seconds=delivery_interval,
+                      id="deliveries", misfire_grace_time=max(math.ceil(delivery_interval), 1))
     return scheduler, lock
 
 

@@ -278,9 +278,25 @@ def _weekly_digest(now, day) -> int:
 # --- sending -------------------------------------------------------------------------------
 
 def deliver_pending(now: datetime | None = None) -> dict:
-    """Send the e-mails and webhook messages whose time has come (after their commit)."""
+    """One delivery run: at most DELIVERY_BATCH of the e-mails and webhook messages whose time
+    has come (after their commit)."""
     from app.reminders.delivery import deliver_due
     return deliver_due(now or utcnow())
+
+
+def send_deliveries(keep_going=lambda: True) -> dict:
+    """The scheduler's delivery job: a run, then another while the last one came back full
+    (more is due) and `keep_going()` (the scheduler still runs and holds the lock); each run
+    at the clock's now. Returns the counts of all its runs."""
+    batch = current_app.config["DELIVERY_BATCH"]
+    totals = {"runs": 0, "sent": 0, "failed": 0, "unknown": 0}
+    while True:
+        counts = deliver_pending(utcnow())
+        totals["runs"] += 1
+        for outcome, count in counts.items():
+            totals[outcome] += count
+        if sum(counts.values()) < batch or not keep_going():
+            return totals
 
 
 def tick(now: datetime | None = None, deliver: bool = True) -> dict:
