@@ -70,8 +70,11 @@ def _flag(predicate):
     return sql_case((predicate, 1), else_=0)
 
 
-def ledger_rows_query(start: datetime | None, end: datetime | None, now: datetime):
-    """One row per case of the period (invalid ones too, marked as not counted)."""
+def ledger_rows_query(start: datetime | None, end: datetime | None, now: datetime,
+                      scope: dict | None = None):
+    """One row per case of the period (invalid ones too, marked as not counted). A narrowed
+    `scope` (a leader's enterprises, see app/figures/scope.py) lists exactly the cases his
+    dashboard counts: the scope's cases, invalid ones left out."""
     lead = aliased(Department)
     statement = (
         select(Case.id, Case.tracking_no, Case.submitted_at, Case.source, Enterprise.name,
@@ -95,6 +98,9 @@ def ledger_rows_query(start: datetime | None, end: datetime | None, now: datetim
         statement = statement.where(Case.submitted_at >= start)
     if end is not None:
         statement = statement.where(Case.submitted_at < end)
+    if scope:
+        statement = statement.where(Case.state != CaseState.invalid,
+                                    *queries.filter_conditions(scope))
     return statement
 
 
@@ -154,7 +160,7 @@ def _header_cells(ws, headers):
 
 
 def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: datetime,
-                   snapshot=None):
+                   snapshot=None, scope_note: str | None = None):
     """The 汇总 sheet: the figures and the league table; for a calendar month with a
     month-end snapshot, the frozen figures beside the live ones and the frozen league below."""
     ws = wb.create_sheet("汇总")
@@ -168,7 +174,8 @@ def _write_summary(wb, figures: dict, groups: list[dict], county: str, now: date
     title = text_cell(ws, f"{county}{TITLE}（汇总）")
     title.font = Font(bold=True, size=14)
     ws.append([title])
-    ws.append([f"统计期间：{period['from']} 至 {last_day.isoformat()}（含），按提交时间，北京时间；无效件不计入"])
+    ws.append([f"统计期间：{period['from']} 至 {last_day.isoformat()}（含），按提交时间，北京时间；无效件不计入"
+               + (f"；{scope_note}" if scope_note else "")])
     moment = f"统计时点：{_local(now):%Y-%m-%d %H:%M}（当前逾期、签收是否到期以此时点计）"
     if snapshot is not None:
         moment += f"；月末快照：{_local(snapshot.taken_at):%Y-%m-%d %H:%M} 冻结"
@@ -237,8 +244,13 @@ def explanation(name: str, value: dict | None = None) -> str:
 
 
 def export_ledger(out, date_from: date | None = None, date_to: date | None = None, *,
-                  full: bool = False, now=None, county: str = "") -> int:
-    """Write the ledger to `out` (a path or a binary file); return the number of case rows."""
+                  full: bool = False, now=None, county: str = "", scope: dict | None = None,
+                  scope_note: str | None = None) -> int:
+    """Write the ledger to `out` (a path or a binary file); return the number of case rows.
+
+    `scope` narrows it to a person's part (app/figures/scope.py): the summary is that part's
+    figures, the rows the cases they count, and `scope_note` says so under the title; the
+    month-end snapshot (county-wide) is then left out."""
     now = now or utcnow()
     if date_from is None:
         first = db.session.execute(select(func.min(Case.submitted_at))).scalar()
@@ -246,11 +258,12 @@ def export_ledger(out, date_from: date | None = None, date_to: date | None = Non
     if date_to is None:
         date_to = local_today(now) + timedelta(days=1)
     start, end = queries.period_bounds(date_from, date_to)
-    figures = queries.compute_figures(date_from, date_to, by="department", now=now)
+    figures = queries.compute_figures(date_from, date_to, by="department", now=now,
+                                      filters=scope)
 
     wb = Workbook(write_only=True)
     _write_summary(wb, figures, figures["groups"], county, now,
-                   snapshot_for_period(date_from, date_to))
+                   None if scope else snapshot_for_period(date_from, date_to), scope_note)
     ws = wb.create_sheet("台账")
     for index, (_header, width, _kind) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -263,7 +276,7 @@ def export_ledger(out, date_from: date | None = None, date_to: date | None = Non
     kinds = [kind for _h, _w, kind in COLUMNS]
     wrap = Alignment(wrap_text=True, vertical="top")
     count = 0
-    statement = ledger_rows_query(start, end, now).execution_options(yield_per=2000)
+    statement = ledger_rows_query(start, end, now, scope).execution_options(yield_per=2000)
     for row in db.session.execute(statement):
         count += 1
         values = _row_values(count, row, full)

@@ -237,13 +237,14 @@ def month_starts(start: datetime, end: datetime) -> list[tuple[str, datetime]]:
 
 def base_conditions(start: datetime, end: datetime, filters: dict | None = None) -> list:
     """Cases submitted in [start, end), invalid excluded, narrowed by `filters`."""
-    conditions = [Case.submitted_at >= start, Case.submitted_at < end,
-                  Case.state != CaseState.invalid]
-    for key, value in (filters or {}).items():
-        if value is None or value == "":
-            continue
-        conditions.append(_filter_condition(key, value))
-    return conditions
+    return [Case.submitted_at >= start, Case.submitted_at < end,
+            Case.state != CaseState.invalid, *filter_conditions(filters)]
+
+
+def filter_conditions(filters: dict | None) -> list:
+    """The conditions of `filters` alone (empty values ignored)."""
+    return [_filter_condition(key, value) for key, value in (filters or {}).items()
+            if value is not None and value != ""]
 
 
 def _id(value) -> int:

@@ -14,7 +14,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.cases.models import Case
 from app.core.clock import utcnow
@@ -40,11 +40,15 @@ class MonthlyReport:
     live: dict  # the figures computed now, printed beside the frozen ones
 
 
-def build_report(month: str, county: str = "", now=None) -> MonthlyReport:
+def build_report(month: str, county: str = "", now=None, *, scope: dict | None = None,
+                 scope_note: str | None = None, scope_title: str = "") -> MonthlyReport:
+    """The report of `month` ('YYYY-MM'); a narrowed `scope` (a leader's enterprises, see
+    app/figures/scope.py) gives that part's figures, named in the title and the note, and
+    never the county-wide month-end snapshot."""
     now = now or utcnow()
     date_from, date_to = queries.month_bounds(month)
-    result = queries.compute_figures(date_from, date_to, by="department", now=now)
-    ids = queries.case_ids_for("overdue_now", "numerator", date_from, date_to, now=now)
+    result = queries.compute_figures(date_from, date_to, by="department", now=now, filters=scope)
+    ids = queries.case_ids_for("overdue_now", "numerator", date_from, date_to, scope, now=now)
     cases = db.session.execute(db.select(Case).where(Case.id.in_(ids))
                                .order_by(Case.reply_due_at).limit(OVERDUE_LIMIT)).scalars()
     overdue = [[c.tracking_no, c.category.name,
@@ -52,15 +56,17 @@ def build_report(month: str, county: str = "", now=None) -> MonthlyReport:
                 format_local(c.sign_due_at), format_local(c.reply_due_at), c.content[:40]]
                for c in cases]
     year, mon = month.split("-")
-    snapshot = get_snapshot(month)
-    if snapshot is not None:
+    snapshot = None if scope else get_snapshot(month)
+    if scope:
+        frozen = f"{scope_note or '统计范围已限定'}；月末快照为全县数据，此处不用，“结果”即统计时点的实时计算；"
+    elif snapshot is not None:
         frozen = (f"主要指标的“结果”和部门排行为月末快照（{format_local(snapshot.taken_at)} 冻结），"
                   "“当前值”为统计时点的实时计算；")
     else:
         frozen = "本月尚无月末快照，“结果”即统计时点的实时计算；"
     return MonthlyReport(
-        month=month, title=f"{county}企业服务工作月报（{year}年{int(mon)}月）",
-        period_note=(f"统计期间：{date_from} 至 {date_to - timedelta(days=1)}（北京时间，按提交时间，"
+        month=month, title=f"{county}企业服务工作月报（{year}年{int(mon)}月）{scope_title}",
+        period_note=(f"统计期间：{date_from} 至 {date_to - timedelta(days=1)}（含，北京时间，按提交时间，"
                      f"无效件不计）；统计时点：{format_local(now)}；{frozen}"
                      "比率截断保留两位小数，不四舍五入。"),
         figures=snapshot.data["figures"] if snapshot else result["figures"],
@@ -73,7 +79,7 @@ LEAGUE_HEADERS = ["部门", "受理量", "办结率", "按期签收率", "按期
 OVERDUE_HEADERS = ["跟踪号", "类别", "承办部门", "状态", "签收时限", "办理时限", "内容摘要"]
 
 
-def _headline_rows(report):
+def headline_rows(report):
     rows = []
     for name, value in report.figures.items():
         if value["kind"] == "rate":
@@ -95,8 +101,17 @@ def _league_rows(report):
              str(g["figures"]["reopened"]["numerator"])] for g in report.league]
 
 
-def report_pdf(month: str, county: str = "", now=None) -> bytes:
-    report = build_report(month, county, now)
+# Room a heading needs below it before the page ends: itself and the first rows of its table.
+# Less than that left, the heading starts the next page, never sits alone at a page's foot.
+HEADING_ROOM = 45 * mm
+
+
+def report_pdf(month: str, county: str = "", now=None, **scope) -> bytes:
+    """The report as a landscape A4 PDF; `scope` as for build_report."""
+    return render_pdf(build_report(month, county, now, **scope), county)
+
+
+def render_pdf(report: MonthlyReport, county: str = "") -> bytes:
     font = pdf_font()
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4)
     heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=18, spaceBefore=10,
@@ -122,14 +137,17 @@ def report_pdf(month: str, county: str = "", now=None) -> bytes:
                             # The canvas' preamble names an initial font: ours, so the PDF
                             # references no base-14 font that a printer might substitute.
                             initialFontName=font)
+    def section(text):
+        return [CondPageBreak(HEADING_ROOM), paragraph(text, heading)]
+
     story = [paragraph(report.title, title), paragraph(report.period_note, body),
-             paragraph("一、主要指标", heading),
-             table(HEADLINE_HEADERS, _headline_rows(report),
+             *section("一、主要指标"),
+             table(HEADLINE_HEADERS, headline_rows(report),
                    [44 * mm, 28 * mm, 28 * mm, 140 * mm, 28 * mm]),
-             paragraph("二、部门排行", heading),
+             *section("二、部门排行"),
              table(LEAGUE_HEADERS, _league_rows(report) or [["本月无数据"] + [""] * 8],
                    [50 * mm] + [26 * mm] * 8),
-             paragraph(f"三、当前逾期案件（{len(report.overdue)} 件）", heading),
+             *section(f"三、当前逾期案件（{len(report.overdue)} 件）"),
              table(OVERDUE_HEADERS, report.overdue or [["没有逾期案件"] + [""] * 6],
                    [32 * mm, 24 * mm, 32 * mm, 18 * mm, 30 * mm, 30 * mm, 96 * mm]),
              Spacer(1, 6)]
@@ -137,8 +155,9 @@ def report_pdf(month: str, county: str = "", now=None) -> bytes:
     return buffer.getvalue()
 
 
-def report_xlsx(month: str, county: str = "", now=None) -> bytes:
-    report = build_report(month, county, now)
+def report_xlsx(month: str, county: str = "", now=None, **scope) -> bytes:
+    """The report as a workbook (主要指标, 部门排行, 当前逾期); `scope` as for build_report."""
+    report = build_report(month, county, now, **scope)
     wb = Workbook()
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="E9F9EF")
 
@@ -162,7 +181,7 @@ def report_xlsx(month: str, county: str = "", now=None) -> bytes:
     ws.append(row_values(ws, [report.title]))
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(row_values(ws, [report.period_note]))
-    sheet(ws, HEADLINE_HEADERS, _headline_rows(report), [28, 14, 14, 70, 14], 3)
+    sheet(ws, HEADLINE_HEADERS, headline_rows(report), [28, 14, 14, 70, 14], 3)
     sheet(wb.create_sheet("部门排行"), LEAGUE_HEADERS, _league_rows(report),
           [20] + [12] * 8, 1)
     sheet(wb.create_sheet("当前逾期"), OVERDUE_HEADERS, report.overdue,

@@ -14,12 +14,15 @@ from app.core.clock import local_today, utcnow
 from app.extensions import db
 from app.figures import charts, queries
 from app.figures.ledger import export_ledger
+from app.figures.scope import scope_filters, scope_note, scope_title
 
 bp = Blueprint("figures", __name__, url_prefix="/figures")
 
 DASHBOARD_ROLES = (Role.admin, Role.dispatcher, Role.leader, Role.supervisor,
                    Role.department_head)
-LEDGER_ROLES = (Role.admin, Role.dispatcher, Role.supervisor)
+# A leader reads the ledger and the monthly report of his own enterprises (scope_filters).
+LEDGER_ROLES = (Role.admin, Role.dispatcher, Role.supervisor, Role.leader)
+REPORT_ROLES = LEDGER_ROLES
 PERIODS = {"month": "本月", "quarter": "本季度", "year": "本年", "custom": "自定义"}
 LEAGUE_COLUMNS = [("received", "受理量"), ("on_time_sign", "按期签收率"),
                   ("on_time_closure", "按期办结率"), ("satisfaction", "满意率"),
@@ -38,15 +41,6 @@ def case_url(case) -> str | None:
     return url_for(endpoint, tracking_no=case.tracking_no)
 
 
-def scope_filters(user) -> dict:
-    """What a person's figures cover: a department head his department, a leader his enterprises."""
-    if user.role is Role.department_head:
-        return {"department": user.department_id}
-    if user.role is Role.leader:
-        return {"leader": user.id}
-    return {}
-
-
 def _date_arg(name):
     value = request.args.get(name, "").strip()
     if not value:
@@ -59,16 +53,22 @@ def _date_arg(name):
 
 
 def chosen_period():
-    """(from, to, period name, error) from the query string; to is exclusive."""
+    """(from, to, period name, error) from the query string; the returned `to` is exclusive.
+
+    The form sends `last`, the last day included (what the person reads and types); links
+    carry `to`, the day after it."""
     name = request.args.get("period", "month")
     today = local_today()
     if name == "custom":
         date_from, date_to = _date_arg("from"), _date_arg("to")
+        if request.args.get("last", "").strip():
+            last = _date_arg("last")
+            date_to = last + timedelta(days=1) if last else None
         if date_from and date_to and date_to > date_from:
             return date_from, date_to, name, None
         start, end = queries.named_period("month", today)
         return start, end, name, (f"请选择有效的起止日期（{queries.DATE_RANGE_MESSAGE}，"
-                                  "截止日期须晚于起始日期），已显示本月")
+                                  "截止日期不得早于起始日期），已显示本月")
     if name not in PERIODS:
         name = "month"
     date_from, date_to = queries.named_period(name, today)
@@ -115,6 +115,7 @@ def dashboard():
         headline=queries.HEADLINE,
         counts=("overdue_now", "closed_late", "returned", "return_rate", "extended", "reopened"),
         median=result["figures"][queries.MEDIAN], can_export=current_user.role in LEDGER_ROLES,
+        can_report=current_user.role in REPORT_ROLES, scope_note=scope_note(current_user),
         is_admin=current_user.role is Role.admin, list_url=list_url,
         no_department=queries.NO_DEPARTMENT)
 
@@ -219,7 +220,8 @@ def ledger():
     now = utcnow()
     buffer = BytesIO()
     rows = export_ledger(buffer, date_from, date_to, full=full, now=now,
-                         county=current_app.config.get("COUNTY_NAME", ""))
+                         county=current_app.config.get("COUNTY_NAME", ""),
+                         scope=scope_filters(current_user), scope_note=scope_note(current_user))
     db.session.add(AuditEvent(
         case_id=None, actor_id=current_user.id, actor_label=current_user.display_name,
         action="export_ledger_full" if full else "export_ledger", created_at=now,
@@ -231,3 +233,54 @@ def ledger():
     name = f"企业服务工作进展台账_{date_from or ''}_{last_day or ''}.xlsx"
     return send_file(buffer, as_attachment=True, download_name=name,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _chosen_month():
+    """(month 'YYYY-MM', error): the asked month, or the month just ended with why."""
+    from app.figures.snapshots import previous_month
+    default = previous_month(local_today())
+    value = request.args.get("month", "").strip()
+    if not value:
+        return default, None
+    try:
+        start, _end = queries.month_bounds(value)
+    except ValueError:
+        return default, "月份格式不正确，请选择年月（如 2026-11），已显示上月"
+    if not queries.date_in_range(start):
+        return default, f"月份超出范围（{queries.DATE_RANGE_MESSAGE}），已显示上月"
+    return f"{start:%Y-%m}", None
+
+
+def _report_scope():
+    return {"scope": scope_filters(current_user), "scope_note": scope_note(current_user),
+            "scope_title": scope_title(current_user)}
+
+
+@bp.get("/report")
+@role_required(*REPORT_ROLES)
+def report_page():
+    """The monthly report on screen: pick a month, read its headline figures, download it."""
+    from app.figures.report import build_report, headline_rows
+    month, error = _chosen_month()
+    report = build_report(month, current_app.config.get("COUNTY_NAME", ""), utcnow(),
+                          **_report_scope())
+    return render_template("figures/report.html", report=report, month=month, error=error,
+                           rows=headline_rows(report), scope_note=scope_note(current_user)), \
+        400 if error else 200
+
+
+@bp.get("/report.<kind>")
+@role_required(*REPORT_ROLES)
+def report_download(kind):
+    from app.figures.report import report_pdf, report_xlsx
+    if kind not in ("pdf", "xlsx"):
+        abort(404)
+    month, error = _chosen_month()
+    if error or not request.args.get("month"):
+        return report_page()
+    build = report_pdf if kind == "pdf" else report_xlsx
+    data = build(month, current_app.config.get("COUNTY_NAME", ""), utcnow(), **_report_scope())
+    mimetype = "application/pdf" if kind == "pdf" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_file(BytesIO(data), as_attachment=True, mimetype=mimetype,
+                     download_name=f"企业服务工作月报_{month}{scope_title(current_user)}.{kind}")
