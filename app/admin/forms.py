@@ -34,6 +34,7 @@ class DepartmentForm(FlaskForm):
     name = StringField("部门名称")
     kind = SelectField("类型", choices=[(k.name, k.label) for k in DepartmentKind])
     phone = StringField("电话")
+    sort_order = StringField("排序（同类型内从小到大）")
     is_active = BooleanField("启用", default=True)
 
 

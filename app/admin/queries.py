@@ -3,6 +3,7 @@ from sqlalchemy import or_, select
 
 from app.auth.models import Role, User
 from app.departments.models import Department, DepartmentKind
+from app.departments.queries import ordered_departments
 from app.enterprises.models import Enterprise
 from app.extensions import db
 from app.settings.models import TimeLimit
@@ -19,7 +20,7 @@ def search_enterprises(q: str | None, limit: int = 500) -> list[Enterprise]:
 
 
 def all_departments() -> list[Department]:
-    return list(db.session.execute(select(Department).order_by(Department.kind, Department.code)).scalars())
+    return ordered_departments()
 
 
 def townships() -> list[Department]:

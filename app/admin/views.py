@@ -166,6 +166,7 @@ def department(department_id):
         try:
             saved = save_department({"code": form.code.data, "name": form.name.data,
                                      "kind": DepartmentKind[form.kind.data], "phone": form.phone.data,
+                                     "sort_order": form.sort_order.data,
                                      "is_active": form.is_active.data}, existing)
         except DepartmentError as exc:
             db.session.rollback()

@@ -14,7 +14,7 @@ from app.cases import operations as ops
 from app.cases.models import Case, CaseDepartment, CaseSource, CaseState, Urgency
 from app.cases.queries import SEE_ALL_ROLES, get_visible_case
 from app.core.clock import local_today, utcnow
-from app.departments.models import Department
+from app.departments.queries import ordered_departments
 from app.extensions import csrf, db
 from app.figures import queries as figures_queries
 
@@ -117,8 +117,7 @@ def act(tracking_no):
 
 @bp.get("/departments")
 def departments():
-    rows = db.session.execute(db.select(Department).filter_by(is_active=True)
-                              .order_by(Department.kind, Department.code)).scalars()
+    rows = ordered_departments(active_only=True)
     return jsonify({"items": [department_json(d) for d in rows]})
 
 

@@ -99,17 +99,20 @@ def upsert_departments() -> dict[str, Department]:
     rows = db.session.execute(db.select(Department)).scalars().all()
     by_code, by_name = {d.code: d for d in rows}, {d.name: d for d in rows}
     result = {}
+    position = 0
     for kind, specs in ((DepartmentKind.lead, data.LEAD_DEPARTMENTS),
                         (DepartmentKind.functional, data.FUNCTIONAL_DEPARTMENTS),
                         (DepartmentKind.township, data.TOWNSHIPS)):
         for code, name, phone in specs:
+            position += 1  # the order of the county's lists in app/demo/data.py
             department = by_code.get(code) or by_name.get(name)
             if department is None:
                 department = Department(code=code, name=name, kind=kind, phone=phone,
-                                        is_active=True)
+                                        sort_order=position, is_active=True)
                 db.session.add(department)
             else:
-                _upsert(department, code=code, name=name, kind=kind, phone=phone, is_active=True)
+                _upsert(department, code=code, name=name, kind=kind, phone=phone,
+                        sort_order=position, is_active=True)
             result[code] = department
     db.session.flush()
     for category in db.session.execute(db.select(Category)).scalars():

@@ -29,6 +29,9 @@ class Department(db.Model):
     phone: Mapped[str | None] = mapped_column(String(32))
     webhook_url: Mapped[str | None] = mapped_column(String(500))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The county's own order within a kind (its official list: 发改 before 审批 …), set by the
+    # admin; lists and pickers sort by kind, then this, never by the ASCII code.
+    sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self):
         return f"<Department {self.code} {self.name}>"

@@ -5,6 +5,7 @@ from app.extensions import db
 
 NAME_MAX = Department.__table__.c.name.type.length
 PHONE_MAX = Department.__table__.c.phone.type.length
+SORT_ORDER_MAX = 9999
 
 
 class DepartmentError(ValueError):
@@ -30,6 +31,9 @@ def save_department(values: dict, department: Department | None = None) -> Depar
     phone = (values.get("phone") or "").strip()
     if len(phone) > PHONE_MAX:
         errors["phone"] = f"电话不能超过{PHONE_MAX}位"
+    sort_order = str(values.get("sort_order") or "0").strip()
+    if not sort_order.isdigit() or int(sort_order) > SORT_ORDER_MAX:
+        errors["sort_order"] = f"排序须为0到{SORT_ORDER_MAX}之间的整数"
     if not isinstance(values.get("kind"), DepartmentKind):
         errors["kind"] = "请选择部门类型"
     for field, value in (("code", code), ("name", name)):
@@ -43,6 +47,7 @@ def save_department(values: dict, department: Department | None = None) -> Depar
     department = department or Department()
     department.code, department.name, department.kind = code, name, values["kind"]
     department.phone = phone or None
+    department.sort_order = int(sort_order)
     department.is_active = bool(values.get("is_active", True))
     db.session.add(department)
     db.session.flush()

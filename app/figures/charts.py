@@ -26,22 +26,38 @@ def _nice_ceiling(value: int) -> int:
         magnitude *= 10
 
 
+PHONE_MONTHS = 6  # what a phone-wide trend chart holds: the most recent months
+
+
+def trend_charts(labels: list[str], received: list[int], closed: list[int],
+                 rates: list[str | None], rate_label: str, links: list[dict] | None = None) -> Markup:
+    """The whole trend, and a narrower chart of the last PHONE_MONTHS months that the stylesheet
+    shows instead on a phone, where twelve months cannot fit a readable box."""
+    links = links or [{} for _ in labels]
+    recent = slice(-PHONE_MONTHS, None)
+    return trend_chart(labels, received, closed, rates, rate_label, links) + trend_chart(
+        labels[recent], received[recent], closed[recent], rates[recent], rate_label,
+        links[recent], width=520, css="chart-trend-recent",
+        caption=f"最近{PHONE_MONTHS}个月" if len(labels) > PHONE_MONTHS else None)
+
+
 def trend_chart(labels: list[str], received: list[int], closed: list[int],
-                rates: list[str | None], rate_label: str, links: list[dict] | None = None) -> Markup:
+                rates: list[str | None], rate_label: str, links: list[dict] | None = None,
+                width: int = 960, css: str = "chart-trend", caption: str | None = None) -> Markup:
     """Monthly bars (received, closed) with a line for a rate on a 0–100 % right axis.
 
     `links`, one per month, may hold the drill-down of each element: {"received": (href, n),
     "closed": (href, n), "rate": (href, numerator)}."""
     links = links or [{} for _ in labels]
-    width, height = 960, 320
+    height = 320
     left, right, top, bottom = 48, 52, 36, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(labels), 1)
     slot = plot_w / n
     bar_w = min(slot * 0.34, 28)
     top_value = _nice_ceiling(max(received + closed + [0]))
-    parts = [f'<svg class="chart chart-trend" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="按月趋势" xmlns="http://www.w3.org/2000/svg">']
+    parts = [f'<svg class="chart {css}" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="按月趋势{escape(caption or "")}" xmlns="http://www.w3.org/2000/svg">']
     for i in range(5):  # grid lines and left axis values
         value = top_value * i / 4
         y = top + plot_h - plot_h * i / 4
@@ -83,6 +99,9 @@ def trend_chart(labels: list[str], received: list[int], closed: list[int],
                  f'</text><line class="chart-line" x1="{left + 160}" y1="{legend_y - 4}" '
                  f'x2="{left + 180}" y2="{legend_y - 4}"/><text class="chart-legend" '
                  f'x="{left + 186}" y="{legend_y}">{escape(rate_label)}（右轴）</text>')
+    if caption:
+        parts.append(f'<text class="chart-legend" x="{width - right}" y="{legend_y}" '
+                     f'text-anchor="end">{escape(caption)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -144,7 +144,7 @@ def _trend(groups, trend_from, trend_to, list_url):
                       "rate": (list_url("on_time_closure", **bounds),
                                figures["on_time_closure"]["numerator"] if figures else 0)})
         month = queries.add_months(month, 1)
-    return charts.trend_chart(labels, received, closed, rates, "按期办结率", links)
+    return charts.trend_charts(labels, received, closed, rates, "按期办结率", links)
 
 
 FILTER_KEYS = ("department", "category", "source", "enterprise", "township", "month")

@@ -21,9 +21,13 @@ class DispatchForm(FlaskForm):
     note = StringField("派发说明", validators=[Optional()])
 
     def set_departments(self, departments):
+        """`departments` in the county's order; co-departments grouped by kind (the picker)."""
         choices = [(d.id, d.name) for d in departments]
         self.department.choices = [(0, "请选择")] + choices
-        self.co_departments.choices = choices
+        groups = {}
+        for d in departments:
+            groups.setdefault(d.kind.label, []).append((d.id, d.name))
+        self.co_departments.choices = groups
 
 
 class AnswerNowForm(FlaskForm):

@@ -9,6 +9,7 @@ from sqlalchemy import case as sql_case, func, select
 from app.cases.models import Case, CaseState, ExtensionRequest, ExtensionStatus
 from app.core.clock import utcnow
 from app.departments.models import Department, DepartmentKind
+from app.departments.queries import ordered_departments
 from app.extensions import db
 from app.handling.queries import current_due_at, due_at
 
@@ -91,9 +92,7 @@ def suggest_department(case: Case, *, at_intake: bool = False,
 
 
 def active_departments() -> list[Department]:
-    return list(db.session.execute(
-        select(Department).where(Department.is_active.is_(True))
-        .order_by(Department.kind, Department.code)).scalars())
+    return ordered_departments(active_only=True)
 
 
 def board(now: datetime | None = None, soon: timedelta = SOON):

@@ -41,7 +41,7 @@ def test_admin_page_lists_failed_and_requeues_one_then_a_channel(
     login_as(channels.admin)
     page = client.get("/admin/deliveries").get_data(as_text=True)
     assert f"已放弃 {len(failed)} 条" in page
-    assert all(f"<td>{d.id}</td>" in page for d in failed) and "无法连接" in page
+    assert all(f"<td data-label=\"编号\">{d.id}</td>" in page for d in failed) and "无法连接" in page
 
     response = client.post("/admin/deliveries/requeue", data={"delivery": failed[0].id})
     assert response.status_code == 302
