@@ -51,13 +51,18 @@ def add_user(username, role, department_code, display_name, email):
     click.echo(f"已创建用户 {user.username}（{user.role.value}{where}）")
 
 
+def _user_or_fail(username: str) -> User:
+    user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
+    if user is None:
+        _fail(f"用户“{username}”不存在 / unknown user {username}")
+    return user
+
+
 @users_cli.command("revoke-tokens")
 @click.argument("username")
 def revoke_tokens(username):
     """Revoke every API token of USERNAME (they answer 401 from the next request)."""
-    user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
-    if user is None:
-        _fail(f"用户“{username}”不存在 / unknown user {username}")
+    user = _user_or_fail(username)
     count = revoke_api_tokens(user)
     db.session.commit()
     click.echo(f"已撤销 {user.username} 的 {count} 个 API 令牌")
@@ -67,9 +72,7 @@ def revoke_tokens(username):
 @click.argument("username")
 def new_token(username):
     """Print a new API token for USERNAME (shown once; only its hash is stored)."""
-    user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
-    if user is None:
-        _fail(f"用户“{username}”不存在 / unknown user {username}")
+    user = _user_or_fail(username)
     if not user.is_active:
         _fail(f"用户“{username}”已停用 / user {username} is disabled")
     token = create_api_token(user)
