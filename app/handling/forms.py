@@ -1,7 +1,9 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
+
+from app.media.operations import new_upload_key
 
 
 class ActionForm(FlaskForm):
@@ -21,6 +23,8 @@ class ExtensionForm(FlaskForm):
 class ReplyForm(FlaskForm):
     content = TextAreaField("答复内容")
     photos = MultipleFileField("照片")
+    # the key of the files uploads.js sent ahead (app.media.operations.stage_upload)
+    upload_key = HiddenField(default=new_upload_key)
 
 
 class CoOpinionForm(FlaskForm):

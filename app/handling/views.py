@@ -3,7 +3,8 @@
 Every POST is a thin adapter: validate the form (CSRF), call one case operation, commit once
 and redirect; a refusal re-renders the page with the operation's Chinese message next to the
 form and what was typed kept."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -12,7 +13,7 @@ from app.auth.models import Role
 from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_of_department
 from app.cases import operations as ops
 from app.cases.models import AttachmentKind
-from app.cases.queries import get_visible_case_or_404, mask_phone
+from app.cases.queries import get_visible_case, get_visible_case_or_404, mask_phone
 from app.cases.web import run_case_action
 from app.core.clock import utcnow
 from app.core.types import is_id
@@ -22,7 +23,8 @@ from app.handling.forms import (ActionForm, CoOpinionForm, ExtensionForm, Reassi
                                 ReplyForm, ReturnForm)
 from app.handling.queries import (available_actions, due_at, notification_groups, todo_cases,
                                   unread_count)
-from app.media.operations import store_case_media
+from app.media.operations import staged_uploads, store_case_media
+from app.media.views import staged_for, staged_remove_response, staged_upload_response
 from app.reminders.models import Notification
 
 bp = Blueprint("handling", __name__, url_prefix="/handling")
@@ -67,7 +69,7 @@ def _render(case, status=200, *, error=None, error_form=None, revealed_phone=Non
         "handling/case.html", case=case, forms=_forms(case, **forms),
         actions=available_actions(case, current_user), due_at=due_at(case),
         phone=revealed_phone or _shown_phone(case), revealed=bool(revealed_phone),
-        error=error, error_form=error_form), status
+        error=error, error_form=error_form, staged=staged_for(forms.get("reply"))), status
 
 
 def _shown_phone(case):
@@ -127,8 +129,33 @@ def reply(tracking_no):
     def perform(case):
         reply = ops.reply_to_case(case, current_user, form.content.data)
         store_case_media(case, form.photos.data, reply=reply, kind=AttachmentKind.photo,
-                         field="photos")
+                         field="photos", staged=staged_uploads(
+                             current_user, form.upload_key.data, request.form.getlist("upload_id")))
     return _act(tracking_no, "reply", form, perform, "已答复，提交人可在查询页看到")
+
+
+def _led_case_or_404(tracking_no):
+    """Reply photos go only to a case the user's department leads."""
+    case = get_visible_case(current_user, tracking_no)
+    if case is None or case.lead_department_id != current_user.department_id:
+        return None
+    return case
+
+
+@bp.post("/cases/<tracking_no>/uploads")
+@role_required(*HANDLING_ROLES)
+def upload(tracking_no):
+    if _led_case_or_404(tracking_no) is None:
+        return jsonify(error="not_found", message="案件不存在或不由本部门主办"), 404
+    return staged_upload_response(AttachmentKind.photo)
+
+
+@bp.delete("/cases/<tracking_no>/uploads/<public_id>")
+@role_required(*HANDLING_ROLES)
+def remove_upload(tracking_no, public_id):
+    if _led_case_or_404(tracking_no) is None:
+        return jsonify(error="not_found", message="案件不存在或不由本部门主办"), 404
+    return staged_remove_response(public_id)
 
 
 @bp.post("/cases/<tracking_no>/co-opinion")

@@ -10,7 +10,8 @@ from app.extensions import db
 
 
 class PendingUpload(db.Model):
-    """A checked, stored file waiting for its submission (keyed by the form's submission key).
+    """A checked, stored file waiting for its submission (keyed by the form's submission key):
+    the public form's (card_id) or a staff form's (user_id: a handler's reply, an office entry).
 
     Rows live in the database, not on one host's disk, so any app host can finish the
     submission; the bytes are already in media storage. A submission turns them into
@@ -21,7 +22,8 @@ class PendingUpload(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)  # what the page holds
     submission_key: Mapped[str] = mapped_column(String(64), index=True)
-    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))  # the public form's
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # or a staff user's
     kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
     stored_name: Mapped[str] = mapped_column(String(200))
     poster_name: Mapped[str | None] = mapped_column(String(200))

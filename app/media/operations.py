@@ -12,6 +12,7 @@ from itertools import islice
 import os
 from pathlib import Path
 import re
+import secrets
 import shutil
 import tempfile
 
@@ -164,25 +165,101 @@ def store_attachment(case, source, kind: AttachmentKind | None = None, *, reply=
     return attach_media(case, prepared, reply=reply)
 
 
+# --- a staff form's files, uploaded one by one before the form is sent (static/js/uploads.js)
+
+STAFF_UPLOAD_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def new_upload_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def valid_upload_key(key: str | None) -> str | None:
+    return key if key and STAFF_UPLOAD_KEY_RE.match(key) else None
+
+
+def staged_uploads(user, key: str | None, public_ids=None) -> list[PendingUpload]:
+    """The files `user` uploaded for the form holding `key` (those of `public_ids` if given)."""
+    if not valid_upload_key(key):
+        return []
+    query = select(PendingUpload).where(PendingUpload.user_id == user.id,
+                                        PendingUpload.submission_key == key)
+    if public_ids is not None:
+        query = query.where(PendingUpload.public_id.in_(list(public_ids)))
+    return list(db.session.scalars(query.order_by(PendingUpload.id)))
+
+
+def stage_upload(user, key: str, source, kind: AttachmentKind | None = None) -> PendingUpload:
+    """Check and store one file a staff user chose, held for the form holding `key` until it is
+    sent (store_case_media takes it then; delete_stale_uploads forgets it after a day).
+
+    Raises MediaRefused, with the form's counts (MAX_PHOTOS, MAX_VIDEOS) checked too."""
+    config = current_app.config
+    held = staged_uploads(user, key)
+    prepared = prepare_media(spool_to_temp(source), getattr(source, "filename", None),
+                             expect=kind, pixels=pixel_budget(config))
+    photos = sum(p.kind is AttachmentKind.photo for p in held)
+    if prepared.kind is AttachmentKind.photo and photos >= config["MAX_PHOTOS"]:
+        raise MediaRefused("too_many_photos", f"最多上传{config['MAX_PHOTOS']}张照片",
+                           prepared.original_name)
+    if prepared.kind is AttachmentKind.video and len(held) - photos >= config["MAX_VIDEOS"]:
+        raise MediaRefused("too_many_videos", f"最多上传{config['MAX_VIDEOS']}段视频",
+                           prepared.original_name)
+    upload = PendingUpload(public_id=secrets.token_urlsafe(12), submission_key=key,
+                           user_id=user.id, created_at=utcnow(), **prepared.as_row())
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def remove_staged_upload(user, key: str | None, public_id: str) -> bool:
+    """Forget one file of the form holding `key`; False if `user` has none such. The file stays
+    for the sweeper (another row may hold the same content)."""
+    found = staged_uploads(user, key, [public_id])
+    for upload in found:
+        db.session.delete(upload)
+    db.session.flush()
+    return bool(found)
+
+
+def _take_staged(case, staged: list[PendingUpload], reply, kind) -> list[Attachment]:
+    taken = []
+    for upload in staged:
+        if kind is not None and upload.kind is not kind:
+            what = "照片" if kind is AttachmentKind.photo else "视频"
+            raise MediaRefused("wrong_kind", f"“{display_name(upload.original_name)}”不是{what}，"
+                               f"这里只能上传{what}", upload.original_name)
+        taken.append(attach_media(case, PreparedMedia(
+            upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
+            upload.sha256, upload.byte_size, upload.content_type, upload.width, upload.height),
+            reply=reply))
+        db.session.delete(upload)
+    return taken
+
+
 def store_case_media(case, files, *, reply=None, kind: AttachmentKind | None = None,
-                     field: str = "attachments") -> list[Attachment]:
-    """Store files staff chose for `case` (or its `reply`) with the H5 form's checks and counts.
+                     field: str = "attachments", staged=()) -> list[Attachment]:
+    """Store files staff chose for `case` (or its `reply`) with the H5 form's checks and counts:
+    `files` sent with the form (no JS) and `staged`, the pending uploads the page's script
+    sent ahead (staged_uploads), which become attachments.
 
     All or nothing: a refused file, or too many, raises CaseActionError for `field`, after the
     rows of this call are undone (a savepoint). The files it wrote stay until the sweeper finds
     them unreferenced (another request may be committing a row for the same content)."""
     files = [f for f in (files or []) if f and getattr(f, "filename", None)]
-    if not files:
+    staged = list(staged or ())
+    if not files and not staged:
         return []
     config = current_app.config
     max_photos, max_videos = config["MAX_PHOTOS"], config["MAX_VIDEOS"]
-    if kind is AttachmentKind.photo and len(files) > max_photos:
+    if kind is AttachmentKind.photo and len(files) + len(staged) > max_photos:
         raise CaseActionError("too_many_photos", f"最多上传{max_photos}张照片", status=400,
                               field=field)
     stored = []
     pixels = pixel_budget(config)
     try:
         with db.session.begin_nested():
+            stored.extend(_take_staged(case, staged, reply, kind))
             for file in files:
                 stored.append(store_attachment(case, file, kind, reply=reply, pixels=pixels))
             photos = sum(a.kind is AttachmentKind.photo for a in stored)

@@ -1,11 +1,13 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (BooleanField, HiddenField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.models import Complexity, Rating, Urgency
 from app.cases.operations import (CONTACT_NAME_MAX, DECISION_NOTE_MAX, ENTERPRISE_NAME_MAX,
                                   INVALID_REASON_MAX, STAFF_SOURCES)
+from app.media.operations import new_upload_key
 
 
 def max_length(label, maximum):
@@ -66,3 +68,5 @@ class StaffCaseForm(FlaskForm):
     is_anonymous = BooleanField("匿名反映")
     urgency = SelectField("紧急程度", choices=[(u.name, u.value) for u in Urgency])
     attachments = MultipleFileField("照片/视频")
+    # the key of the files uploads.js sent ahead (app.media.operations.stage_upload)
+    upload_key = HiddenField(default=new_upload_key)

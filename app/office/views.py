@@ -19,7 +19,8 @@ from app.enterprises.models import Enterprise
 from app.enterprises.queries import search_enterprises
 from app.extensions import db
 from app.handling.queries import due_at
-from app.media.operations import store_case_media
+from app.media.operations import staged_uploads, store_case_media
+from app.media.views import staged_for, staged_remove_response, staged_upload_response
 from app.office import queries
 from app.office.forms import (AnswerNowForm, DispatchForm, FollowUpForm, InvalidForm, NoteForm,
                               RefuseForm, StaffCaseForm)
@@ -226,7 +227,8 @@ def new_case():
                 enterprise_name_given=None if enterprise else form.enterprise.data,
                 contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
                 is_anonymous=form.is_anonymous.data, urgency=Urgency[form.urgency.data])
-            store_case_media(case, form.attachments.data)
+            store_case_media(case, form.attachments.data, staged=staged_uploads(
+                current_user, form.upload_key.data, request.form.getlist("upload_id")))
         except CaseActionError as exc:
             db.session.rollback()
             error, field = exc.message, exc.field
@@ -241,9 +243,22 @@ def new_case():
     return _render_new_case(form, 400 if error else 200, error=error, field=field)
 
 
+@bp.post("/uploads")
+@role_required(*OFFICE_ROLES)
+def upload():
+    """A file for the staff entry form, ahead of the form (static/js/uploads.js)."""
+    return staged_upload_response()
+
+
+@bp.delete("/uploads/<public_id>")
+@role_required(*OFFICE_ROLES)
+def remove_upload(public_id):
+    return staged_remove_response(public_id)
+
+
 def _render_new_case(form, status=200, *, candidates=(), error=None, field=None, looked_up=False):
     return render_template("office/new_case.html", form=form, error=error, error_field=field,
-                           candidates=candidates, looked_up=looked_up,
+                           candidates=candidates, looked_up=looked_up, staged=staged_for(form),
                            chosen=request.form.get("enterprise_id", "")), status
 
 
