@@ -9,6 +9,8 @@ from app.cards.queries import enterprises_query
 from app.core.timeutil import format_local
 from app.enterprises.queries import enterprise_by_credit_code
 from app.extensions import db
+from app.settings.branding import get_branding
+from app.settings.public_url import public_base_url
 
 cards_cli = AppGroup("cards", help="Contact cards (馆满意 QR cards).")
 
@@ -47,9 +49,10 @@ def print_cards(all_, codes, monitoring_points, key_enterprises, out, layout, pn
     if png_dir:
         folder = Path(png_dir)
         folder.mkdir(parents=True, exist_ok=True)
+        branding, base_url = get_branding(), public_base_url()
         for card in cards:
             (folder / f"{card.enterprise.credit_code}-{card.serial}.png").write_bytes(
-                render_card_png(card, layout=layout))
+                render_card_png(card, layout, branding, base_url))
     card_ops.record_batch(cards, layout=layout, note=f"CLI: {out}")
     db.session.commit()
     click.echo(f"{len(cards)} cards → {out} ({len(pdf) / 1024:.0f} KB)")
@@ -69,7 +72,7 @@ def revoke(code, reason):
         raise click.ClickException(str(exc))
     db.session.commit()
     click.echo(f"revoked {old.serial}; new card {new.serial}: "
-               f"{card_ops.card_url(_base_url(), new)}")
+               f"{card_ops.card_url(public_base_url(), new)}")
 
 
 @cards_cli.command("list")
@@ -79,14 +82,11 @@ def list_cards(code):
     enterprise = enterprise_by_credit_code(code)
     if enterprise is None:
         raise click.ClickException(f"no enterprise with credit code {code}")
+    base_url = public_base_url()
     for card in card_ops.card_history(enterprise):
         state = f"revoked {format_local(card.revoked_at)} ({card.revoke_reason})" \
             if card.revoked_at else "valid"
         click.echo(f"{card.serial}  issued {format_local(card.issued_at)}  {state}  "
-                   f"{card_ops.card_url(_base_url(), card)}")
+                   f"{card_ops.card_url(base_url, card)}")
 
-
-def _base_url():
-    from app.settings.public_url import public_base_url
-    return public_base_url()
 

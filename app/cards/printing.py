@@ -34,18 +34,21 @@ def render_cards_pdf(cards, layout="card", progress=None, imposition=True, worke
                               imposition=imposition, progress=progress, workers=workers)
 
 
-def render_card_png(card: Card, layout="card") -> bytes:
-    return qrcards.render_png(card_data(card), layout=layout)
+def render_card_png(card: Card, layout="card", branding: dict | None = None,
+                    base_url: str | None = None) -> bytes:
+    return qrcards.render_png(card_data(card, branding, base_url), layout=layout)
 
 
 def zip_of_pngs(cards, layout="card", progress=None) -> bytes:
     """One PNG per card in a ZIP, named by credit code (or serial for hall cards);
     `progress(done, total)` after each card, as `render_cards_pdf` calls it."""
     buffer = io.BytesIO()
+    branding, base_url = get_branding(), public_base_url()  # read once, not once per card
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for done, card in enumerate(cards, 1):
             name = card.enterprise.credit_code if card.enterprise else card.serial
-            archive.writestr(f"{name}-{card.serial}.png", render_card_png(card, layout=layout))
+            archive.writestr(f"{name}-{card.serial}.png",
+                             render_card_png(card, layout, branding, base_url))
             if progress is not None:
                 progress(done, len(cards))
     return buffer.getvalue()

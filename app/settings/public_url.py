@@ -7,8 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from app.extensions import db
-from app.settings.models import Setting
 from app.settings.operations import setting_value, store_setting
 
 KEY = "public.base_url"
@@ -25,7 +23,7 @@ def public_base_url() -> str:
 
 
 def is_public_base_url_set() -> bool:
-    return db.session.execute(db.select(Setting.id).filter_by(key=KEY)).first() is not None
+    return setting_value(KEY) is not None
 
 
 def clean_public_base_url(text: str) -> str:
