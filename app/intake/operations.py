@@ -143,10 +143,8 @@ def submit_from_card(card: PublicCard, form, submission_key: str, now=None,
         enterprise_name_given=enterprise_name if is_hall else None,
         submission_key=submission_key, via_revoked_card=revoked, now=now)
     if created:
-        attach_to_new_case(case, [PreparedMedia(
-            upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
-            upload.sha256, upload.byte_size, upload.content_type, upload.width,
-            upload.height) for upload in uploads] + list(arrived))
+        attach_to_new_case(case, [PreparedMedia.of_upload(upload) for upload in uploads]
+                           + list(arrived))
         for upload in uploads:
             db.session.delete(upload)
         db.session.flush()

@@ -6,7 +6,7 @@ result to a case or a reply. Both flush, never commit: the caller commits once.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 from itertools import islice
 import os
@@ -59,6 +59,11 @@ class PreparedMedia:
 
     def as_row(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def of_upload(cls, upload) -> "PreparedMedia":
+        """The checked, stored file a pending upload holds (the inverse of `as_row`)."""
+        return cls(*(getattr(upload, f.name) for f in fields(cls)))
 
 
 def size_limit(kind: AttachmentKind, config=None) -> int:
@@ -229,10 +234,7 @@ def _take_staged(case, staged: list[PendingUpload], reply, kind) -> list[Attachm
             what = "照片" if kind is AttachmentKind.photo else "视频"
             raise MediaRefused("wrong_kind", f"“{display_name(upload.original_name)}”不是{what}，"
                                f"这里只能上传{what}", upload.original_name)
-        taken.append(attach_media(case, PreparedMedia(
-            upload.kind, upload.stored_name, upload.poster_name, upload.original_name,
-            upload.sha256, upload.byte_size, upload.content_type, upload.width, upload.height),
-            reply=reply))
+        taken.append(attach_media(case, PreparedMedia.of_upload(upload), reply=reply))
         db.session.delete(upload)
     return taken
 
