@@ -36,7 +36,7 @@ from app.settings.operations import SettingErrors, set_category_departments, set
 from app.workdays.models import HolidayOverride
 from app.workdays.notice import NoticeError, parse_notice, year_calendar
 from app.workdays.operations import OverrideError, delete_override, save_notice, set_override
-from app.workdays.queries import year_has_calendar
+from app.workdays.queries import years_without_calendar
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 NONE = 0  # the "not set" choice of optional selects
@@ -48,16 +48,10 @@ def admins_only():
     """Every page here is for admins (the decorator answers 403 or the login page)."""
 
 
-def _years_without_calendar(today):
-    """This year if the calendar lacks it, and next year from 1 November on."""
-    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
-    return [year for year in years if not year_has_calendar(year)]
-
-
 @bp.get("/")
 def index():
     return render_template("admin/index.html", admin_endpoints=current_app.view_functions,
-                           missing_years=_years_without_calendar(local_today()))
+                           missing_years=years_without_calendar(local_today()))
 
 
 def _get_or_404(model, ident):
@@ -314,7 +308,7 @@ def holidays():
         error = "日期格式不正确"
     return render_template("admin/holidays.html", form=form, rows=queries.all_overrides(),
                            delete_form=ActionForm(prefix="del"), error=error,
-                           unknown_years=_years_without_calendar(local_today())), \
+                           unknown_years=years_without_calendar(local_today())), \
         400 if error else 200
 
 

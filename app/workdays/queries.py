@@ -10,3 +10,10 @@ def year_has_calendar(year: int) -> bool:
     if WorkCalendar().is_known_year(year):
         return True
     return db.session.execute(db.select(HolidayNotice.id).filter_by(year=year)).first() is not None
+
+
+def years_without_calendar(today) -> list[int]:
+    """The years the admin is warned about: this year if it has no calendar, and next year
+    from 1 November on (when the State Council's notice is due)."""
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    return [year for year in years if not year_has_calendar(year)]
