@@ -121,7 +121,7 @@ def test_status_page_after_the_access_code_and_unsatisfied_rating_reopens(phone_
     page.goto(f"/t/{case.tracking_no}")
     page.fill("input[name=code]", "111111" if case.access_code != "111111" else "222222")
     page.click("button[type=submit]")
-    assert "访问码不正确" in page.inner_text("#err-code")
+    assert "受理编号或查询码不正确" in page.inner_text("#err-code")
     page.fill("input[name=code]", case.access_code)
     page.click("button[type=submit]")
     page.wait_for_selector(".timeline")
