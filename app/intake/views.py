@@ -343,10 +343,10 @@ def _is_unlocked(tracking_no):
     return tracking_no in session.get(UNLOCKED, [])
 
 
-def _lookup_page(tracking_no=None, errors=None, status=200, code=""):
+def _lookup_page(tracking_no=None, errors=None, status=200):
     """The page that finds a case again: 受理编号 (fixed when the URL names it) + 查询码."""
-    return render_template("intake/lookup.html", tracking_no=tracking_no, errors=errors or {},
-                           code=code), status
+    page = render_template("intake/lookup.html", tracking_no=tracking_no, errors=errors or {})
+    return page, status
 
 
 def public_not_found():
@@ -371,7 +371,7 @@ access_code_limit = limiter.shared_limit(_access_limit, scope="access-code",
 
 @bp.get("/t/")
 def lookup():
-    return _lookup_page(request.args.get("no", "").strip()[:32] or None)
+    return _lookup_page()
 
 
 @bp.post("/t/")
@@ -404,7 +404,7 @@ def unlock(tracking_no):
 def _try_code(tracking_no, typed_code, typed_number=False):
     """Check the code; an unknown number is answered exactly like a wrong code, after the same
     work (see try_access_code). A missing field is said at once and costs no try."""
-    shown_no = tracking_no if not typed_number else None
+    shown_no = None if typed_number else tracking_no  # a typed number stays in its field
     code = ops.normalize_code(typed_code)
     errors = {}
     if typed_number and not tracking_no:
@@ -412,7 +412,7 @@ def _try_code(tracking_no, typed_code, typed_number=False):
     if not code:
         errors["code"] = "请输入6位查询码"
     if errors:
-        return _lookup_page(shown_no or tracking_no, errors, 400, code="")
+        return _lookup_page(shown_no, errors, 400)
     locked_message = f"错误次数过多，请{current_app.config['ACCESS_CODE_LOCK_MINUTES']}分钟后再试"
     case, attempt = ops.try_access_code(tracking_no, code)
     db.session.commit()
@@ -420,10 +420,10 @@ def _try_code(tracking_no, typed_code, typed_number=False):
         _unlock(case.tracking_no)
         return redirect(url_for("intake.status", tracking_no=case.tracking_no), 303)
     if attempt.locked:
-        return _lookup_page(shown_no or tracking_no, {"code": locked_message}, 429)
+        return _lookup_page(shown_no, {"code": locked_message}, 429)
     log.info("wrong access code for %s (%d)", tracking_no, attempt.failures)
-    return _lookup_page(shown_no or tracking_no,
-                        {"code": _wrong_code_message(attempt.left, locked_message)}, 400)
+    return _lookup_page(shown_no, {"code": _wrong_code_message(attempt.left, locked_message)},
+                        400)
 
 
 def _wrong_code_message(left, locked_message):
