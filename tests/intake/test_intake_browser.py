@@ -64,6 +64,9 @@ def test_draft_survives_a_reload(phone_page, card):
     assert page.input_value("input[name=contact_phone]") == "13800138000"
     assert page.is_checked("input[name=anonymous]")
     assert "a.jpg" in page.inner_text("[data-files]")  # the uploaded photo is still there
+    thumb = page.locator("[data-files] li img")  # with its thumbnail, from the server
+    thumb.wait_for()
+    page.wait_for_function("document.querySelector('[data-files] li img').naturalWidth > 0")
     page.click("[data-submit]")
     page.wait_for_selector("[data-receipt]")
     (case,) = cases()
