@@ -12,7 +12,7 @@ app = create_app()
 # Pillow's common image plugins.
 Image.preinit()
 for template in ("intake/form.html", "intake/_layout.html", "base.html", "intake/receipt.html",
-                 "intake/code.html", "intake/status.html"):
+                 "intake/lookup.html", "intake/status.html"):
     app.jinja_env.get_template(template)
 
 # Each gunicorn worker imports this module once, after the fork. A request allocates

@@ -20,7 +20,7 @@ from app.cases.models import (
     AuditEvent, Case, CaseDepartment, CaseSource, CaseState, Category, Complexity,
     ExtensionRequest, ExtensionStatus, Rating, Reply, Urgency)
 from app.core.clock import utcnow
-from app.core.timeutil import LOCAL_TZ, format_local
+from app.core.timeutil import LOCAL_TZ, format_deadline
 from app.departments.models import Department
 from app.extensions import db, retryable_write
 from app.reminders.notify import queue_notification
@@ -197,6 +197,11 @@ def code_matches(expected: str, code: str | None) -> bool:
 # --- validation of what a submitter typed ---------------------------------------------------
 
 def validate_submission(content, contact_phone, is_anonymous):
+    return validate_content(content), validate_phone(contact_phone, is_anonymous)
+
+
+def validate_content(content) -> str:
+    """The text a submitter typed, stripped; refused when too short, too long or garbled."""
     content = (content or "").strip()
     if len(content) < CONTENT_MIN:
         _refuse("invalid_input", f"请至少填写{CONTENT_MIN}个字，说明遇到的问题", 400, "content")
@@ -205,14 +210,19 @@ def validate_submission(content, contact_phone, is_anonymous):
                 "content")
     if CONTROL_RE.search(content):
         _refuse("invalid_input", "反映内容含有无法识别的控制字符，请删除后重新填写", 400, "content")
+    return content
+
+
+def validate_phone(contact_phone, is_anonymous) -> str | None:
+    """The submitter's mainland mobile number as digits, None for an anonymous case."""
     phone = (contact_phone or "").strip().replace(" ", "").replace("-", "")
     if is_anonymous:
-        return content, None
+        return None
     if not phone:
         _refuse("invalid_input", "请填写手机号码，或选择匿名反映", 400, "contact_phone")
     if not MOBILE_RE.match(phone):
         _refuse("invalid_input", "请填写正确的11位手机号码", 400, "contact_phone")
-    return content, phone
+    return phone
 
 
 # --- the actions ----------------------------------------------------------------------------
@@ -354,7 +364,7 @@ def dispatch_case(case: Case, actor: User, department: Department,
                 data={"department": department.code, "co_departments": [d.code for d in co_departments],
                       "complexity": complexity.name})
     _notify("dispatched", users_of_department(department.id, *HANDLING_ROLES), case,
-            f"新派件 {case.tracking_no}，请于{format_local(case.sign_due_at)}前签收",
+            f"新派件 {case.tracking_no}，请在{format_deadline(case.sign_due_at)}签收",
             case.content[:80], deadline_at=case.sign_due_at, now=now)
     for co in co_departments:
         _notify("co_dispatched", users_of_department(co.id, *HANDLING_ROLES), case,
@@ -385,7 +395,7 @@ def return_case(case: Case, actor: User, reason: str, now=None) -> Case:
                            max_length=REASON_MAX, label="退回理由")
     if case.return_due_at and now > case.return_due_at:
         _refuse("deadline_passed",
-                f"退回时限已过（{format_local(case.return_due_at)}），请办理或申请延期")
+                f"退回时限已过（{format_deadline(case.return_due_at)}），请办理或申请延期")
     case.returned_at = now
     case.return_count += 1
     case.assignee = None
@@ -450,7 +460,7 @@ def approve_extension(case: Case, actor: User, note=None, now=None) -> Extension
     _record(case, actor, "approve_extension", note=request.decision_note,
             data={"days": request.days, "reply_due_at": case.reply_due_at.isoformat()}, now=now)
     _notify("extension_decided", [request.requested_by], case,
-            f"延期已批准 {case.tracking_no}", f"新的办理时限：{format_local(case.reply_due_at)}",
+            f"延期已批准 {case.tracking_no}", f"新的办理时限：{format_deadline(case.reply_due_at)}",
             deadline_at=case.reply_due_at, now=now)
     return request
 
@@ -566,7 +576,7 @@ def close_unrated(case: Case, now=None, actor: User | None = None) -> Case:
     _require_state(case, (CaseState.replied,), "自动办结")
     due = apply_limit(case.replied_at, "close_unrated", WorkCalendar.from_database())
     if now < due:
-        _refuse("not_yet_due", f"答复后{format_local(due)}前仍可评价，尚不能自动办结")
+        _refuse("not_yet_due", f"{format_deadline(due)}仍可评价，尚不能自动办结")
     case.closed_at = now
     case.closed_unrated = True
     _transition(case, CaseState.closed, actor, "close_unrated", now=now,

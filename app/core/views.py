@@ -8,7 +8,7 @@ from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
 from app.auth.models import Role
-from app.core.timeutil import format_local, keep_dates_whole
+from app.core.timeutil import format_deadline, format_local, keep_dates_whole
 from app.core.types import ID_MAX
 from app.extensions import db
 
@@ -104,6 +104,9 @@ def refuse_nul_bytes():
     return None
 
 
+PUBLIC_PREFIXES = ("/q/", "/t/")  # what an enterprise's phone opens: no staff page behind
+
+
 def _wants_json():
     return request.path.startswith("/api/")
 
@@ -114,6 +117,9 @@ def _error(status, message):
                  405: "method_not_allowed", 413: "too_large", 429: "rate_limited",
                  500: "server_error"}
         return jsonify(error=codes.get(status, "error"), message=message), status
+    if status == 404 and request.path.startswith(PUBLIC_PREFIXES):
+        from app.intake.views import public_not_found  # the public pages' own dead end
+        return public_not_found()
     return render_template("core/error.html", status=status, message=message), status
 
 
@@ -198,6 +204,7 @@ def register_converters(app):
 def register_template_helpers(app):
     from app.cases.queries import mask_name, mask_phone
     app.add_template_filter(format_local, "local")
+    app.add_template_filter(format_deadline, "deadline")
     app.add_template_filter(keep_dates_whole, "dates_whole")
     app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(mask_phone, "mask_phone")

@@ -35,7 +35,7 @@ JUDGED_DEADLINE = "现行办理时限（含延期；重办后为重办时限）"
 
 # (header, width, kind): kind picks the cell format.
 COLUMNS = [
-    ("序号", 7, "int"), ("跟踪号", 16, "text"), ("提交时间", 17, "datetime"), ("来源", 11, "text"),
+    ("序号", 7, "int"), ("受理编号", 16, "text"), ("提交时间", 17, "datetime"), ("来源", 11, "text"),
     ("企业名称", 26, "text"), ("统一社会信用代码", 21, "text"), ("问题类别", 11, "text"),
     ("反映内容", 44, "wrap"), ("联系人", 9, "text"), ("联系电话", 14, "text"),
     ("主办部门", 14, "text"), ("协办部门", 16, "text"), ("办理类别", 9, "text"),

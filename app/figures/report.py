@@ -19,7 +19,7 @@ from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer, Table, 
 from app.cases.models import Case
 from app.core.clock import utcnow
 from app.core.documents import paragraph, row_values
-from app.core.timeutil import format_local
+from app.core.timeutil import format_deadline, format_local
 from app.extensions import db
 from app.figures import queries
 from app.figures.ledger import explanation
@@ -53,7 +53,7 @@ def build_report(month: str, county: str = "", now=None, *, scope: dict | None =
                                .order_by(Case.reply_due_at).limit(OVERDUE_LIMIT)).scalars()
     overdue = [[c.tracking_no, c.category.name,
                 c.lead_department.name if c.lead_department else "—", c.state.label,
-                format_local(c.sign_due_at), format_local(c.reply_due_at), c.content[:40]]
+                format_deadline(c.sign_due_at), format_deadline(c.reply_due_at), c.content[:40]]
                for c in cases]
     year, mon = month.split("-")
     snapshot = None if scope else get_snapshot(month)
@@ -76,7 +76,7 @@ def build_report(month: str, county: str = "", now=None, *, scope: dict | None =
 
 HEADLINE_HEADERS = ["指标", "结果", "分子/分母", "口径", "当前值"]
 LEAGUE_HEADERS = ["部门", "受理量", "办结率", "按期签收率", "按期办结率", "满意率", "当前逾期", "退回", "重办"]
-OVERDUE_HEADERS = ["跟踪号", "类别", "承办部门", "状态", "签收时限", "办理时限", "内容摘要"]
+OVERDUE_HEADERS = ["受理编号", "类别", "承办部门", "状态", "签收时限", "办理时限", "内容摘要"]
 
 
 def headline_rows(report):

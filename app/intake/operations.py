@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 import re
 import secrets
+import unicodedata
 
 from flask import current_app
 from sqlalchemy import bindparam, case as when, delete, literal, select, update
@@ -15,7 +16,8 @@ from sqlalchemy import bindparam, case as when, delete, literal, select, update
 from app.cards.models import CardKind
 from app.cases.errors import CaseActionError
 from app.cases.models import AttachmentKind, Case, CaseSource
-from app.cases.operations import access_code_matches, code_matches, submit_case
+from app.cases.operations import (access_code_matches, code_matches, submit_case,
+                                  validate_content, validate_phone)
 from app.cases.queries import category_by_code, get_case_by_tracking_no
 from app.core.clock import utcnow
 from app.extensions import db
@@ -27,6 +29,8 @@ from app.media.operations import PreparedMedia, attach_to_new_case, pixel_budget
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ENTERPRISE_NAME_MAX = 200
 CONTACT_NAME_MAX = 64
+TRACKING_NO_TYPED_MAX = 32
+CODE_TYPED_MAX = 16
 
 
 def new_submission_key() -> str:
@@ -98,16 +102,50 @@ def accept_upload(card: PublicCard, submission_key: str, incoming: IncomingFile,
     return keep_uploads(card, submission_key, [prepare_incoming(incoming, budget)], now)[0]
 
 
+def pending_upload(card: PublicCard, submission_key: str, public_id: str) -> PendingUpload | None:
+    """One pending file of this card's submission, or None."""
+    return db.session.execute(db.select(PendingUpload).filter_by(
+        card_id=card.id, submission_key=submission_key, public_id=public_id)).scalar_one_or_none()
+
+
 def remove_upload(card: PublicCard, submission_key: str, public_id: str) -> bool:
     """Forget one pending file of this submission; False if there was none. Its file stays
     for the sweeper: another submission may be committing the same content right now."""
-    upload = db.session.execute(db.select(PendingUpload).filter_by(
-        card_id=card.id, submission_key=submission_key, public_id=public_id)).scalar_one_or_none()
+    upload = pending_upload(card, submission_key, public_id)
     if upload is None:
         return False
     db.session.delete(upload)
     db.session.flush()
     return True
+
+
+def submission_errors(form) -> dict[str, str]:
+    """Every refusal the form's fields would meet, by field, so the page can name them all at
+    once (submit_from_card stops at the first; it stays the rule)."""
+    checks = [
+        lambda: _check_length(form.get("enterprise_name"), ENTERPRISE_NAME_MAX, "企业名称",
+                              "enterprise_name"),
+        lambda: category_by_code(form.get("category")) or _refuse_category(),
+        lambda: validate_content(form.get("content")),
+        lambda: validate_phone(form.get("contact_phone"), form.get("anonymous") == "1"),
+        lambda: _check_length(form.get("contact_name"), CONTACT_NAME_MAX, "称呼", "contact_name"),
+    ]
+    errors = {}
+    for check in checks:
+        try:
+            check()
+        except CaseActionError as refused:
+            errors.setdefault(refused.field or "form", refused.message)
+    return errors
+
+
+def _check_length(text, limit, label, field):
+    if len((text or "").strip()) > limit:
+        raise CaseActionError("invalid_input", f"{label}不能超过{limit}字", status=400, field=field)
+
+
+def _refuse_category():
+    raise CaseActionError("invalid_input", "请选择问题类别", status=400, field="category")
 
 
 def submit_from_card(card: PublicCard, form, submission_key: str, now=None,
@@ -121,16 +159,10 @@ def submit_from_card(card: PublicCard, form, submission_key: str, now=None,
     revoked = card.is_revoked
     is_hall = card.kind is CardKind.hall or revoked
     enterprise_name = (form.get("enterprise_name") or "").strip()
-    if len(enterprise_name) > ENTERPRISE_NAME_MAX:
-        raise CaseActionError("invalid_input", f"企业名称不能超过{ENTERPRISE_NAME_MAX}字",
-                              status=400, field="enterprise_name")
+    _check_length(enterprise_name, ENTERPRISE_NAME_MAX, "企业名称", "enterprise_name")
     contact_name = (form.get("contact_name") or "").strip()
-    if len(contact_name) > CONTACT_NAME_MAX:
-        raise CaseActionError("invalid_input", f"称呼不能超过{CONTACT_NAME_MAX}字", status=400,
-                              field="contact_name")
-    category = category_by_code(form.get("category"))
-    if category is None:
-        raise CaseActionError("invalid_input", "请选择问题类别", status=400, field="category")
+    _check_length(contact_name, CONTACT_NAME_MAX, "称呼", "contact_name")
+    category = category_by_code(form.get("category")) or _refuse_category()
     # Looked up before the write lock is taken (SQLite), used only if a case is made.
     uploads = pending_uploads(card, submission_key) if pending is None else pending
     # No savepoint of our own: submit_case refuses before its first write, so after a refusal
@@ -177,6 +209,17 @@ class AccessAttempt:
     locked: bool
     failures: int
     left: int
+
+
+def normalize_tracking_no(typed: str | None) -> str:
+    """A 受理编号 as people type it: full-width characters, spaces and lower case forgiven."""
+    text = unicodedata.normalize("NFKC", typed or "")
+    return "".join(text.split()).upper()[:TRACKING_NO_TYPED_MAX]
+
+
+def normalize_code(typed: str | None) -> str:
+    """A 查询码 as people type it (full-width digits, spaces); "" when nothing was typed."""
+    return "".join(unicodedata.normalize("NFKC", typed or "").split())[:CODE_TYPED_MAX]
 
 
 def try_access_code(tracking_no: str, code: str | None, now=None,

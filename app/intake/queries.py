@@ -113,3 +113,14 @@ def _load_public_card(token: str) -> PublicCard | None:
 
 def is_finished(case: Case) -> bool:
     return case.state in (CaseState.closed, CaseState.invalid)
+
+
+def my_cases(tracking_nos: list[str]) -> list[dict]:
+    """What 我的反馈 shows of the cases one browser has opened: state, and whether a rating is
+    awaited (a replied case), newest first."""
+    if not tracking_nos:
+        return []
+    cases = db.session.scalars(select(Case).where(Case.tracking_no.in_(tracking_nos))
+                               .order_by(Case.submitted_at.desc()))
+    return [{"no": c.tracking_no, "state": c.state.label, "finished": is_finished(c),
+             "awaits_rating": c.state is CaseState.replied} for c in cases]

@@ -8,10 +8,12 @@ import logging
 
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    session, url_for)
+from flask_login import current_user
 from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.auth.views import safe_next
 from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, Rating
 from app.cases.operations import case_by_submission_key, rate_case
@@ -21,7 +23,7 @@ from app.core.views import NUL_MESSAGE, contains_nul, reads_own_body
 from app.extensions import csrf, db, limiter
 from app.intake import operations as ops
 from app.intake.multipart import parse_streaming
-from app.intake.queries import is_finished, public_card, public_timeline
+from app.intake.queries import is_finished, my_cases, public_card, public_timeline
 from app.media.sniff import MediaRefused
 from app.media.storage import temp_dir
 from app.media.views import send_attachment
@@ -34,6 +36,7 @@ UNLOCKED = "unlocked_cases"  # session: tracking numbers this browser opened wit
 RECEIPTS = "receipts"  # session: submission keys this browser submitted
 FORM_FIELDS = ("category", "content", "contact_name", "contact_phone", "anonymous",
                "enterprise_name")
+LARGE_COOKIE_DAYS = 365
 BODY_MARGIN = 1024 * 1024  # room for the text fields and multipart framing around the files
 MALFORMED_MESSAGE = "提交的内容没有完整收到（可能是网络中断），请检查后再点一次“提交”"
 
@@ -97,7 +100,7 @@ def _render_blank_form_parts(card) -> tuple[str, str, str]:
 def _blank_form(card):
     if "_flashes" in session:  # a message to show once: render it in full
         return _render_form(card)
-    head, middle, tail = cached(("blank-form", card.token),
+    head, middle, tail = cached(("blank-form", card.token, large_text_on()),
                                 lambda: _render_blank_form_parts(card))
     return "".join((head, generate_csrf(), middle, ops.new_submission_key(), tail))
 
@@ -161,6 +164,7 @@ def submit(token):
         file_errors.append("文件过大，上传已中止：之后选择的文件未收到，请重新选择")
     if file_errors:
         errors["files"] = "；".join(dict.fromkeys(file_errors))
+    errors.update(ops.submission_errors(values))  # all at once, not one per try
     if body.malformed:
         errors["form"] = MALFORMED_MESSAGE
     if not errors:
@@ -279,6 +283,17 @@ def upload(token):
                    size=upload.byte_size, width=upload.width, height=upload.height), 201
 
 
+@bp.get("/q/<token>/uploads/<public_id>")
+def upload_preview(token, public_id):
+    """A pending file of this submission (?key=), for a restored draft's thumbnail."""
+    card = public_card(token)
+    key = ops.valid_submission_key(request.args.get("key"))
+    upload = ops.pending_upload(card, key, public_id) if card and key else None
+    if upload is None:
+        abort(404)
+    return send_attachment(upload, poster=upload.kind.name == "video")
+
+
 @bp.delete("/q/<token>/uploads/<public_id>")
 def remove_upload(token, public_id):
     card = public_card(token)
@@ -289,78 +304,158 @@ def remove_upload(token, public_id):
     return jsonify(status="removed")
 
 
+# --- large text (大字), remembered in a cookie so it works without JavaScript ------------------
+
+LARGE_COOKIE = "msb-large"
+
+
+@bp.app_template_global()
+def large_text_on() -> bool:
+    return request.cookies.get(LARGE_COOKIE) == "1"
+
+
+@bp.get("/large-text")
+def large_text():
+    """Switch large text on (?on=1) or off and go back to the page (?next=, a local path)."""
+    on = request.args.get("on") == "1"
+    response = redirect(safe_next(request.args.get("next")) or url_for("intake.lookup"), 303)
+    response.set_cookie(LARGE_COOKIE, "1" if on else "0", max_age=LARGE_COOKIE_DAYS * 86400,
+                        samesite="Lax", secure=request.is_secure)
+    return response
+
+
 # --- the status page ------------------------------------------------------------------------
 
 def _unlock(tracking_no):
     unlocked = [n for n in session.get(UNLOCKED, []) if n != tracking_no][-19:]
     session[UNLOCKED] = unlocked + [tracking_no]
+    if not current_user.is_authenticated:  # a staff login keeps its browser-session cookie
+        session.permanent = True  # 我的反馈 still knows the case when the phone comes back
+
+
+@bp.get("/t/mine.json")
+def mine():
+    """The state of each case this browser has opened (我的反馈 on the form asks)."""
+    return jsonify(cases=my_cases(session.get(UNLOCKED, [])))
 
 
 def _is_unlocked(tracking_no):
     return tracking_no in session.get(UNLOCKED, [])
 
 
-def _code_page(tracking_no, error=None, status=200):
-    return render_template("intake/code.html", tracking_no=tracking_no, error=error), status
+def _lookup_page(tracking_no=None, errors=None, status=200):
+    """The page that finds a case again: 受理编号 (fixed when the URL names it) + 查询码."""
+    page = render_template("intake/lookup.html", tracking_no=tracking_no, errors=errors or {})
+    return page, status
+
+
+def public_not_found():
+    """The 404 of a public URL (/q/…, /t/…): the lookup page, not a dead end."""
+    return _lookup_page(errors={"form": "没有找到这个页面。可以凭受理编号和查询码查看办理进度，"
+                                        "或重新扫描企业码"}, status=404)
+
+
+def _access_limit():
+    return current_app.config.get("ACCESS_CODE_RATELIMIT", "30 per hour")
+
+
+def _code_missing():
+    """An empty submit (a slip of the thumb) is no guess: it uses no try and no rate budget."""
+    return not ops.normalize_code(request.form.get("code"))
+
+
+# Both forms that take a code share one budget per IP (scope "access-code").
+access_code_limit = limiter.shared_limit(_access_limit, scope="access-code",
+                                         exempt_when=_code_missing)
+
+
+@bp.get("/t/")
+def lookup():
+    return _lookup_page()
+
+
+@bp.post("/t/")
+@access_code_limit
+def lookup_submit():
+    tracking_no = ops.normalize_tracking_no(request.form.get("tracking_no"))
+    return _try_code(tracking_no, request.form.get("code"), typed_number=True)
 
 
 @bp.get("/t/<tracking_no>")
 def status(tracking_no):
     case = get_case_by_tracking_no(tracking_no) if _is_unlocked(tracking_no) else None
     if case is None:
-        return _code_page(tracking_no)
+        return _lookup_page(tracking_no)
+    return _status_page(case)
+
+
+def _status_page(case, errors=None, values=None, status=200):
     return render_template("intake/status.html", case=case, steps=public_timeline(case),
-                           ratings=list(Rating), finished=is_finished(case), errors={})
+                           ratings=list(Rating), finished=is_finished(case),
+                           errors=errors or {}, values=values), status
 
 
 @bp.post("/t/<tracking_no>")
-@limiter.limit(lambda: current_app.config.get("ACCESS_CODE_RATELIMIT", "30 per hour"))
+@access_code_limit
 def unlock(tracking_no):
-    """Check the access code; an unknown number is answered exactly like a wrong code, after
-    the same work (see try_access_code)."""
+    return _try_code(tracking_no, request.form.get("code"))
+
+
+def _try_code(tracking_no, typed_code, typed_number=False):
+    """Check the code; an unknown number is answered exactly like a wrong code, after the same
+    work (see try_access_code). A missing field is said at once and costs no try."""
+    shown_no = None if typed_number else tracking_no  # a typed number stays in its field
+    code = ops.normalize_code(typed_code)
+    errors = {}
+    if typed_number and not tracking_no:
+        errors["tracking_no"] = "请输入受理编号（提交成功页上的“MS”开头的编号）"
+    if not code:
+        errors["code"] = "请输入6位查询码"
+    if errors:
+        return _lookup_page(shown_no, errors, 400)
     locked_message = f"错误次数过多，请{current_app.config['ACCESS_CODE_LOCK_MINUTES']}分钟后再试"
-    case, attempt = ops.try_access_code(tracking_no, request.form.get("code"))
+    case, attempt = ops.try_access_code(tracking_no, code)
     db.session.commit()
     if attempt.opened:
         _unlock(case.tracking_no)
-        return redirect(url_for("intake.status", tracking_no=tracking_no), 303)
+        return redirect(url_for("intake.status", tracking_no=case.tracking_no), 303)
     if attempt.locked:
-        return _code_page(tracking_no, locked_message, 429)
+        return _lookup_page(shown_no, {"code": locked_message}, 429)
     log.info("wrong access code for %s (%d)", tracking_no, attempt.failures)
-    return _code_page(tracking_no, _wrong_code_message(attempt.left, locked_message), 400)
+    return _lookup_page(shown_no, {"code": _wrong_code_message(attempt.left, locked_message)},
+                        400)
 
 
 def _wrong_code_message(left, locked_message):
     if left <= 0:
-        return "访问码不正确。" + locked_message
-    return f"访问码不正确，还可尝试{left}次"
+        return "受理编号或查询码不正确。" + locked_message
+    return f"受理编号或查询码不正确，还可尝试{left}次"
 
 
 @bp.post("/t/<tracking_no>/rate")
 def rate(tracking_no):
     case = get_case_by_tracking_no(tracking_no) if _is_unlocked(tracking_no) else None
     if case is None:
-        return _code_page(tracking_no)
+        return _lookup_page(tracking_no)
     rating = Rating.__members__.get(request.form.get("rating", ""))
     comment = (request.form.get("comment") or "").strip()
     try:
         rate_case(case, rating, comment=comment)
     except CaseActionError as refused:
         db.session.rollback()
-        return render_template("intake/status.html", case=case, steps=public_timeline(case),
-                               ratings=list(Rating), finished=is_finished(case),
-                               errors={refused.field or "form": refused.message},
-                               values=request.form), refused.status
+        return _status_page(case, {refused.field or "form": refused.message}, request.form,
+                            refused.status)
     db.session.commit()
     return redirect(url_for("intake.status", tracking_no=tracking_no), 303)
 
 
 @bp.get("/t/<tracking_no>/media/<int:attachment_id>")
 def status_media(tracking_no, attachment_id):
-    """A reply's photo for the submitter who opened the case with the code."""
+    """The submitter's own files and a public reply's photos, for the browser that opened the
+    case with the code (?poster=1: a video's poster frame)."""
     case = get_case_by_tracking_no(tracking_no) if _is_unlocked(tracking_no) else None
     attachment = db.session.get(Attachment, attachment_id)
     if (case is None or attachment is None or attachment.case_id != case.id
-            or attachment.reply is None or not attachment.reply.is_public):
+            or (attachment.reply is not None and not attachment.reply.is_public)):
         abort(404)
     return send_attachment(attachment, poster=request.args.get("poster") == "1")

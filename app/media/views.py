@@ -35,8 +35,9 @@ def send_attachment(attachment, poster=False):
         abort(404)
     storage = get_storage()
     if not storage.exists(key):  # a row whose bytes are gone: say so, log it, never a 500
-        log.error("media: attachment %s of case %s points at missing file %s", attachment.id,
-                  attachment.case_id, key)
+        log.error("media: %s %s of case %s points at missing file %s",
+                  type(attachment).__name__, attachment.id, getattr(attachment, "case_id", None),
+                  key)
         return render_template("core/error.html", status=404, message=MISSING_MESSAGE), 404
     if poster:
         mimetype = "image/png" if key.endswith(".png") else "image/jpeg"

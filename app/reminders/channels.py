@@ -15,7 +15,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qs, unquote, urlsplit
 from urllib.request import Request, urlopen
 
-from app.core.timeutil import format_local
+from app.core.timeutil import format_deadline
 
 BRAND = "码上办"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -86,7 +86,7 @@ def mail_domain(mail_from: str) -> str:
 def message_text(notification, base_url: str) -> str:
     lines = [notification.title, "", notification.body]
     if notification.deadline_at and notification.case_id:
-        lines += ["", f"时限：{format_local(notification.deadline_at)}"]
+        lines += ["", f"时限：{format_deadline(notification.deadline_at)}"]
     if notification.link:
         lines += ["", f"查看详情：{base_url}{notification.link}"]
     return "\n".join(lines)

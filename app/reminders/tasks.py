@@ -18,7 +18,7 @@ from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import Case, CaseState
 from app.core.clock import utcnow
-from app.core.timeutil import format_local, local_datetime, to_local
+from app.core.timeutil import format_deadline, local_datetime, to_local
 from app.extensions import db
 from app.figures.snapshots import take_due_snapshot
 from app.intake.tasks import sweep_stale_uploads
@@ -192,7 +192,7 @@ def _naive_utc(value: datetime | None):
 
 
 def _escalate(case: Case, point, now: datetime, timeline: Timeline):
-    due_text = format_local(point.deadline) if point.deadline else ""
+    due_text = format_deadline(point.deadline) if point.deadline else ""
     label = PHASE_LABEL.get(point.phase, "")
     try:
         if point.kind == "urge":
@@ -221,7 +221,7 @@ def _reminder(case, point, timeline: Timeline, recipients) -> Message:
         headline = f"{label}时限已过半"
     return Message(point.kind, recipients, case=case, deadline_at=point.deadline,
                    title=f"{label}提醒 {case.tracking_no}：{headline}",
-                   body=f"请于{format_local(point.deadline)}前完成{label}。{case.content_head}",
+                   body=f"请在{format_deadline(point.deadline)}完成{label}。{case.content_head}",
                    link=ops.case_link(case))
 
 

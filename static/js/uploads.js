@@ -32,8 +32,8 @@
     function changed() { if (o.onChange) o.onChange(); }
     function add(u) {
       var li = el("li", "file");
-      var preview = u.url && u.kind === "photo" ? el("img") : el("div", "vid");
-      if (u.url && u.kind === "photo") { preview.src = u.url; preview.alt = ""; }
+      var preview = u.url ? el("img") : el("div", "vid");
+      if (u.url) { preview.src = u.url; preview.alt = ""; }
       var name = el("span", "file-name", (u.kind === "video" ? "视频 · " : "照片 · ") + u.name);
       var bar = el("div", "bar"); bar.appendChild(el("i"));
       var msg = el("span", "msg");

@@ -56,7 +56,7 @@ def test_ledger_summary_sheet_equals_the_figures_and_rows_are_cases(county, tmp_
     records = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(records) == 11
     header = [h for h, _w, _k in COLUMNS]
-    by_tracking = {r[header.index("跟踪号")]: dict(zip(header, r)) for r in records}
+    by_tracking = {r[header.index("受理编号")]: dict(zip(header, r)) for r in records}
     d = by_tracking[county["D"].tracking_no]
     assert d["按期办结"] == "是" and d["延期次数"] == 1
     assert isinstance(d["提交时间"], datetime) and d["提交时间"] == datetime(2026, 11, 17, 9, 0)

@@ -64,6 +64,9 @@ def test_draft_survives_a_reload(phone_page, card):
     assert page.input_value("input[name=contact_phone]") == "13800138000"
     assert page.is_checked("input[name=anonymous]")
     assert "a.jpg" in page.inner_text("[data-files]")  # the uploaded photo is still there
+    thumb = page.locator("[data-files] li img")  # with its thumbnail, from the server
+    thumb.wait_for()
+    page.wait_for_function("document.querySelector('[data-files] li img').naturalWidth > 0")
     page.click("[data-submit]")
     page.wait_for_selector("[data-receipt]")
     (case,) = cases()
@@ -121,7 +124,7 @@ def test_status_page_after_the_access_code_and_unsatisfied_rating_reopens(phone_
     page.goto(f"/t/{case.tracking_no}")
     page.fill("input[name=code]", "111111" if case.access_code != "111111" else "222222")
     page.click("button[type=submit]")
-    assert "访问码不正确" in page.inner_text("#err-code")
+    assert "受理编号或查询码不正确" in page.inner_text("#err-code")
     page.fill("input[name=code]", case.access_code)
     page.click("button[type=submit]")
     page.wait_for_selector(".timeline")

@@ -404,7 +404,7 @@ def test_status_needs_the_access_code_and_then_remembers_it(app, make_case, worl
     case = make_case(CaseState.signed)
     client = app.test_client()
     page = client.get(f"/t/{case.tracking_no}").get_data(as_text=True)
-    assert "请输入提交时获得的6位访问码" in page and case.content not in page
+    assert 'name="code"' in page and "查询码" in page and case.content not in page
     response = client.post(f"/t/{case.tracking_no}", data={"code": case.access_code})
     assert response.status_code == 303
     page = client.get(f"/t/{case.tracking_no}").get_data(as_text=True)

@@ -57,7 +57,7 @@ def test_short_limits_give_each_reminder_urge_and_supervise_once_in_order(
     # One group message per robot per event, not one per person.
     market = [c.split("\n")[0] for c in webhook_sink.contents("market") if case.tracking_no in c]
     assert market == [
-        f"【码上办】新派件 {case.tracking_no}，请于2026-11-17 09:10前签收",
+        f"【码上办】新派件 {case.tracking_no}，请在11月17日（周二）09:10前签收",
         f"【码上办】签收提醒 {case.tracking_no}：签收时限已过半",
         f"【码上办】办理提醒 {case.tracking_no}：办理时限已过半",
         f"【码上办】办理提醒 {case.tracking_no}：办理时限已用去80%",
