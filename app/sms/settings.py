@@ -245,16 +245,16 @@ def read_settings(config) -> SmsSettings | None:
     templates = {kind: _template(kind, spec, provider, sign_name, config)
                  for kind, spec in specs.items()}
     try:
-        cap = int(config.get("SMS_DAILY_CAP", 10))
-        timeout = float(config.get("SMS_TIMEOUT_SECONDS", 10))
+        cap = int(config.get("SMS_DAILY_CAP") or 10)
+        timeout = float(config.get("SMS_TIMEOUT_SECONDS") or 10)
     except (TypeError, ValueError):
         raise SmsConfigError("SMS_DAILY_CAP 须为整数，SMS_TIMEOUT_SECONDS 须为数字") from None
     if cap < 1:
         raise SmsConfigError("SMS_DAILY_CAP 至少为 1")
     return SmsSettings(provider, sign_name, templates,
-                       _clock_text(config.get("SMS_QUIET_HOURS_START", "21:00"),
+                       _clock_text(config.get("SMS_QUIET_HOURS_START") or "21:00",
                                    "SMS_QUIET_HOURS_START"),
-                       _clock_text(config.get("SMS_QUIET_HOURS_END", "08:00"),
+                       _clock_text(config.get("SMS_QUIET_HOURS_END") or "08:00",
                                    "SMS_QUIET_HOURS_END"),
                        cap, timeout, options)
 
@@ -283,8 +283,8 @@ def sms_send_time(kind: str, at: datetime, config) -> datetime:
     not in the SMS quiet hours (21:00–08:00 local by default): deferred to their end."""
     if kind == KIND_PREFIX + RECEIPT or kind == RECEIPT:
         return at
-    return quiet_end(at, config.get("SMS_QUIET_HOURS_START", "21:00"),
-                     config.get("SMS_QUIET_HOURS_END", "08:00"))
+    return quiet_end(at, config.get("SMS_QUIET_HOURS_START") or "21:00",
+                     config.get("SMS_QUIET_HOURS_END") or "08:00")
 
 
 def next_window(now: datetime, config) -> datetime:
