@@ -74,7 +74,7 @@ def deliveries_command(only_failed):
 
 @scheduler_cli.command("requeue")
 @click.option("--id", "delivery_id", type=int, help="One failed delivery.")
-@click.option("--channel", type=click.Choice(["email", "webhook"]), help="A channel's failed ones.")
+@click.option("--channel", type=click.Choice(["email", "webhook", "sms"]), help="A channel's failed ones.")
 @click.option("--since", "since_text", help="Those given up since (ISO 8601 with offset).")
 @click.option("--all", "everything", is_flag=True, help="Every failed delivery.")
 def requeue_command(delivery_id, channel, since_text, everything):
