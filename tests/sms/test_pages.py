@@ -8,6 +8,7 @@ from app.reminders.delivery import deliver_due
 from app.cases.models import AuditEvent
 from app.reminders.models import Delivery, DeliveryStatus
 from tests.conftest import category
+from tests.intake.conftest import card  # noqa: F401 (fixture)
 from tests.sms.conftest import T0
 
 
@@ -82,3 +83,19 @@ def test_failed_sms_show_on_the_admin_page_with_the_number_masked(tencent, clien
                            follow_redirects=True)
     assert "已重新排队 1 条" in response.get_data(as_text=True)
     assert deliver_due(T0 + timedelta(minutes=1))["sent"] == 1
+
+
+def test_the_public_form_texts_its_receipt_and_an_anonymous_one_nothing(tencent, client, card,
+                                                                        fixed_clock):
+    from tests.intake.test_intake_server import form_page, post_form
+    fixed_clock.set(T0)
+    _, key, _ = form_page(client, card.token)
+    assert post_form(client, card.token, key).status_code == 303
+    _, key, _ = form_page(client, card.token)
+    assert post_form(client, card.token, key, anonymous="1", contact_phone="").status_code == 303
+    [delivery] = db.session.execute(db.select(Delivery)).scalars().all()
+    assert delivery.target == "13800138000" and delivery.notification.kind == "sms_received"
+    assert deliver_due(T0)["sent"] == 1
+    [got] = tencent.received
+    case = delivery.notification.case
+    assert got["params"]["TemplateParamSet"] == [case.tracking_no, case.access_code]
