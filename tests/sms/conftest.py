@@ -47,36 +47,41 @@ def configure(app, **values):
     check_at_start(app.config)
 
 
-@pytest.fixture
-def tencent(app):
-    emulator = TencentEmulator().start()
-    configure(app, SMS_PROVIDER="tencent", SMS_SIGN_NAME="示范县营商办",
-              SMS_TEMPLATES=json.dumps(TENCENT_TEMPLATES), SMS_SECRET_ID=SECRET_ID,
-              SMS_SECRET_KEY=SECRET_KEY, SMS_SDK_APP_ID="1400006666", SMS_REGION="ap-guangzhou",
-              SMS_ENDPOINT=emulator.endpoint, SMS_TIMEOUT_SECONDS=5, SMS_DAILY_CAP=10)
+def serving(app, emulator, **values):
+    """Run `emulator` while the app is configured to send to it."""
+    emulator.start()
+    configure(app, SMS_SIGN_NAME="示范县营商办", SMS_TIMEOUT_SECONDS=5, SMS_DAILY_CAP=10,
+              **values)
     yield emulator
     emulator.stop()
+
+
+CLOUD_KEYS = dict(SMS_SECRET_ID=SECRET_ID, SMS_SECRET_KEY=SECRET_KEY)
+
+
+@pytest.fixture
+def tencent(app):
+    emulator = TencentEmulator()
+    yield from serving(app, emulator, SMS_PROVIDER="tencent", **CLOUD_KEYS,
+                       SMS_TEMPLATES=json.dumps(TENCENT_TEMPLATES), SMS_SDK_APP_ID="1400006666",
+                       SMS_REGION="ap-guangzhou", SMS_ENDPOINT=emulator.endpoint)
 
 
 @pytest.fixture
 def aliyun(app):
-    emulator = AliyunEmulator().start()
-    configure(app, SMS_PROVIDER="aliyun", SMS_SIGN_NAME="示范县营商办",
-              SMS_TEMPLATES=ALIYUN_TEMPLATES, SMS_SECRET_ID=SECRET_ID, SMS_SECRET_KEY=SECRET_KEY,
-              SMS_ENDPOINT=emulator.endpoint, SMS_TIMEOUT_SECONDS=5, SMS_DAILY_CAP=10)
-    yield emulator
-    emulator.stop()
+    emulator = AliyunEmulator()
+    yield from serving(app, emulator, SMS_PROVIDER="aliyun", **CLOUD_KEYS,
+                       SMS_TEMPLATES=ALIYUN_TEMPLATES, SMS_ENDPOINT=emulator.endpoint)
 
 
 @pytest.fixture
 def gateway(app):
-    emulator = GatewayEmulator().start()
-    configure(app, SMS_PROVIDER="gateway", SMS_SIGN_NAME="示范县营商办",
-              SMS_TEMPLATES=json.dumps(TENCENT_TEMPLATES), SMS_GATEWAY_URL=emulator.endpoint + "/api/sms/send",
-              SMS_GATEWAY_BODY=json.dumps({"mobile": "{phone}", "tpl": "{template_id}",
-                                           "sign": "{sign_name}", "args": "{params}",
-                                           "text": "{content}", "ref": "{message_id}"}),
-              SMS_GATEWAY_HEADERS=json.dumps({"Authorization": f"Bearer {GATEWAY_TOKEN}"}),
-              SMS_GATEWAY_PERMANENT_VALUES="1001", SMS_TIMEOUT_SECONDS=5, SMS_DAILY_CAP=10)
-    yield emulator
-    emulator.stop()
+    emulator = GatewayEmulator()
+    yield from serving(
+        app, emulator, SMS_PROVIDER="gateway", SMS_TEMPLATES=json.dumps(TENCENT_TEMPLATES),
+        SMS_GATEWAY_URL=emulator.endpoint + "/api/sms/send",
+        SMS_GATEWAY_BODY=json.dumps({"mobile": "{phone}", "tpl": "{template_id}",
+                                     "sign": "{sign_name}", "args": "{params}",
+                                     "text": "{content}", "ref": "{message_id}"}),
+        SMS_GATEWAY_HEADERS=json.dumps({"Authorization": f"Bearer {GATEWAY_TOKEN}"}),
+        SMS_GATEWAY_PERMANENT_VALUES="1001")

@@ -84,6 +84,15 @@ class Emulator:
         with self._lock:
             self.received.append(entry)
 
+    @staticmethod
+    def authorization(headers, algorithm: str) -> dict | None:
+        """The Authorization header's `Name=value` fields after "<algorithm> ", or None."""
+        auth = headers.get("Authorization", "")
+        if not auth.startswith(algorithm + " "):
+            return None
+        return dict(item.strip().split("=", 1)
+                    for item in auth[len(algorithm) + 1:].split(","))
+
     @property
     def accepted(self):
         return [r for r in self.received if r["signature_ok"] and r["result"] in ("Ok", "OK", "0")]
@@ -100,11 +109,9 @@ class TencentEmulator(Emulator):
 
     def verify(self, method, path, headers, body) -> str | None:
         """Why the TC3-HMAC-SHA256 signature is wrong, or None (签名方法 v3, step by step)."""
-        auth = headers.get("Authorization", "")
-        prefix = "TC3-HMAC-SHA256 "
-        if not auth.startswith(prefix):
+        parts = self.authorization(headers, "TC3-HMAC-SHA256")
+        if parts is None:
             return "not TC3-HMAC-SHA256"
-        parts = dict(item.strip().split("=", 1) for item in auth[len(prefix):].split(","))
         secret_id, date, service, terminator = parts["Credential"].split("/")
         timestamp = int(headers["X-TC-Timestamp"])
         if abs(time.time() - timestamp) > CLOCK_SKEW:
@@ -165,11 +172,9 @@ class AliyunEmulator(Emulator):
 
     def verify(self, method, path, headers, body) -> str | None:
         """Why the ACS3-HMAC-SHA256 signature is wrong, or None (V3 签名机制, step by step)."""
-        auth = headers.get("Authorization", "")
-        prefix = "ACS3-HMAC-SHA256 "
-        if not auth.startswith(prefix):
+        parts = self.authorization(headers, "ACS3-HMAC-SHA256")
+        if parts is None:
             return "not ACS3-HMAC-SHA256"
-        parts = dict(item.strip().split("=", 1) for item in auth[len(prefix):].split(","))
         if parts["Credential"] != SECRET_ID:
             return "unknown AccessKeyId"
         signed = parts["SignedHeaders"].split(";")

@@ -70,12 +70,18 @@ def test_the_receipt_reaches_the_provider_signed_with_its_parameters(provider, m
     assert case.access_code in delivery.notification.body
 
 
-def test_an_invalid_number_is_given_up_at_once(provider, make_case, fixed_clock):
-    name, emulator = provider
+def _first_attempt_answered(emulator, code, make_case, fixed_clock):
+    """The receipt's first attempt, answered with the provider's `code`: one failure."""
     _case, delivery = _receipt(make_case, fixed_clock)
-    emulator.script.append(INVALID[name])
+    emulator.script.append(code)
     assert deliver_due(T0)["failed"] == 1
     db.session.refresh(delivery)
+    return delivery
+
+
+def test_an_invalid_number_is_given_up_at_once(provider, make_case, fixed_clock):
+    name, emulator = provider
+    delivery = _first_attempt_answered(emulator, INVALID[name], make_case, fixed_clock)
     assert delivery.status is DeliveryStatus.failed and delivery.attempts == 1
     assert delivery.last_error.startswith("拒收：")
     assert deliver_due(T0 + timedelta(hours=3))["sent"] == 0  # never tried again
@@ -84,10 +90,7 @@ def test_an_invalid_number_is_given_up_at_once(provider, make_case, fixed_clock)
 
 def test_a_retryable_error_is_retried_and_the_retry_is_sent(provider, make_case, fixed_clock):
     name, emulator = provider
-    _case, delivery = _receipt(make_case, fixed_clock)
-    emulator.script.append(RETRYABLE[name])
-    assert deliver_due(T0)["failed"] == 1
-    db.session.refresh(delivery)
+    delivery = _first_attempt_answered(emulator, RETRYABLE[name], make_case, fixed_clock)
     assert delivery.status is DeliveryStatus.pending and delivery.attempts == 1
     assert delivery.next_attempt_at == T0 + timedelta(minutes=1)  # the usual backoff
     assert deliver_due(T0 + timedelta(seconds=30))["sent"] == 0  # not yet due
@@ -104,10 +107,7 @@ def test_a_retryable_error_is_retried_and_the_retry_is_sent(provider, make_case,
 @pytest.mark.parametrize("name", ["tencent", "aliyun"])
 def test_a_daily_limit_waits_for_the_next_morning(name, request, make_case, fixed_clock):
     emulator = request.getfixturevalue(name)
-    _case, delivery = _receipt(make_case, fixed_clock)
-    emulator.script.append(DAILY[name])
-    assert deliver_due(T0)["failed"] == 1
-    db.session.refresh(delivery)
+    delivery = _first_attempt_answered(emulator, DAILY[name], make_case, fixed_clock)
     assert delivery.status is DeliveryStatus.pending
     # 10:00 local on the 17th → 08:00 local on the 18th (the end of the SMS quiet hours).
     assert delivery.next_attempt_at == T0 + timedelta(hours=22)
