@@ -57,7 +57,7 @@ def tick_command(now_text, no_deliver):
 @scheduler_cli.command("deliveries")
 @click.option("--failed", "only_failed", is_flag=True, help="Only those given up.")
 def deliveries_command(only_failed):
-    """List e-mails and webhook messages still pending or given up."""
+    """List e-mails, webhook and text messages still pending or given up."""
     from app.reminders.channels import shown_target
     from app.reminders.queries import failed_deliveries, pending_deliveries
     rows = failed_deliveries() + ([] if only_failed else pending_deliveries())

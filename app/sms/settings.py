@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import json
 import re
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -227,6 +228,11 @@ def read_settings(config) -> SmsSettings | None:
     absent = [key for key in REQUIRED_OPTIONS[provider] if key not in options]
     if absent:
         raise SmsConfigError(f"SMS_PROVIDER={provider} 需要设置 {'、'.join(absent)}")
+    for key in ("SMS_ENDPOINT", "SMS_GATEWAY_URL"):
+        url = urlsplit(str(options.get(key) or "http://x"))
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise SmsConfigError(f"{key} 须以 http:// 或 https:// 开头并包含主机名，"
+                                 f"现为“{options[key]}”")
     if provider == "gateway":
         options["SMS_GATEWAY_BODY"] = _gateway_json(config, "SMS_GATEWAY_BODY", "请求体模板")
         options["SMS_GATEWAY_HEADERS"] = _gateway_json(config, "SMS_GATEWAY_HEADERS", "请求头")

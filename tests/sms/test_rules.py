@@ -180,6 +180,7 @@ def test_a_county_name_too_long_for_its_variable_is_refused():
     ({"SMS_TEMPLATES": with_template(text="已受理{1}")}, "params 中的 2 不在正文中"),
     ({"SMS_TEMPLATES": with_template(params=[{"name": "1", "value": "phone"}])}, "取值“phone”未知"),
     ({"SMS_QUIET_HOURS_START": "9pm"}, "SMS_QUIET_HOURS_START 须为 HH:MM"),
+    ({"SMS_ENDPOINT": "sms.tencentcloudapi.com"}, "SMS_ENDPOINT 须以 http:// 或 https:// 开头"),
 ])
 def test_each_mistake_is_named(overrides, expected):
     assert expected in refused(**overrides)
