@@ -51,3 +51,25 @@ def test_the_reply_sms_link_opens_the_status_page(tencent_live, phone_page, make
     page.wait_for_selector(".timeline")
     body = page.inner_text("body")
     assert "已答复" in body and "已安排市政疏通排水管" in body
+
+
+def test_the_dispatcher_texts_a_callers_receipt_with_csrf_on(tencent_live, desk_page, world,
+                                                            fixed_clock):
+    from app.cases.models import CaseSource
+    from tests.conftest import browser_login, category, screenshots_dir
+    emulator, _text = tencent_live
+    fixed_clock.set(T0)
+    case, _ = ops.submit_case(source=CaseSource.hotline, category=category("other"),
+                              content="来电反映：园区路灯坏了两周没人修。", actor=world.dispatcher,
+                              contact_name="李先生", contact_phone="13912345678", now=T0)
+    db.session.commit()
+    page = desk_page
+    browser_login(page, world.dispatcher.username)
+    page.goto(f"/office/cases/{case.tracking_no}")
+    page.click("text=短信发送受理编号和查询码")
+    page.wait_for_selector("text=已排队发送受理短信至 139****5678")
+    assert "受理编号和查询码的短信待发送（139****5678）" in page.inner_text("#sms-receipt")
+    page.screenshot(path=str(screenshots_dir() / "office-sms-receipt.png"), full_page=True)
+    assert deliver_due(T0)["sent"] == 1
+    [got] = emulator.received
+    assert got["params"]["TemplateParamSet"] == [case.tracking_no, case.access_code]
