@@ -124,3 +124,22 @@ def test_a_wrong_key_is_refused_by_the_emulator_and_retried(tencent, app, make_c
     db.session.refresh(delivery)
     assert delivery.status is DeliveryStatus.pending and "AuthFailure" in delivery.last_error
     assert SECRET_ID  # the id was right: only the key differs
+
+
+def test_an_unreachable_provider_takes_the_channel_down_for_the_run(tencent, app, make_case,
+                                                                    fixed_clock):
+    from app.sms.settings import check_at_start
+    from tests.reminders.conftest import free_port
+    app.config["SMS_ENDPOINT"] = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    check_at_start(app.config)
+    fixed_clock.set(T0)
+    first, second = make_case(), make_case()
+    notify_submitter(first, "received")
+    notify_submitter(second, "received")
+    db.session.commit()
+    assert deliver_due(T0) == {"sent": 0, "failed": 2, "unknown": 0}
+    rows = db.session.execute(db.select(Delivery).order_by(Delivery.id)).scalars().all()
+    assert all(d.status is DeliveryStatus.pending and d.attempts == 1 for d in rows)
+    assert "ClientNetworkError" in rows[0].last_error
+    assert rows[1].last_error == rows[0].last_error  # not tried again in the same run
+    assert tencent.received == []
