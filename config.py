@@ -55,6 +55,29 @@ class Config:
     DELIVERY_CONCURRENCY = int(os.environ.get("DELIVERY_CONCURRENCY", 1))
     SMTP_TIMEOUT_SECONDS = float(os.environ.get("SMTP_TIMEOUT_SECONDS", 30))
     WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
+    # Text messages to the submitter (docs/sms.md): tencent | aliyun | gateway, or empty (off).
+    # SMS_TEMPLATES is JSON: {"received": {"id": …, "text": …, "params": […]}, …}; checked at
+    # start, so a template that could exceed the provider's limits refuses to start.
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "")
+    SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+    SMS_TEMPLATES = os.environ.get("SMS_TEMPLATES", "")
+    SMS_SECRET_ID = os.environ.get("SMS_SECRET_ID", "")  # Tencent SecretId / Alibaba AccessKeyId
+    SMS_SECRET_KEY = os.environ.get("SMS_SECRET_KEY", "")
+    SMS_SDK_APP_ID = os.environ.get("SMS_SDK_APP_ID", "")  # Tencent SmsSdkAppId
+    SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")
+    SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")  # default: the provider's own
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_BODY = os.environ.get("SMS_GATEWAY_BODY", "")
+    SMS_GATEWAY_HEADERS = os.environ.get("SMS_GATEWAY_HEADERS", "")
+    SMS_GATEWAY_FORMAT = os.environ.get("SMS_GATEWAY_FORMAT", "json")
+    SMS_GATEWAY_RESULT_FIELD = os.environ.get("SMS_GATEWAY_RESULT_FIELD", "code")
+    SMS_GATEWAY_SUCCESS_VALUES = os.environ.get("SMS_GATEWAY_SUCCESS_VALUES", "0")
+    SMS_GATEWAY_PERMANENT_VALUES = os.environ.get("SMS_GATEWAY_PERMANENT_VALUES", "")
+    SMS_GATEWAY_MAX_LENGTH = int(os.environ.get("SMS_GATEWAY_MAX_LENGTH", 500))
+    SMS_QUIET_HOURS_START = os.environ.get("SMS_QUIET_HOURS_START", "21:00")  # local time
+    SMS_QUIET_HOURS_END = os.environ.get("SMS_QUIET_HOURS_END", "08:00")
+    SMS_DAILY_CAP = int(os.environ.get("SMS_DAILY_CAP", 10))  # per number per local day
+    SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", 10))
     LOCAL_TIMEZONE = "Asia/Shanghai"
     COUNTY_NAME = os.environ.get("COUNTY_NAME", "示范县")
 

@@ -20,6 +20,8 @@ def create_app(config_class=None):
     app.session_interface = SignedCookieSessionInterface()
     if hasattr(config_class, "check"):
         config_class.check(app.config)
+    from app.sms.settings import check_at_start
+    check_at_start(app.config)  # an SMS template that could be too long refuses to start
     os.makedirs(app.instance_path, exist_ok=True)
 
     from app import models  # noqa: F401  (register every table)
@@ -95,6 +97,8 @@ def create_app(config_class=None):
 
     from app.reminders.cli import scheduler_cli
     app.cli.add_command(scheduler_cli)
+    from app.sms.cli import sms_cli
+    app.cli.add_command(sms_cli)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO,

@@ -91,5 +91,5 @@ class RequeueForm(FlaskForm):
     or all when none is given."""
     delivery = IntegerField(validators=[Optional()])
     channel = SelectField("通道", choices=[("", "全部通道"), ("email", "邮件"),
-                                           ("webhook", "群机器人")], default="")
+                                           ("webhook", "群机器人"), ("sms", "短信")], default="")
     since = DateTimeLocalField("失败时间不早于", format="%Y-%m-%dT%H:%M", validators=[Optional()])

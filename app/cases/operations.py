@@ -137,6 +137,12 @@ def _notify(kind, recipients, case, title, body, deadline_at=None, now=None):
                        deadline_at=deadline_at, link=case_link(case), now=now)
 
 
+def _tell_submitter(case: Case, kind: str, now):
+    """Queue the text message `kind` to the submitter (app/sms; nothing when SMS is off)."""
+    from app.sms.operations import notify_submitter  # app.sms imports this module
+    notify_submitter(case, kind, now=now)
+
+
 def _lead_team(case: Case) -> list[User]:
     """The assignee if there is one, else every handler and head of the lead department."""
     if case.assignee_id and case.assignee and case.assignee.is_active:
@@ -326,6 +332,7 @@ def answer_now(case: Case, actor: User, content: str, now=None) -> Reply:
     case.first_replied_at = case.first_replied_at or now
     _fix_handling_time(case)
     _transition(case, CaseState.replied, actor, "answer_now", now=now, note=content)
+    _tell_submitter(case, "replied", now)
     return reply
 
 
@@ -370,6 +377,7 @@ def dispatch_case(case: Case, actor: User, department: Department,
         _notify("co_dispatched", users_of_department(co.id, *HANDLING_ROLES), case,
                 f"协办件 {case.tracking_no}", case.content[:80], deadline_at=case.reply_due_at,
                 now=now)
+    _tell_submitter(case, "dispatched", now)
     return case
 
 
@@ -501,6 +509,7 @@ def reply_to_case(case: Case, actor: User, content: str, attachments=(), now=Non
     _transition(case, CaseState.replied, actor, "reply", now=now, note=content,
                 department_id=actor.department_id,
                 data={"on_time": case.reply_due_at is None or now <= case.reply_due_at})
+    _tell_submitter(case, "replied", now)
     return reply
 
 
@@ -544,6 +553,7 @@ def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = Non
         case.closed_unrated = False
         _transition(case, CaseState.closed, actor, "rate", now=now, actor_label=label,
                     note=case.rating_comment, data={"rating": rating.name})
+        _tell_submitter(case, "closed", now)
         return case
     case.reopen_count += 1
     case.handling_seconds = None  # the answer stands no more; the next reply sets it
@@ -553,6 +563,7 @@ def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = Non
         _notify("reopened", dispatchers(), case,
                 f"不满意重办 {case.tracking_no}", case.rating_comment or rating.label, now=now,
                 deadline_at=now)
+        _tell_submitter(case, "reopened", now)
         return case
     calendar = WorkCalendar.from_database()
     case.reply_due_at = apply_limit(now, handle_limit_key(case.complexity or Complexity.general),
@@ -563,6 +574,7 @@ def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = Non
                       "reply_due_at": case.reply_due_at.isoformat()})
     _notify("reopened", _lead_team(case), case, f"不满意重办 {case.tracking_no}",
             case.rating_comment or rating.label, deadline_at=case.reply_due_at, now=now)
+    _tell_submitter(case, "reopened", now)
     return case
 
 
@@ -581,6 +593,7 @@ def close_unrated(case: Case, now=None, actor: User | None = None) -> Case:
     case.closed_unrated = True
     _transition(case, CaseState.closed, actor, "close_unrated", now=now,
                 note="答复后超过评价期限未评价，自动办结")
+    _tell_submitter(case, "closed", now)
     return case
 
 

@@ -25,6 +25,8 @@ from app.intake.models import AccessCodeMiss, PendingUpload
 from app.intake.multipart import Budget, IncomingFile
 from app.intake.queries import PublicCard
 from app.media.operations import PreparedMedia, attach_to_new_case, pixel_budget, prepare_media
+from app.sms.operations import notify_submitter
+from app.sms.settings import RECEIPT
 
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ENTERPRISE_NAME_MAX = 200
@@ -180,6 +182,7 @@ def submit_from_card(card: PublicCard, form, submission_key: str, now=None,
         for upload in uploads:
             db.session.delete(upload)
         db.session.flush()
+        notify_submitter(case, RECEIPT, now=now)  # 受理编号 and 查询码 by text (if SMS is on)
     return case, created
 
 

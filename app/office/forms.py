@@ -70,3 +70,7 @@ class StaffCaseForm(FlaskForm):
     attachments = MultipleFileField("照片/视频")
     # the key of the files uploads.js sent ahead (app.media.operations.stage_upload)
     upload_key = HiddenField(default=new_upload_key)
+
+
+class SmsReceiptForm(FlaskForm):
+    """短信发送受理编号和查询码: a button, CSRF only."""

@@ -11,7 +11,8 @@ from app.auth.queries import OFFICE_ROLES
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import CaseSource, CaseState, Category, Complexity, Rating, Urgency
-from app.cases.queries import case_label, category_choices, get_visible_case_or_404, urge_counts
+from app.cases.queries import (case_label, category_choices, get_visible_case_or_404, mask_phone,
+                               urge_counts)
 from app.cases.web import first_error, run_case_action
 from app.core.types import is_id
 from app.departments.models import Department
@@ -23,7 +24,9 @@ from app.media.operations import staged_uploads, store_case_media
 from app.media.views import staged_for, staged_remove_response, staged_upload_response
 from app.office import queries
 from app.office.forms import (AnswerNowForm, DispatchForm, FollowUpForm, InvalidForm, NoteForm,
-                              RefuseForm, StaffCaseForm)
+                              RefuseForm, SmsReceiptForm, StaffCaseForm)
+from app.sms import operations as sms_ops
+from app.sms.settings import sms_settings
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -54,7 +57,7 @@ def _forms(case, suggestion=None, **overrides):
              "answer": AnswerNowForm(prefix="answer"), "invalid": InvalidForm(prefix="invalid"),
              "urge": NoteForm(prefix="urge"), "supervise": NoteForm(prefix="supervise"),
              "approve": NoteForm(prefix="approve"), "refuse": RefuseForm(prefix="refuse"),
-             "rate": FollowUpForm(prefix="rate")}
+             "rate": FollowUpForm(prefix="rate"), "sms_receipt": SmsReceiptForm(prefix="sms")}
     forms.update(overrides)
     return forms
 
@@ -65,7 +68,9 @@ def _render_case(case, status=200, *, error=None, error_form=None, **forms):
     return render_template(
         "office/case.html", case=case, forms=_forms(case, suggestion, **forms),
         phone=case.contact_phone or "", revealed=True, suggestion=suggestion, due_at=due_at(case),
-        pending_extension=pending, error=error, error_form=error_form), status
+        pending_extension=pending, error=error, error_form=error_form,
+        sms_receipt=sms_ops.receipt_delivery(case), sms_problem=sms_ops.receipt_offer(case),
+        sms_on=sms_settings() is not None), status
 
 
 @bp.get("/cases/<tracking_no>")
@@ -95,6 +100,16 @@ def dispatch(tracking_no):
                           complexity=complexity, note=form.note.data)
     next_url = url_for("office.queue") if prefix != "dispatch" else None
     return _act(tracking_no, "dispatch", form, perform, f"{tracking_no} 已派发", next_url)
+
+
+@bp.post("/cases/<tracking_no>/sms-receipt")
+@role_required(*OFFICE_ROLES)
+def sms_receipt(tracking_no):
+    """Text the 受理编号 and 查询码 to the caller instead of reading them out (a 12345 entry)."""
+    form = SmsReceiptForm(prefix="sms")
+    return _act(tracking_no, "sms_receipt", form,
+                lambda case: sms_ops.send_receipt(case, current_user),
+                lambda case: f"已排队发送受理短信至 {mask_phone(case.contact_phone)}")
 
 
 @bp.post("/cases/<tracking_no>/answer")

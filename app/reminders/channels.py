@@ -30,6 +30,20 @@ class OutcomeUnknown(Exception):
     accepted it. Not a failure of the channel; resent later with the same identity."""
 
 
+class Rejected(Exception):
+    """The server refused this message for good (an invalid number, a template it will never
+    take): no retry, the delivery is given up at once."""
+
+
+class RetryAt(Exception):
+    """Refused for now, with a known time before which a retry is pointless (a provider's
+    per-number daily limit: tomorrow morning)."""
+
+    def __init__(self, message: str, at):
+        super().__init__(message)
+        self.at = at
+
+
 class _TracksData:
     """Notes when the message content has been handed over after DATA (`content_sent`), so a
     lost reply can be told apart from a failure before the server had the message."""
@@ -61,7 +75,11 @@ class _SMTPS(_TracksData, smtplib.SMTP_SSL):
 
 def shown_target(delivery) -> str:
     """Where a delivery goes, safe for logs: a robot URL carries its secret key in the path or
-    query, so only its scheme, host and the recipient's department code are shown."""
+    query, so only its scheme, host and the recipient's department code are shown; a phone
+    number is masked (138****1234)."""
+    if delivery.channel == "sms":
+        from app.cases.queries import mask_phone
+        return mask_phone(delivery.target)
     if delivery.channel != "webhook":
         return delivery.target
     url = urlsplit(delivery.target)
@@ -212,4 +230,7 @@ def channels_from_config(config, base_url: str) -> dict:
     if config.get("SMTP_URL"):
         channels["email"] = EmailChannel(config["SMTP_URL"], config.get("MAIL_FROM", ""),
                                          base_url, config["SMTP_TIMEOUT_SECONDS"])
+    if config.get("SMS_PROVIDER"):
+        from app.sms.channel import SmsChannel
+        channels["sms"] = SmsChannel.from_config(config, base_url)
     return channels

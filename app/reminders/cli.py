@@ -57,7 +57,7 @@ def tick_command(now_text, no_deliver):
 @scheduler_cli.command("deliveries")
 @click.option("--failed", "only_failed", is_flag=True, help="Only those given up.")
 def deliveries_command(only_failed):
-    """List e-mails and webhook messages still pending or given up."""
+    """List e-mails, webhook and text messages still pending or given up."""
     from app.reminders.channels import shown_target
     from app.reminders.queries import failed_deliveries, pending_deliveries
     rows = failed_deliveries() + ([] if only_failed else pending_deliveries())
@@ -74,7 +74,7 @@ def deliveries_command(only_failed):
 
 @scheduler_cli.command("requeue")
 @click.option("--id", "delivery_id", type=int, help="One failed delivery.")
-@click.option("--channel", type=click.Choice(["email", "webhook"]), help="A channel's failed ones.")
+@click.option("--channel", type=click.Choice(["email", "webhook", "sms"]), help="A channel's failed ones.")
 @click.option("--since", "since_text", help="Those given up since (ISO 8601 with offset).")
 @click.option("--all", "everything", is_flag=True, help="Every failed delivery.")
 def requeue_command(delivery_id, channel, since_text, everything):

@@ -12,8 +12,8 @@ import threading
 from flask import current_app
 
 from app.extensions import db
-from app.reminders.channels import ChannelDown, OutcomeUnknown, channels_from_config, \
-    shown_target
+from app.reminders.channels import ChannelDown, OutcomeUnknown, Rejected, RetryAt, \
+    channels_from_config, shown_target
 from app.reminders.models import Delivery, DeliveryStatus
 from app.reminders.notify import is_urgent, quiet_hours_end
 from app.settings.public_url import public_base_url
@@ -30,7 +30,11 @@ def backoff(attempts: int, config) -> timedelta:
 
 
 def send_time(delivery: Delivery, at: datetime, config) -> datetime:
-    """When a (re)try planned for `at` may go: paging nobody at night unless the case is urgent."""
+    """When a (re)try planned for `at` may go: paging nobody at night unless the case is urgent;
+    a text message to a submitter keeps the SMS quiet hours (app/sms)."""
+    if delivery.channel == "sms":
+        from app.sms.settings import sms_send_time
+        return sms_send_time(delivery.notification.kind, at, config)
     return at if is_urgent(delivery.notification.case) else quiet_hours_end(at, config)
 
 
@@ -44,19 +48,23 @@ def _next_due(now: datetime):
     return db.session.execute(query).scalar_one_or_none()
 
 
-def _failed(delivery: Delivery, error: str, now: datetime, config):
-    """One attempt that did not end in "sent": retry later, or give up after the last one."""
+def _failed(delivery: Delivery, error: str, now: datetime, config, *, final: bool = False,
+            not_before: datetime | None = None):
+    """One attempt that did not end in "sent": retry later (not before `not_before`), or give
+    up after the last one, or at once when the server refused the message for good (`final`)."""
     delivery.attempts += 1
     delivery.last_error = error[:1000]
-    if delivery.attempts >= config.get("DELIVERY_MAX_ATTEMPTS", 16):
+    if final or delivery.attempts >= config.get("DELIVERY_MAX_ATTEMPTS", 16):
         delivery.status = DeliveryStatus.failed
         delivery.next_attempt_at = now  # a failed row keeps when it was given up
         log.error("delivery %s (%s to %s) given up after %d attempts: %s", delivery.id,
                   delivery.channel, shown_target(delivery), delivery.attempts, error)
     else:
         # A retry pages nobody at night either: only urgent cases' sends ignore quiet hours.
-        delivery.next_attempt_at = send_time(delivery, now + backoff(delivery.attempts, config),
-                                             config)
+        retry_at = now + backoff(delivery.attempts, config)
+        if not_before is not None and not_before > retry_at:
+            retry_at = not_before
+        delivery.next_attempt_at = send_time(delivery, retry_at, config)
         log.warning("delivery %s (%s to %s) failed, attempt %d: %s", delivery.id,
                     delivery.channel, shown_target(delivery), delivery.attempts, error)
 
@@ -122,6 +130,12 @@ def _send_due(now: datetime, budget: _Budget, config) -> dict:
             except OutcomeUnknown as exc:  # maybe received: resent later, same Message-ID
                 _failed(delivery, f"结果未知：{exc}", now, config)
                 counts["unknown"] += 1
+            except Rejected as exc:  # refused for good: no retry can help
+                _failed(delivery, f"拒收：{exc}", now, config, final=True)
+                counts["failed"] += 1
+            except RetryAt as exc:
+                _failed(delivery, str(exc), now, config, not_before=exc.at)
+                counts["failed"] += 1
             except ChannelDown as exc:
                 down[channel.key(delivery)] = str(exc)
                 _failed(delivery, str(exc), now, config)

@@ -11,7 +11,10 @@ from app.extensions import db
 
 class Notification(db.Model):
     """One message to one person. The unique dedupe_key — case, kind, recipient, deadline —
-    is inserted before anything is sent, so a second scheduler finds it taken and sends nothing."""
+    is inserted before anything is sent, so a second scheduler finds it taken and sends nothing.
+
+    A text message to a case's submitter (app/sms) has no recipient user: the submitter is no
+    user, and the row's only delivery carries the phone number."""
 
     __tablename__ = "notifications"
 
@@ -19,7 +22,7 @@ class Notification(db.Model):
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -41,10 +44,12 @@ class DeliveryStatus(enum.Enum):
 
 
 class Delivery(db.Model):
-    """One notification over one outside channel (e-mail, webhook), retried with backoff."""
+    """One notification over one outside channel (e-mail, webhook, sms), retried with backoff."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+                      # The SMS daily cap counts what one number was sent today (app/sms).
+                      Index("ix_deliveries_target_sent_at", "target", "sent_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)

@@ -86,8 +86,14 @@ def _clock(value: str) -> time:
 def quiet_hours_end(now: datetime, config=None) -> datetime:
     """`now`, or the end of the quiet hours (08:30 local by default) when `now` is inside them."""
     config = config or current_app.config
-    start = _clock(config.get("QUIET_HOURS_START", "22:00"))
-    end = _clock(config.get("QUIET_HOURS_END", "08:30"))
+    return quiet_end(now, config.get("QUIET_HOURS_START", "22:00"),
+                     config.get("QUIET_HOURS_END", "08:30"))
+
+
+def quiet_end(now: datetime, start_text: str, end_text: str) -> datetime:
+    """`now`, or the end of the quiet hours `start_text`–`end_text` ("HH:MM", local) when
+    `now` is inside them."""
+    start, end = _clock(start_text), _clock(end_text)
     if start == end:
         return now
     local = now.astimezone(LOCAL_TZ)
