@@ -12,9 +12,10 @@ from app.core.clock import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
 from app.media.operations import sweep_unreferenced_files
-from app.media.storage import get_storage
+from app.media.storage import get_storage, temp_dir
 from tests.conftest import login, make_config
 from tests.media import samples
+from tests.media.storages import media_storage  # noqa: F401  (these tests run on both storages)
 
 MB = 1024 * 1024
 GOOD = {"category": "electricity", "content": "新变压器等了三周还没有接电", "contact_name": "王女士",
@@ -230,7 +231,7 @@ def test_body_that_breaks_off_keeps_the_text_and_says_so(client, card):
     html = response.get_data(as_text=True)
     assert "提交的内容没有完整收到" in html and GOOD["content"] in html and GOOD["contact_name"] in html
     assert case_count() == 0 and db.session.execute(db.select(PendingUpload)).first() is None
-    assert not list((get_storage().root / "tmp").glob("up-*"))  # the half photo is gone
+    assert not list(temp_dir().glob("up-*"))  # the half photo is gone
 
 
 def test_garbage_bodies_get_a_message_never_a_500(client, card):
