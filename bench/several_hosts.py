@@ -370,6 +370,7 @@ def run_drill(stack: ExitStack, stream_n: int, reminder_n: int):
     photos = [photo(n) for n in range(1, stream_n + 1)]
     keys: dict[int, str] = {}
     retried: list[int] = []
+    committed_on_a: list[int] = []
     a_dead = threading.Event()
     outcomes = {}
 
@@ -390,6 +391,8 @@ def run_drill(stack: ExitStack, stream_n: int, reminder_n: int):
                                                 headers, timeout=20)
             except (OSError, http.client.HTTPException):
                 retried.append(n)  # the same submission key, body and cookie, on B
+                if scalar("SELECT count(*) FROM cases WHERE submission_key = :k", k=key):
+                    committed_on_a.append(n)  # A made the case, its answer was lost
                 status, _h, _ = visitor.request(port_b, "POST", f"/q/{seeded['token']}", body,
                                                 headers, timeout=20)
             outcomes[n] = status
@@ -407,7 +410,8 @@ def run_drill(stack: ExitStack, stream_n: int, reminder_n: int):
         thread.join()
     a.popen.wait()
     print(f"  A killed after {stream_n // 3} answers; {len(retried)} in-flight submissions "
-          f"retried on B ({sorted(retried)}); answers: "
+          f"retried on B ({sorted(retried)}; of them A had committed "
+          f"{sorted(committed_on_a)} before it died); answers: "
           f"{ {s: list(outcomes.values()).count(s) for s in set(outcomes.values())} }")
     with engine.connect() as conn:
         rows = conn.execute(text(
