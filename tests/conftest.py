@@ -83,10 +83,17 @@ def s3_endpoint():
 
 
 @pytest.fixture
-def media_storage():
-    """Settings of the media storage the `app` fixture uses: local disk here; tests/media and
-    the intake tests that store files run on local disk and on S3 (tests/media/storages.py)."""
-    return {}
+def media_storage(request):
+    """Settings of the media storage the `app` fixture uses: {} (local disk) unless a test is
+    parametrized with "s3" (tests/media/storages.py): then a fresh bucket on the moto server.
+    tests/media and the intake tests that store files run on both."""
+    if getattr(request, "param", "local") == "local":
+        yield {}
+        return
+    from tests.media.s3_server import fresh_bucket, s3_settings
+    endpoint = request.getfixturevalue("s3_endpoint")
+    with fresh_bucket(endpoint) as bucket:
+        yield s3_settings(endpoint, bucket)
 
 
 # Fixtures whose use means a browser drives the app: that app has CSRF on, as in production.

@@ -1,18 +1,7 @@
-"""Both storages for one test: `media_storage`, parametrized "local" and "s3", overrides the
-root conftest's (local only) where it is imported: tests/media and the intake tests that store
-files. The S3 leg runs against moto in server mode (tests/media/s3_server.py), a fresh bucket
-per test."""
+"""Both storages for one test: `media_storage` (tests/conftest.py) parametrized "local" and "s3".
+tests/media runs every test that uses the app on both (tests/media/conftest.py); an intake test
+that stores files says so with `@on_both_storages`."""
 import pytest
 
-from tests.media.s3_server import fresh_bucket, s3_settings
-
-
-@pytest.fixture(params=["local", "s3"])
-def media_storage(request):
-    """The storage settings the `app` fixture applies: {} for local disk, S3_* for a bucket."""
-    if request.param == "local":
-        yield {}
-        return
-    endpoint = request.getfixturevalue("s3_endpoint")
-    with fresh_bucket(endpoint) as bucket:
-        yield s3_settings(endpoint, bucket)
+STORAGES = ["local", "s3"]
+on_both_storages = pytest.mark.parametrize("media_storage", STORAGES, indirect=True)

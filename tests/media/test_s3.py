@@ -70,7 +70,8 @@ def test_s3_sweeper_sees_stamps_and_deletes_only_old_files(s3):
     assert objects(s3) == sorted(["ef" * 32 + ".jpg", *s3._stamps("ef" * 32 + ".jpg")])
 
 
-@pytest.mark.parametrize("before_deleting", [KEY, "sweep/" + KEY])
+@pytest.mark.parametrize("before_deleting", [KEY, "sweep/" + KEY],
+                         ids=["before-the-files-delete", "after-the-last-look"])
 def test_s3_save_racing_the_sweeper_never_loses_its_file(s3, before_deleting):
     """Another host saves the same content while the sweeper deletes it: just before the file
     itself goes (the sweeper sees the new stamp and puts it back from the copy set aside), or
