@@ -144,7 +144,7 @@ def test_large_video_goes_up_as_a_multipart_upload_in_bounded_memory(s3, tmp_pat
         for _ in range(size // MB):
             out.write(block)
             digest.update(block)
-    key = content_key = f"{digest.hexdigest()}.mp4"
+    key = f"{digest.hexdigest()}.mp4"
     parts = []
     s3.client.meta.events.register("after-call.s3.UploadPart", lambda **kw: parts.append(1))
     tracemalloc.start()
@@ -156,7 +156,7 @@ def test_large_video_goes_up_as_a_multipart_upload_in_bounded_memory(s3, tmp_pat
     print(f"multipart upload of {size // MB} MB: {len(parts)} parts, app memory peak {peak / MB:.1f} MB")
     assert not path.exists()  # the temporary file was consumed
     assert len(parts) == 8
-    assert s3.client.head_object(Bucket=s3.bucket, Key=content_key)["ETag"].endswith('-8"')
+    assert s3.client.head_object(Bucket=s3.bucket, Key=key)["ETag"].endswith('-8"')
     assert peak < 16 * MB  # not the file (64 MB): two 8 MB parts at most
     with s3.open(key) as fh:
         fh.seek(size - MB)
