@@ -8,7 +8,9 @@ database and the S3 server:
 3. the scheduler fires each reminder once while both instances run (A and B run their
    in-process schedulers too, SCHEDULER=on: the lock lets one tick; a webhook receiver here
    counts what was sent);
-4. A is killed (SIGKILL) during a stream of submissions; the clients retry on B with the same
+4. a submission A committed but whose answer was lost, sent again to B with the same
+   submission key, gives the same case;
+5. A is killed (SIGKILL) during a stream of submissions; the clients retry on B with the same
    submission key: none lost, none doubled.
 
 Run: /work/main/.venv/bin/python bench/several_hosts.py [--quick]
@@ -365,8 +367,32 @@ def run_drill(stack: ExitStack, stream_n: int, reminder_n: int):
     check(deliveries == reminder_n and sent == len(robot_hits) == len(set(robot_hits)),
           "each webhook message sent once (the robot saw no key twice)")
 
-    # 4. Kill A during a stream of submissions; clients retry on B with the same key.
-    print(f"\n4. {stream_n} submissions with photos from 4 clients; A is SIGKILLed mid-stream")
+    # 4. A's answer lost after its commit: the retry on B gives the same case.
+    print("\n4. A commits a submission but its answer never arrives; the client retries on B")
+    dropped = Visitor("127.0.0.6")
+    key, csrf = dropped.form(port_a, seeded["token"])
+    body, ctype = submission(key, csrf, photo(999), 999)
+    conn = http.client.HTTPConnection("127.0.0.1", port_a, source_address=(dropped.address, 0))
+    conn.request("POST", f"/q/{seeded['token']}", body=body, headers={
+        "Content-Type": ctype, "Cookie": "; ".join(f"{k}={v}" for k, v in dropped.cookies.items())})
+    deadline = time.monotonic() + 30
+    while not scalar("SELECT count(*) FROM cases WHERE submission_key = :k", k=key):
+        assert time.monotonic() < deadline, "A never committed"
+        time.sleep(0.05)
+    conn.close()  # the answer is dropped unread (a phone losing its signal)
+    status, headers, _ = dropped.request(port_b, "POST", f"/q/{seeded['token']}", body,
+                                      {"Content-Type": ctype})
+    receipt = headers.get("Location", "")
+    made = scalar("SELECT count(*) FROM cases WHERE submission_key = :k", k=key)
+    number = scalar("SELECT tracking_no FROM cases WHERE submission_key = :k", k=key)
+    path = "/" + receipt.split("://", 1)[-1].split("/", 1)[-1] if receipt else "/"
+    _s, _h, page = dropped.request(port_b, "GET", path)
+    check(status == 303 and made == 1 and number.encode() in page,
+          f"B answered HTTP {status} with the receipt of the case A made ({number} on the "
+          f"receipt page); cases with that key: {made}")
+
+    # 5. Kill A during a stream of submissions; clients retry on B with the same key.
+    print(f"\n5. {stream_n} submissions with photos from 4 clients; A is SIGKILLed mid-stream")
     photos = [photo(n) for n in range(1, stream_n + 1)]
     keys: dict[int, str] = {}
     retried: list[int] = []

@@ -35,7 +35,8 @@ def test_two_hosts_share_cases_media_limits_and_one_scheduler():
     checks = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("[")]
     for shown in ("listed on B", "photo served by B", "refused on both hosts",
                   "five schedulers ran, one was active", "each reminder queued once",
-                  "each webhook message sent once", "none lost, none doubled",
+                  "each webhook message sent once", "with the receipt of the case A made",
+                  "none lost, none doubled",
                   "every photo in the database is on the S3 server",
                   "no file on the S3 server without its row"):
         assert any(line.startswith("[ok]") and shown in line for line in checks), shown
