@@ -33,6 +33,16 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "instance" / "media"))
+    # Where stored photos and videos live: "local" (MEDIA_ROOT/store, one host) or "s3" (an
+    # S3-compatible bucket shared by several hosts; docs/deploy-media.md). Uploads in flight
+    # are spooled under MEDIA_ROOT/tmp either way.
+    MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")  # empty: AWS itself
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "auto")  # path | virtual | auto
     SMTP_URL = os.environ.get("SMTP_URL", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@mashangban.local")
     WEBHOOK_URLS = _webhook_urls()

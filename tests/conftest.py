@@ -64,12 +64,36 @@ def database_url(tmp_path_factory):
     admin.dispose()
 
 
-def make_config(database_url, media_root, csrf=False):
+def make_config(database_url, media_root, csrf=False, **settings):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         MEDIA_ROOT = str(media_root)
         WTF_CSRF_ENABLED = csrf
+    for name, value in settings.items():
+        setattr(Config, name, value)
     return Config
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A local S3-compatible server (moto, its own process), started when a test first asks."""
+    from tests.media.s3_server import moto_server
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def media_storage(request):
+    """Settings of the media storage the `app` fixture uses: {} (local disk) unless a test is
+    parametrized with "s3" (tests/media/storages.py): then a fresh bucket on the moto server.
+    tests/media and the intake tests that store files run on both."""
+    if getattr(request, "param", "local") == "local":
+        yield {}
+        return
+    from tests.media.s3_server import fresh_bucket, s3_settings
+    endpoint = request.getfixturevalue("s3_endpoint")
+    with fresh_bucket(endpoint) as bucket:
+        yield s3_settings(endpoint, bucket)
 
 
 # Fixtures whose use means a browser drives the app: that app has CSRF on, as in production.
@@ -116,12 +140,13 @@ def isolate_requests(app):
 
 
 @pytest.fixture
-def app(migrated, tmp_path, request):
+def app(migrated, tmp_path, request, media_storage):
     """The app over the test database. CSRF is off for the test client's cheaper form posts,
     and on whenever a browser drives the app (`live_server` serves this app): a browser test
     must never pass because the check was off."""
     csrf = bool(BROWSER_FIXTURES & set(request.fixturenames))
-    app = isolate_requests(create_app(make_config(migrated, tmp_path / "media", csrf=csrf)))
+    app = isolate_requests(create_app(make_config(migrated, tmp_path / "media", csrf=csrf,
+                                                  **media_storage)))
     with app.app_context():
         yield app
         db.session.remove()
@@ -129,9 +154,9 @@ def app(migrated, tmp_path, request):
 
 
 @pytest.fixture
-def csrf_app(migrated, tmp_path):
+def csrf_app(migrated, tmp_path, media_storage):
     """An app with CSRF protection on, as in production."""
-    config = make_config(migrated, tmp_path / "media", csrf=True)
+    config = make_config(migrated, tmp_path / "media", csrf=True, **media_storage)
     app = isolate_requests(create_app(config))
     with app.app_context():
         yield app

@@ -10,9 +10,9 @@ Because one file may serve many rows, nothing deletes a file while a request run
 save has stamped for a grace period, with `delete_if_unstamped_since`, which a save racing it
 always wins.
 
-When several app hosts share media, add an S3-compatible implementation of `Storage`
-(boto3 `put_object`/`get_object`/`head_object`/`delete_object`, the key as the object name)
-and select it in `get_storage` from a config value such as MEDIA_STORAGE="s3://bucket".
+Two implementations: `LocalStorage` (one host's disk, the default) and `S3Storage` (an
+S3-compatible object store shared by several app hosts: MEDIA_STORAGE=s3, see
+docs/deploy-media.md); `get_storage` picks one from the config.
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class Storage(Protocol):
         """Delete `key` unless a save stamps it meanwhile; True if it was deleted."""
 
 
-def _check_key(key: str) -> str:
+def check_key(key: str) -> str:
     # Keys are ours (hash + extension); refuse anything that could climb out of the root.
     if not key or "/" in key or "\\" in key or key.startswith(".") or len(key) > 200:
         raise ValueError(f"invalid storage key {key!r}")
@@ -65,7 +65,7 @@ class LocalStorage:
         self.root = Path(root)
 
     def path(self, key: str) -> Path:
-        key = _check_key(key)
+        key = check_key(key)
         return self.root / key[:2] / key[2:4] / key
 
     def save(self, source, key):
@@ -170,11 +170,20 @@ def sha256_of(source: bytes | BinaryIO | os.PathLike) -> tuple[str, int]:
 
 
 def get_storage(app=None) -> Storage:
-    """The app's storage, built once from MEDIA_ROOT (local disk is the only backend so far)."""
+    """The app's storage, built once: MEDIA_STORAGE "local" (files under MEDIA_ROOT/store, the
+    default) or "s3" (the S3_* settings; see app.media.s3)."""
     app = app or current_app
     storage = app.extensions.get("media_storage")
     if storage is None:
-        storage = app.extensions["media_storage"] = LocalStorage(Path(app.config["MEDIA_ROOT"]) / "store")
+        kind = (app.config.get("MEDIA_STORAGE") or "local").strip().lower()
+        if kind == "s3":
+            from app.media.s3 import S3Storage
+            storage = S3Storage.from_config(app.config)
+        elif kind == "local":
+            storage = LocalStorage(Path(app.config["MEDIA_ROOT"]) / "store")
+        else:
+            raise RuntimeError(f"MEDIA_STORAGE must be 'local' or 's3', not {kind!r}")
+        app.extensions["media_storage"] = storage
     return storage
 
 

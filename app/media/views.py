@@ -4,6 +4,7 @@ import logging
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import wrap_file
 
 from app.cases.models import Attachment
 from app.cases.queries import get_visible_case
@@ -29,24 +30,48 @@ def attachment(attachment_id):
 
 
 def send_attachment(attachment, poster=False):
-    """Send an attachment's bytes (or its video poster), privately cached, with ranges."""
+    """Send an attachment's bytes (or its video poster), privately cached, with ranges.
+
+    From either storage the bytes pass through this route (S3: streamed, ranged GETs; no
+    presigned redirect, see docs/deploy-media.md), so only someone who may see the case
+    ever gets them."""
     key = attachment.poster_name if poster else attachment.stored_name
     if not key:
         abort(404)
-    storage = get_storage()
-    if not storage.exists(key):  # a row whose bytes are gone: say so, log it, never a 500
-        log.error("media: %s %s of case %s points at missing file %s",
-                  type(attachment).__name__, attachment.id, getattr(attachment, "case_id", None),
-                  key)
-        return render_template("core/error.html", status=404, message=MISSING_MESSAGE), 404
     if poster:
         mimetype = "image/png" if key.endswith(".png") else "image/jpeg"
     else:
         mimetype = attachment.content_type
-    source = storage.path(key) if hasattr(storage, "path") else storage.open(key)
-    response = send_file(source, mimetype=mimetype, conditional=True, max_age=3600, etag=key)
+    storage = get_storage()
+    try:
+        if hasattr(storage, "path"):  # local disk: Werkzeug sends the file itself
+            source = storage.path(key)
+            if not source.exists():
+                raise FileNotFoundError(key)
+            response = send_file(source, mimetype=mimetype, conditional=True, max_age=3600,
+                                 etag=key)
+        else:
+            response = stream_response(storage.open(key), mimetype, etag=key)
+    except FileNotFoundError:  # a row whose bytes are gone: say so, log it, never a 500
+        log.error("media: %s %s of case %s points at missing file %s",
+                  type(attachment).__name__, attachment.id, getattr(attachment, "case_id", None),
+                  key)
+        return render_template("core/error.html", status=404, message=MISSING_MESSAGE), 404
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def stream_response(reader, mimetype, etag):
+    """A response streaming `reader` (a seekable stream with `size` and `last_modified`, as
+    S3Reader), answering conditional and Range requests: a range seeks the reader, which then
+    fetches only those bytes."""
+    response = current_app.response_class(wrap_file(request.environ, reader, 256 * 1024),
+                                          mimetype=mimetype, direct_passthrough=True)
+    response.content_length = reader.size
+    response.last_modified = reader.last_modified
+    response.set_etag(etag)
+    return response.make_conditional(request.environ, accept_ranges=True,
+                                     complete_length=reader.size)
 
 
 # --- a staff form's files one by one (static/js/uploads.js); the calling view checks the role

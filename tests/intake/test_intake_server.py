@@ -12,9 +12,10 @@ from app.core.clock import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
 from app.media.operations import sweep_unreferenced_files
-from app.media.storage import get_storage
+from app.media.storage import get_storage, temp_dir
 from tests.conftest import login, make_config
 from tests.media import samples
+from tests.media.storages import on_both_storages
 
 MB = 1024 * 1024
 GOOD = {"category": "electricity", "content": "新变压器等了三周还没有接电", "contact_name": "王女士",
@@ -70,6 +71,7 @@ def test_form_greets_the_enterprise_by_name_and_offers_13_categories(client, car
     assert "http://" not in html and "https://" not in html  # no external request of any kind
 
 
+@on_both_storages
 def test_submission_with_photos_gives_a_receipt_and_strips_gps(client, card):
     _, key, _ = form_page(client, card.token)
     response = post_form(client, card.token, key, files=[
@@ -90,6 +92,7 @@ def test_submission_with_photos_gives_a_receipt_and_strips_gps(client, card):
     assert db.session.execute(db.select(PendingUpload)).first() is None
 
 
+@on_both_storages
 def test_photo_larger_than_a_read_chunk_goes_through(client, card):
     import random
     rng = random.Random(7)
@@ -101,6 +104,7 @@ def test_photo_larger_than_a_read_chunk_goes_through(client, card):
     assert post_form(client, card.token, key, files=[("photos", out.getvalue(), "n.jpg")]).status_code == 303
 
 
+@on_both_storages
 def test_renamed_exe_is_refused_by_name_and_the_form_keeps_everything(client, card):
     _, key, _ = form_page(client, card.token)
     response = post_form(client, card.token, key, files=[
@@ -118,6 +122,7 @@ def test_renamed_exe_is_refused_by_name_and_the_form_keeps_everything(client, ca
     assert [a.original_name for a in db.session.execute(db.select(Case)).scalar_one().attachments] == ["good.jpg"]
 
 
+@on_both_storages
 def test_refused_text_keeps_the_files_that_arrived_for_the_next_submit(client, card):
     token = card.token  # the session is dropped below, and the card with it
     _, key, _ = form_page(client, token)
@@ -137,6 +142,7 @@ def test_refused_text_keeps_the_files_that_arrived_for_the_next_submit(client, c
     assert db.session.execute(db.select(PendingUpload)).first() is None
 
 
+@on_both_storages
 def test_png_decompression_bomb_is_refused_without_a_500(client, card):
     _, key, _ = form_page(client, card.token)
     response = post_form(client, card.token, key, files=[("photos", samples.png_bomb(), "map.png")])
@@ -203,6 +209,7 @@ def multipart_video(size, fields=(("submission_key", None),), boundary="XyZ123bo
     return head, size - len(video_head), tail, total, f"multipart/form-data; boundary={boundary}"
 
 
+@on_both_storages
 def test_101_mb_video_on_the_form_is_cut_off_at_the_limit(client, card):
     _, key, _ = form_page(client, card.token)
     fields = [("submission_key", key)] + list(GOOD.items())
@@ -218,6 +225,7 @@ def test_101_mb_video_on_the_form_is_cut_off_at_the_limit(client, card):
     print(f"form path: read {stream.read_bytes / MB:.1f} MB of {total / MB:.1f} MB")
 
 
+@on_both_storages
 def test_body_that_breaks_off_keeps_the_text_and_says_so(client, card):
     """A connection dropped in the middle of a photo: the text that arrived comes back."""
     _, key, _ = form_page(client, card.token)
@@ -230,9 +238,10 @@ def test_body_that_breaks_off_keeps_the_text_and_says_so(client, card):
     html = response.get_data(as_text=True)
     assert "提交的内容没有完整收到" in html and GOOD["content"] in html and GOOD["contact_name"] in html
     assert case_count() == 0 and db.session.execute(db.select(PendingUpload)).first() is None
-    assert not list((get_storage().root / "tmp").glob("up-*"))  # the half photo is gone
+    assert not list(temp_dir().glob("up-*"))  # the half photo is gone
 
 
+@on_both_storages
 def test_garbage_bodies_get_a_message_never_a_500(client, card):
     _, key, _ = form_page(client, card.token)
     for body, ctype in [(b"not multipart at all", "multipart/form-data; boundary=zzz"),
@@ -254,6 +263,7 @@ def test_garbage_bodies_get_a_message_never_a_500(client, card):
     assert case_count() == 0
 
 
+@on_both_storages
 def test_101_mb_video_upload_is_refused_before_its_body_is_read(client, card):
     _, key, _ = form_page(client, card.token)
     head, filler, tail, total, ctype = multipart_video(101 * MB, fields=())
@@ -263,6 +273,7 @@ def test_101_mb_video_upload_is_refused_before_its_body_is_read(client, card):
     assert "视频每段不超过100MB" in response.get_json()["message"]
 
 
+@on_both_storages
 def test_chunked_upload_without_length_is_cut_at_the_limit(app, card):
     app.config["MAX_VIDEO_BYTES"] = 5 * MB
     client = app.test_client()
@@ -275,6 +286,7 @@ def test_chunked_upload_without_length_is_cut_at_the_limit(app, card):
     assert "超过视频大小上限5MB" in response.get_json()["message"]
 
 
+@on_both_storages
 def test_upload_endpoint_stores_one_file_and_removes_it(client, card):
     _, key, _ = form_page(client, card.token)
     response = client.post(f"/q/{card.token}/uploads?key={key}", content_type="multipart/form-data",
@@ -288,6 +300,7 @@ def test_upload_endpoint_stores_one_file_and_removes_it(client, card):
     assert db.session.execute(db.select(PendingUpload)).first() is None
 
 
+@on_both_storages
 def test_missing_csrf_token_is_refused_and_the_form_is_kept(csrf_app, make_enterprise):
     from app.cards.operations import issue_card
     card = issue_card(make_enterprise())
@@ -352,6 +365,7 @@ def test_bad_input_keeps_every_field_with_chinese_messages(client, card):
     assert case.is_anonymous and case.contact_phone is None and case.contact_name is None
 
 
+@on_both_storages
 def test_photo_sent_with_a_wrong_phone_is_kept_for_the_next_try(client, card):
     _, key, _ = form_page(client, card.token)
     response = post_form(client, card.token, key, contact_phone="12345",
@@ -448,6 +462,7 @@ def test_unsatisfied_rating_reopens_the_case(app, make_case):
     assert "不满意，已重新办理" in client.get(f"/t/{case.tracking_no}").get_data(as_text=True)
 
 
+@on_both_storages
 def test_reply_photos_reach_the_submitter_and_staff_of_the_department_only(app, make_case, world):
     from app.media.operations import store_attachment
     case = make_case(CaseState.signed)
@@ -490,6 +505,7 @@ def test_rate_limit_per_ip_on_the_form(migrated, tmp_path, make_enterprise):
         assert "操作太频繁" in post_form(client, card.token, "x" * 20).get_data(as_text=True)
 
 
+@on_both_storages
 def test_scheduler_deletes_abandoned_uploads_and_their_files_after_a_day(client, card):
     from app.reminders.tasks import tick
     _, key, _ = form_page(client, card.token)
@@ -530,6 +546,7 @@ def test_guesses_running_in_parallel_never_get_more_tries_than_the_limit(app, ma
     assert sixth.locked and not sixth.opened and case.access_failures == 5
 
 
+@on_both_storages
 def test_7700_square_png_is_refused_from_its_header_and_the_text_survives(client, card):
     _, key, _ = form_page(client, card.token)
     bomb = samples.png_bomb(7_700)  # 59 MP of zeros in a few dozen KB
@@ -542,6 +559,7 @@ def test_7700_square_png_is_refused_from_its_header_and_the_text_survives(client
     assert case_count() == 0 and db.session.execute(db.select(PendingUpload)).first() is None
 
 
+@on_both_storages
 def test_photos_past_the_request_pixel_budget_are_refused_and_the_others_kept(app, client, card):
     app.config["MAX_REQUEST_PIXELS"] = 2 * 640 * 480  # two ordinary photos' worth
     _, key, _ = form_page(client, card.token)
@@ -561,6 +579,7 @@ def test_photos_past_the_request_pixel_budget_are_refused_and_the_others_kept(ap
     assert sorted(a.original_name for a in case.attachments) == ["一.jpg", "三.jpg", "二.jpg"]
 
 
+@on_both_storages
 def test_removing_an_upload_leaves_its_shared_file_for_the_sweeper(client, card):
     """The probe's race: a visitor removes a picture while another submission with the same
     picture (the same content key) commits. Nothing is deleted inline any more, so whatever
@@ -583,6 +602,7 @@ def test_removing_an_upload_leaves_its_shared_file_for_the_sweeper(client, card)
     assert get_storage().exists(stored)
 
 
+@on_both_storages
 def test_sweeper_waits_for_the_grace_period_and_loses_no_race_with_a_save(app):
     from datetime import datetime, timezone
     from app.core.clock import fixed_at
@@ -602,6 +622,7 @@ def test_sweeper_waits_for_the_grace_period_and_loses_no_race_with_a_save(app):
     assert not storage.exists("ab" * 32 + ".jpg")
 
 
+@on_both_storages
 def test_attachment_whose_file_is_missing_is_a_clear_logged_404(app, make_case, world, caplog):
     from app.media.operations import store_attachment
     case = make_case(CaseState.signed)
