@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from app.core.clock import utcnow
-from app.extensions import db, limiter
+from app.extensions import db
 
 
 def _check(probe):
@@ -38,7 +38,13 @@ def uses_redis(app) -> bool:
 
 
 def _redis():
-    if not limiter.storage.check():
+    """Ping the rate limits' Redis (through `limits`, which the limiter counts with)."""
+    from limits.storage import storage_from_string
+    uri = current_app.config["RATELIMIT_STORAGE_URI"]
+    cached = current_app.extensions.get("readyz_redis")
+    if cached is None or cached[0] != uri:
+        cached = current_app.extensions["readyz_redis"] = (uri, storage_from_string(uri))
+    if not cached[1].check():
         raise ConnectionError("Redis did not answer")
 
 
