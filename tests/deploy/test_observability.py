@@ -1,15 +1,23 @@
 """/healthz, /readyz, /metrics and the request id / JSON logs (docs/deploy.md, "Observability")."""
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
 
 from tests.conftest import ROOT
 from app.observability.logs import make_handler
 from app.reminders.heartbeat import record_tick
 from app.reminders.models import Delivery, DeliveryStatus, Notification
 from app.extensions import db
-from tests.foundation.test_rate_limit_storage import REDIS, redis_or_skip
+from tests.foundation.test_rate_limit_storage import REDIS, free_port, pids_in, redis_or_skip
 
 NOW = datetime(2026, 11, 17, 2, 0, tzinfo=timezone.utc)
 TOKEN = "scrape-token-0123456789abcdef"
@@ -62,7 +70,20 @@ def test_readyz_checks_redis_when_limits_are_counted_there(app, client):
     assert response.status_code == 503 and response.get_json()["failed"] == ["redis"]
 
 
-def test_the_scheduler_records_each_scan_where_any_host_reads_it(app, fixed_clock):
+def test_the_scheduler_process_records_each_scan(app, fixed_clock):
+    from app.reminders.heartbeat import last_tick
+    from app.reminders.runner import make_scheduler
+    fixed_clock.set(NOW)
+    scheduler, lock = make_scheduler(app, blocking=False)
+    try:
+        scheduler.get_job("tick").func()  # one scan, as the lock holder runs it
+    finally:
+        lock.release()
+    tick = last_tick()
+    assert tick.holder == lock.holder and tick.finished_at == NOW and tick.duration_ms >= 0
+
+
+def test_a_scan_from_the_command_line_is_recorded_too(app, fixed_clock):
     from app.reminders.heartbeat import last_tick
     fixed_clock.set(NOW)
     runner = app.test_cli_runner()
@@ -154,27 +175,57 @@ def _add_deliveries(world, case):
     db.session.commit()
 
 
-def test_metrics_in_multiprocess_mode_sum_the_workers(tmp_path):
-    """gunicorn's workers write their values to PROMETHEUS_MULTIPROC_DIR; a scrape sums them."""
-    import subprocess
-    import sys
-    code = (
-        "import os\n"
-        "from prometheus_client import Counter\n"
-        "c = Counter('mashangban_http_requests', 'x', ['route', 'method', 'status'])\n"
-        "c.labels('/q/<token>', 'GET', '200').inc(int(os.environ['N']))\n")
-    env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    for n in (3, 4):  # two worker processes
-        subprocess.run([sys.executable, "-c", code], env={**env, "N": str(n)}, check=True)
-    scrape_code = (
-        "from app.observability import metrics\n"
-        "from prometheus_client import CollectorRegistry, generate_latest, multiprocess\n"
-        "r = CollectorRegistry(); multiprocess.MultiProcessCollector(r)\n"
-        "print(generate_latest(r).decode())\n")
-    out = subprocess.run([sys.executable, "-c", scrape_code], env=env, check=True,
-                         capture_output=True, text=True, cwd=ROOT).stdout
-    assert sample(out, "mashangban_http_requests_total", route="/q/<token>", method="GET",
-                  status="200") == 7
+def test_under_gunicorn_the_workers_metrics_are_summed_and_logs_are_json(app, tmp_path):
+    """Two gunicorn workers (the web unit's gunicorn.conf.py), PROMETHEUS_MULTIPROC_DIR and
+    LOG_FORMAT=json: a scrape answered by either worker counts every request of both, and
+    each log line is JSON with the request id the proxy gave."""
+    port = free_port()
+    log, metrics_dir = tmp_path / "access.log", tmp_path / "metrics"
+    metrics_dir.mkdir()
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               APP_ENV="development", MEDIA_ROOT=str(tmp_path / "media"), SCHEDULER="off",
+               PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), METRICS_TOKEN=TOKEN,
+               LOG_FORMAT="json", TRUSTED_PROXIES="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", str(log),
+         "--access-logformat", "%(p)s %(s)s %(U)s", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    sent = 0
+    try:
+        deadline = time.monotonic() + 30
+        while len(pids_in(log)) < 2:  # until both workers have answered /healthz
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start two workers: {process.stderr.read()[-2000:]}")
+            with ThreadPoolExecutor(8) as pool:
+                sent += sum(pool.map(lambda _: _get(f"{base}/healthz"), range(8)))
+        request = urllib.request.Request(f"{base}/healthz", headers={
+            "X-Request-ID": "nginx-abc123", "X-Forwarded-For": "203.0.113.9"})
+        assert urllib.request.urlopen(request).headers["X-Request-ID"] == "nginx-abc123"
+        sent += 1
+        for _ in range(4):  # whichever worker answers the scrape, the sum is the same
+            scrape_request = urllib.request.Request(
+                f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+            text = urllib.request.urlopen(scrape_request).read().decode()
+            assert sample(text, "mashangban_http_requests_total", route="/healthz",
+                          method="GET", status="200") == sent
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=30)
+    assert len({line.split()[0] for line in log.read_text().splitlines()
+                if "/metrics" in line}) >= 1
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    ours = [line for line in lines if line.get("request_id") == "nginx-abc123"]
+    assert ours and ours[0]["logger"] == "app.request" and ours[0]["client"] == "203.0.113.9"
+
+
+def _get(url) -> int:
+    try:
+        urllib.request.urlopen(url, timeout=60).read()  # never given up while queued
+        return 1
+    except OSError:
+        return 0
 
 
 # --- request ids and JSON logs -----------------------------------------------------------------
