@@ -39,7 +39,7 @@ from sqlalchemy.engine import make_url
 
 from app.core.clock import utcnow
 from app.extensions import db
-from app.media.storage import CHUNK, get_storage
+from app.media.storage import CHUNK, get_storage, sha256_of
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -64,20 +64,17 @@ class Summary:
 
 
 def file_sha256(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+    return sha256_of(Path(path))
 
 
-def _copy_hashing(source, target: Path) -> tuple[str, int]:
+def _hash_stream(source, out=None) -> tuple[str, int]:
+    """Read `source` to its end (an object store's stream need not seek), writing each chunk
+    to `out` if given; return its sha256 and size."""
     digest, size = hashlib.sha256(), 0
-    with open(target, "wb") as out:
-        while chunk := source.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    while chunk := source.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if out is not None:
             out.write(chunk)
     return digest.hexdigest(), size
 
@@ -218,8 +215,8 @@ def _backup_media(storage, out: Path, files: dict) -> dict:
         folder.mkdir()
         for key in sorted(storage.keys()):
             try:
-                with storage.open(key) as source:
-                    sha, size = _copy_hashing(source, folder / key)
+                with storage.open(key) as source, open(folder / key, "wb") as out:
+                    sha, size = _hash_stream(source, out)
             except FileNotFoundError:  # swept meanwhile: no row of the dump refers to it
                 (folder / key).unlink(missing_ok=True)
                 continue
@@ -231,11 +228,8 @@ def _backup_media(storage, out: Path, files: dict) -> dict:
         keys = {}
         for key in sorted(storage.keys()):
             with storage.open(key) as source:
-                digest, size = hashlib.sha256(), 0
-                while chunk := source.read(CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
-            keys[key] = {"sha256": digest.hexdigest(), "size": size}
+                sha, size = _hash_stream(source)
+            keys[key] = {"sha256": sha, "size": size}
             count, total = count + 1, total + size
         (out / MEDIA_KEYS).write_text(json.dumps(keys, indent=1) + "\n", encoding="utf-8")
         sha, size = file_sha256(out / MEDIA_KEYS)
@@ -292,6 +286,7 @@ def restore_backup(directory: str | os.PathLike) -> Summary:
                           f"{engine.dialect.name} 数据库")
     _refuse_non_empty_database(engine, database)
     _refuse_non_empty_storage(storage, manifest["media"])
+    _refuse_missing_objects(storage, directory, manifest["media"])
     db.session.remove()
     if database["engine"] == "sqlite":
         _restore_sqlite(engine, directory / database["file"])
@@ -309,7 +304,7 @@ def _refuse_non_empty_database(engine, database: dict):
             tables = conn.execute(text(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = :s "
                 "ORDER BY table_name"), {"s": schema}).scalars().all()
-        where = f"模式 {schema}"
+        where = f"数据库的模式“{schema}”"
     else:
         with engine.connect() as conn:
             tables = inspect(conn).get_table_names()
@@ -376,15 +371,21 @@ def _restore_postgres(engine, dump: Path, database: dict):
         raise BackupError(f"pg_restore 失败（已整体回滚）：{result.stderr.strip()[:2000]}")
 
 
-def _restore_media(storage, directory: Path, manifest: dict):
-    if manifest["media"]["mode"] == "copy":
-        for name in sorted(manifest["files"]):
-            if name.startswith(f"{MEDIA_DIR}/"):
-                with open(directory / name, "rb") as fh:
-                    storage.save(fh, name.split("/", 1)[1])
+def _refuse_missing_objects(storage, directory: Path, media: dict):
+    """An object store's backup holds keys only: every one must still be in the bucket."""
+    if media["mode"] == "copy":
         return
     keys = json.loads((directory / MEDIA_KEYS).read_text(encoding="utf-8"))
     missing = [key for key in keys if not storage.exists(key)]
     if missing:
-        raise BackupError(f"数据库已恢复，但对象存储中缺少 {len(missing)} 个文件（例如 {missing[0]}）："
-                          f"请从存储桶的版本或副本中找回")
+        raise BackupError(f"对象存储中缺少 {len(missing)} 个文件（例如 {missing[0]}），未做任何恢复："
+                          f"请先从存储桶的版本或副本中找回")
+
+
+def _restore_media(storage, directory: Path, manifest: dict):
+    if manifest["media"]["mode"] != "copy":
+        return  # the bucket holds them (checked above)
+    for name in sorted(manifest["files"]):
+        if name.startswith(f"{MEDIA_DIR}/"):
+            with open(directory / name, "rb") as fh:
+                storage.save(fh, name.split("/", 1)[1])

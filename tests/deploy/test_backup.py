@@ -179,3 +179,29 @@ def _tables(conn):
                                  "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
                                  )).scalars().all()
     return inspect(conn).get_table_names()
+
+
+def test_an_object_store_is_backed_up_as_a_list_of_keys_and_hashes(app, runner, tmp_path,
+                                                                   restore_target, make_case):
+    """A store whose backup_mode is "manifest" (S3: the bucket keeps the bytes, with its own
+    versions) is listed, not copied; the restore checks the bucket holds every key."""
+    attachment = store_attachment(make_case(), io.BytesIO(samples.jpeg_bytes()), filename="a.jpg")
+    db.session.commit()
+    get_storage().backup_mode = "manifest"  # this app's store stands in for the shared bucket
+    out = tmp_path / "backup"
+    assert runner.invoke(args=["backup", "create", "--out", str(out)]).exit_code == 0
+    keys = json.loads((out / "media-keys.json").read_text())
+    assert keys == {attachment.stored_name: {"sha256": attachment.sha256,
+                                             "size": attachment.byte_size}}
+    assert not (out / "media").exists()
+
+    shared_bucket = app.config["MEDIA_ROOT"]
+    target = create_app(make_config(restore_target, shared_bucket))
+    with target.app_context():
+        get_storage().backup_mode = "manifest"
+        get_storage().delete(attachment.stored_name)  # lost from the bucket meanwhile
+        result = target.test_cli_runner().invoke(args=["backup", "restore", str(out)])
+        assert result.exit_code != 0 and "对象存储中缺少 1 个文件" in result.output
+        with db.engine.connect() as conn:
+            assert not _tables(conn)  # refused before the database was touched
+        db.engine.dispose()
