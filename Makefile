@@ -11,7 +11,9 @@ PORT ?= 8000
 # the QR decoder and the PDF tools that check what we print.
 RUN_DEBS := fonts-wqy-zenhei
 # libfaketime moves the wall clock for the suite's third leg (no test may depend on the day).
-TEST_DEBS := fonts-wqy-zenhei chromium zbar-tools libzbar0 poppler-utils libfaketime
+# postgresql-client: pg_dump/pg_restore for `flask backup` (its major version must be at least
+# the server's; tests/deploy/test_backup.py checks it against the test server).
+TEST_DEBS := fonts-wqy-zenhei chromium zbar-tools libzbar0 poppler-utils libfaketime postgresql-client
 
 .PHONY: run test venv test-venv run-deps test-deps db demo clean help
 

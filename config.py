@@ -142,6 +142,21 @@ class Config:
     ACCESS_CODE_MAX_FAILURES = 5
     ACCESS_CODE_LOCK_MINUTES = 15
 
+    # Production (docs/deploy.md). How many reverse proxies in front of the app append to
+    # X-Forwarded-For/-Proto/-Host: 0 (default) ignores those headers, so a client cannot
+    # spoof its address; 1 behind one nginx. Rate limits, login throttling, audit events and
+    # logs then see the client's address (Werkzeug's ProxyFix).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    # "json": one JSON object per log line, each with the request id; anything else: text.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+    # Who may read /metrics (Prometheus): a bearer token and/or addresses or networks
+    # ("10.0.0.5,10.1.0.0/16"). Neither set: /metrics answers 404. Both set: both must match.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    METRICS_ALLOWED_ADDRESSES = os.environ.get("METRICS_ALLOWED_ADDRESSES", "")
+    # Where pg_dump/pg_restore live for `flask backup` (empty: the PATH), e.g.
+    # /usr/lib/postgresql/16/bin when the server is newer than the default client.
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
+
 
 class TestingConfig(Config):
     TESTING = True

@@ -1,5 +1,4 @@
 """码上办: QR-code feedback intake and case handling for a county business-environment office."""
-import logging
 import os
 
 from flask import Flask
@@ -33,7 +32,14 @@ def create_app(config_class=None):
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    # Before the limiter's and every other hook: a refused request has its id and is counted.
+    from app.observability.logs import register_request_ids
+    register_request_ids(app)
+    from app.observability.metrics import register_request_metrics
+    register_request_metrics(app)
     limiter.init_app(app)
+    from app.core.proxy import register_proxy_fix
+    register_proxy_fix(app)
 
     from app.core import views as core_views
     core_views.register_converters(app)
@@ -100,9 +106,13 @@ def create_app(config_class=None):
     from app.sms.cli import sms_cli
     app.cli.add_command(sms_cli)
 
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app.observability import views as observability_views
+    app.register_blueprint(observability_views.bp)
+    from app.backup.cli import backup_cli
+    app.cli.add_command(backup_cli)
+
+    from app.observability.logs import configure_logging
+    configure_logging(app)
     # The in-process scheduler (SCHEDULER=on) is started by the web server's entry point
     # (gunicorn.conf.py), not here: a CLI command that loads the app is not a web process.
     return app

@@ -5,6 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
+from app.core.proxy import request_address
 from app.core.types import UTCDateTime, enum_column_type
 from app.extensions import db
 
@@ -326,6 +327,9 @@ class AuditEvent(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # The client's address when a request wrote the event (behind TRUSTED_PROXIES proxies, the
+    # one they forwarded); None for the scheduler and the command line.
+    client_address: Mapped[str | None] = mapped_column(String(45), default=request_address)
 
     case = relationship("Case", back_populates="events")
     actor = relationship("User")

@@ -43,14 +43,11 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready to serve, and what the operator must see: deliveries waiting and given up."""
-    from app.reminders.queries import delivery_counts
-    try:
-        counts = delivery_counts()
-    except Exception as exc:
-        db.session.rollback()
-        return jsonify(status="error", error=type(exc).__name__), 503
-    return jsonify(status="ok", deliveries=counts)
+    """Ready to serve: the database, media storage and Redis answer; how old the scheduler's
+    last scan is; deliveries waiting and given up (app/observability/readiness.py)."""
+    from app.observability.readiness import readiness
+    body, status = readiness()
+    return jsonify(body), status
 
 
 @bp.get("/")

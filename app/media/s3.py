@@ -136,6 +136,22 @@ class S3Storage:
     def delete(self, key):
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
 
+    # The bucket keeps the bytes (with the provider's own versioning/replication); a backup
+    # lists the keys with their hashes, which a restore checks the bucket against (app/backup).
+    backup_mode = "manifest"
+
+    def keys(self) -> Iterator[str]:
+        """Stored files: the bucket's top level (stamps/ and sweep/ are prefixes, left out)."""
+        for item in self._list("", delimiter="/"):
+            if _valid(item["Key"]):
+                yield item["Key"]
+
+    def ping(self) -> None:
+        """The bucket answers with these credentials (/readyz). A HEAD, not a test write: the
+        probe runs every few seconds on every host and must not grow the bucket's requests
+        bill or its object count."""
+        self.client.head_bucket(Bucket=self.bucket)
+
     def keys_unstamped_since(self, cutoff: datetime) -> Iterator[str]:
         """Keys whose newest stamp is older than `cutoff`: stored files, and markers left by a
         save that never finished its upload. Two paged listings, no request per file; a file

@@ -50,6 +50,16 @@ class Storage(Protocol):
     def delete_if_unstamped_since(self, key: str, cutoff: datetime) -> bool:
         """Delete `key` unless a save stamps it meanwhile; True if it was deleted."""
 
+    def keys(self) -> Iterator[str]:
+        """Every stored key (backups walk them)."""
+
+    def ping(self) -> None:
+        """Raise unless the store can be read and written now (/readyz)."""
+
+    # What a backup holds of this store: "copy" (the bytes of every key) or "manifest" (keys
+    # and hashes only, for an object store that keeps its own versions; app/backup).
+    backup_mode: str
+
 
 def check_key(key: str) -> str:
     # Keys are ours (hash + extension); refuse anything that could climb out of the root.
@@ -109,14 +119,29 @@ class LocalStorage:
     def keys_unstamped_since(self, cutoff: datetime):
         """Keys of stored files no save has stamped since `cutoff` (the sweeper's candidates)."""
         limit = cutoff.timestamp()
-        for path in self.root.glob("??/??/*"):
-            if path.name.startswith((".", SWEEPING)):
-                continue
+        for path in self._files():
             try:
                 if path.stat().st_mtime < limit:
                     yield path.name
             except FileNotFoundError:
                 continue
+
+    backup_mode = "copy"
+
+    def keys(self):
+        return (path.name for path in self._files())
+
+    def _files(self):
+        """Stored files (not half-written or set-aside ones)."""
+        for path in self.root.glob("??/??/*"):
+            if not path.name.startswith((".", SWEEPING)):
+                yield path
+
+    def ping(self):
+        """The store's folder is there and takes a file (a full or read-only disk fails)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix=".ping-"):
+            pass
 
     def delete_if_unstamped_since(self, key, cutoff: datetime) -> bool:
         """Delete `key` unless a save stamped it since `cutoff`; True if it was deleted.

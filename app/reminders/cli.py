@@ -49,8 +49,14 @@ def run_command(interval):
 @click.option("--no-deliver", is_flag=True, help="Queue but do not send.")
 def tick_command(now_text, no_deliver):
     """Run one tick now (for cron and tests); safe alongside a running scheduler."""
+    import socket
+    import time
+    from app.reminders.heartbeat import record_tick
     from app.reminders.tasks import tick
+    started = time.perf_counter()
     results = tick(_parse_now(now_text), deliver=not no_deliver)
+    record_tick(f"{socket.gethostname()}:cli", utcnow(),
+                round((time.perf_counter() - started) * 1000))
     click.echo(json.dumps(results, ensure_ascii=False))
 
 

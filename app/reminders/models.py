@@ -77,5 +77,18 @@ class SchedulerLease(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+
+class SchedulerTick(db.Model):
+    """When the active scheduler last finished a scan and how long it took, written where the
+    scheduler runs so any host can read it (/readyz, /metrics)."""
+
+    __tablename__ = "scheduler_ticks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration_ms: Mapped[int]
+
+
 # Keep cases.next_check_at in step with every case operation (a before_flush hook).
 from app.reminders import timeline as _timeline  # noqa: E402,F401

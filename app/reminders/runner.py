@@ -11,12 +11,14 @@ import logging
 import math
 import os
 import threading
+import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app.core.clock import utcnow
 from app.extensions import db
+from app.reminders.heartbeat import record_tick
 from app.reminders.lock import SchedulerLock
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,10 @@ def make_scheduler(app, blocking: bool):
         return run
 
     def scan():
-        log.info("scheduler tick: %s", tick(utcnow(), deliver=False))
+        started = time.perf_counter()
+        results = tick(utcnow(), deliver=False)
+        record_tick(lock.holder, utcnow(), round((time.perf_counter() - started) * 1000))
+        log.info("scheduler tick: %s", results)
 
     def deliveries():
         # Between runs: stop when the scheduler is shutting down or the lock is lost.

@@ -1,0 +1,1 @@
+"""Running it in production: request ids and JSON logs, Prometheus metrics, readiness."""
