@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "revoke_card": "作废企业码并换发新码", "revoke_api_tokens": "吊销接口令牌",
     "export_ledger": "导出台账", "export_ledger_full": "导出完整台账（未脱敏）",
     "set_closure_basis": "设置办结率口径", "snapshot_figures": "月末指标定格",
+    "leader_instruction": "领导批示",
 }
 UNKNOWN_ACTION = "其他操作"
 
