@@ -115,6 +115,18 @@ def stuck_case_ids(scope, now: datetime, workdays: int, calendar: WorkCalendar) 
     return found
 
 
+def unsatisfied_case_ids(scope, since: datetime, now: datetime) -> list[int]:
+    """Cases rated unsatisfied (差评) in [since, now), whatever became of them since."""
+    rows = db.session.execute(
+        select(AuditEvent.case_id, AuditEvent.data).join(Case, Case.id == AuditEvent.case_id)
+        .where(AuditEvent.action == "rate", AuditEvent.created_at >= since,
+               AuditEvent.created_at < now, *scope)
+        .order_by(AuditEvent.case_id)).all()
+    unsatisfied = {r.name for r in UNSATISFIED}
+    return list(dict.fromkeys(case_id for case_id, data in rows
+                              if (data or {}).get("rating") in unsatisfied))
+
+
 def agenda_candidates(meeting: Meeting, now: datetime | None = None) -> dict[int, list[AgendaReason]]:
     """Every case the agenda's rules select, with the rules it meets, in the agenda's order:
     the previous meeting's unsettled cases, overdue, escalated, 差评 since the previous
@@ -136,8 +148,7 @@ def agenda_candidates(meeting: Meeting, now: datetime | None = None) -> dict[int
             add(AgendaReason.previous_open, _ids(Case.id.in_(earlier), Case.state.in_(UNSETTLED)))
     add(AgendaReason.overdue, _ids(overdue_condition(now), *scope))
     add(AgendaReason.escalated, _ids(Case.escalation_level > 0, Case.state.in_(OPEN_STATES), *scope))
-    add(AgendaReason.unsatisfied, _ids(Case.rating.in_(UNSATISFIED), Case.rated_at >= since,
-                                       Case.rated_at < now, *scope))
+    add(AgendaReason.unsatisfied, unsatisfied_case_ids(scope, since, now))
     add(AgendaReason.reopened, _ids(Case.reopen_count > 0, Case.state.in_(OPEN_STATES), *scope))
     add(AgendaReason.stuck, stuck_case_ids(scope, now, stuck_workdays(),
                                            WorkCalendar.from_database()))
