@@ -141,7 +141,7 @@ def issues_pdf(meeting: Meeting, county: str = "", now=None) -> bytes:
     """The 问题建议清单: one row per issue with its 分包县领导, 责任单位, 举措, 目标, 时限."""
     now = now or utcnow()
     sections = [(None, meeting_note(meeting) + f"；状态截至{format_local(now)}", ISSUE_HEADERS,
-                 issue_rows(meeting, now), [10, 32, 62, 22, 28, 36, 30, 20, 26, 18])]
+                 issue_rows(meeting, now), [10, 30, 57, 20, 26, 34, 28, 23, 28, 17])]
     return render_pdf(f"{county}{meeting.title}问题建议清单", sections, county or "码上办")
 
 
