@@ -17,6 +17,8 @@ from app.core.clock import local_today, utcnow
 from app.departments.queries import ordered_departments
 from app.extensions import csrf, db
 from app.figures import queries as figures_queries
+from app.bulletins.queries import bulletin_figures
+from app.meetings.queries import meeting_figures
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge a request with
@@ -141,8 +143,6 @@ def figures():
 
 def mechanism_figures(date_from, date_to) -> dict:
     """The meetings' and the bulletins' figures of the period (docs/figures.md)."""
-    from app.bulletins.queries import bulletin_figures
-    from app.meetings.queries import meeting_figures
     return {"meetings": meeting_figures(date_from, date_to),
             "bulletins": bulletin_figures(date_from, date_to)}
 
