@@ -13,10 +13,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.bulletins.queries import bulletin_figures
 from app.cases.queries import is_overdue
 from app.core.clock import utcnow
 from app.core.documents import paragraph, row_values
 from app.core.timeutil import format_local
+from app.figures.queries import add_months
 from app.meetings import queries
 from app.meetings.models import Meeting
 from qrcards.fonts import pdf_font
@@ -162,6 +164,44 @@ def issues_xlsx(meeting: Meeting, county: str = "", now=None) -> bytes:
     for i, width in enumerate([6, 24, 50, 12, 18, 30, 24, 12, 16, 12], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A4"
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+MEETING_SHEET_HEADERS = ["月份", "会议类型", "召开次数", "交办问题", "已办结", "未办结", "办结率（%）"]
+BULLETIN_SHEET_HEADERS = ["月份", "编发期数", "采纳建议", "已批示", "批示已答复", "答复率（%）"]
+
+
+def mechanism_xlsx(date_from, date_to, county: str = "") -> bytes:
+    """The mechanism sheet: meetings held and issues assigned and solved per type and month,
+    and the 《代表声音》 figures per month (docs/figures.md), for [date_from, date_to)."""
+    wb = Workbook()
+    meetings_ws = wb.active
+    meetings_ws.title = "会议调度"
+    bulletins_ws = wb.create_sheet("代表声音")
+    for ws, headers in ((meetings_ws, MEETING_SHEET_HEADERS), (bulletins_ws, BULLETIN_SHEET_HEADERS)):
+        ws.append(row_values(ws, [f"{county}企业服务机制台账（{date_from} 至 {date_to}，不含末日）"]))
+        ws.append(row_values(ws, headers))
+        for c in ws[2]:
+            c.font = Font(bold=True)
+    month = date_from.replace(day=1)
+    while month < date_to:
+        start, end = max(month, date_from), min(add_months(month, 1), date_to)
+        label = f"{month:%Y-%m}"
+        for g in queries.meeting_figures(start, end)["by_type"]:
+            meetings_ws.append(row_values(meetings_ws, [
+                label, g["label"], g["meetings_held"], g["issues_assigned"], g["issues_solved"],
+                g["issues_open"], g["solved_rate"] or "—"]))
+        b = bulletin_figures(start, end)
+        bulletins_ws.append(row_values(bulletins_ws, [
+            label, b["bulletins_issued"], b["suggestions_adopted"], b["instructions_given"],
+            b["instructions_answered"], b["answered_rate"] or "—"]))
+        month = add_months(month, 1)
+    for ws, widths in ((meetings_ws, [10, 26, 10, 10, 10, 10, 12]), (bulletins_ws, [10, 10, 10, 10, 12, 12])):
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A3"
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

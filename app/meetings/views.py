@@ -21,6 +21,7 @@ from app.core.types import is_id
 from app.departments.models import Department
 from app.departments.queries import ordered_departments
 from app.extensions import db
+from app.figures.queries import DATE_RANGE_MESSAGE, date_in_range
 from app.meetings import documents, operations as ops, queries
 from app.meetings.models import AttendeeKind, MeetingType
 
@@ -86,6 +87,19 @@ def create():
     db.session.commit()
     flash("会议已创建，可生成议程", "success")
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.get("/mechanisms.xlsx")
+@role_required(*SEE_ALL_ROLES)
+def mechanisms_xlsx():
+    """The mechanism sheet for [from, to) (default: this year)."""
+    default_from, default_to = _this_year()
+    date_from = _date(request.args.get("from")) or default_from
+    date_to = _date(request.args.get("to")) or default_to
+    if date_to <= date_from or not (date_in_range(date_from) and date_in_range(date_to)):
+        return index(error=f"统计期间无效：结束日期应晚于开始日期，{DATE_RANGE_MESSAGE}", status=400)
+    return _file(documents.mechanism_xlsx(date_from, date_to, _county()),
+                 f"企业服务机制台账_{date_from}_{date_to}.xlsx", XLSX)
 
 
 @bp.post("/types")

@@ -88,3 +88,24 @@ def test_figures_count_meetings_issues_and_solved_per_type(api, world, fixed_clo
     assert by_type["face_to_face"]["meetings_held"] == 0  # held in December
     assert figures["meetings"]["totals"]["issues_assigned"] == 2
     assert figures["bulletins"]["bulletins_issued"] == 0
+
+
+def test_mechanism_sheet_counts_per_month_and_type(client, login_as, api, world, fixed_clock):
+    from io import BytesIO
+    from openpyxl import load_workbook
+    fixed_clock.set(MONDAY)
+    api.post("/meetings", {"type": "party_business", "held_on": "2026-10-22"})
+    meeting_id = api.post("/meetings", {"type": "party_business", "held_on": "2026-11-02"}).json["id"]
+    api.post(f"/meetings/{meeting_id}/issues", {"category": "other", "content": "交办的问题内容",
+                                                "leader": "王县长", "department": "MARKET",
+                                                "due": "2026-11-30"})
+    login_as(world.supervisor)
+    response = client.get("/meetings/mechanisms.xlsx?from=2026-10-01&to=2026-12-01")
+    assert response.status_code == 200
+    wb = load_workbook(BytesIO(response.data))
+    rows = [[c.value for c in r] for r in wb["会议调度"].iter_rows(min_row=3)]
+    party = [r for r in rows if r[1] == "党企月商会"]
+    assert party == [["2026-10", "党企月商会", 1, 0, 0, 0, "—"],
+                     ["2026-11", "党企月商会", 1, 1, 0, 1, "0.00"]]
+    assert [r[0] for r in wb["代表声音"].iter_rows(min_row=3, values_only=True)] == ["2026-10", "2026-11"]
+    assert client.get("/meetings/mechanisms.xlsx?from=2026-12-01&to=2026-10-01").status_code == 400
