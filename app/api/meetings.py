@@ -9,6 +9,7 @@ from app.api.errors import ApiError
 from app.api.serialize import case_summary_json, department_json, instant
 from app.api.views import bp, current_user
 from app.cases.models import CaseSource, Urgency
+from app.cases.operations import case_by_submission_key
 from app.cases.queries import SEE_ALL_ROLES
 from app.extensions import db
 from app.meetings import operations as ops, queries
@@ -113,6 +114,8 @@ def meetings_issue(meeting_id):
     if source not in (None, CaseSource.meeting):
         raise ApiError("invalid_field", "会议交办问题的来源只能是 meeting", field="source")
     department = params.department(body.get("department"))
+    key = params.text(body, "submission_key", max_length=64) or None
+    repeated = key is not None and case_by_submission_key(key) is not None
     issue = ops.raise_issue(
         meeting, current_user(), category=params.category(body.get("category")),
         content=params.text(body, "content", required=True),
@@ -123,6 +126,7 @@ def meetings_issue(meeting_id):
         enterprise_name=params.text(body, "enterprise_name", max_length=200),
         urgency=params.choice(body.get("urgency"), Urgency, "urgency") or Urgency.normal,
         contact_name=params.text(body, "contact_name", max_length=64),
-        contact_phone=params.text(body, "contact_phone", max_length=32))
+        contact_phone=params.text(body, "contact_phone", max_length=32),
+        submission_key=key)
     db.session.commit()
-    return jsonify(issue_json(issue, current_user())), 201
+    return jsonify(issue_json(issue, current_user())), 200 if repeated else 201

@@ -231,12 +231,13 @@ def raise_issue(meeting: Meeting, actor: User, *, category: Category | None, con
                 department: Department | None, leader_name: str, due_on: date | None,
                 measure=None, goal=None, enterprise: Enterprise | None = None,
                 enterprise_name=None, urgency: Urgency = Urgency.normal, contact_name=None,
-                contact_phone=None, now=None) -> MeetingIssue:
+                contact_phone=None, submission_key=None, now=None) -> MeetingIssue:
     """An issue the meeting assigned (定责任、定举措、定目标、定时限): a case of source
     `meeting`, dispatched at once to the 责任单位 with the 时限 as its handling deadline.
 
     A contact is optional: an issue raised at a meeting has no caller to ring back, so
-    without a phone number it is recorded without contact details (as anonymous)."""
+    without a phone number it is recorded without contact details (as anonymous). The same
+    `submission_key` twice gives back the first issue, never two."""
     _require_office(actor, "录入会议交办问题")
     now = now or utcnow()
     leader_name = _text(leader_name, "分包县领导", "leader", LEADER_MAX, required=True)
@@ -248,11 +249,19 @@ def raise_issue(meeting: Meeting, actor: User, *, category: Category | None, con
         _refuse("missing_field", "请填写时限（日期）", field="due")
     if due_on < local_today(now):
         _refuse("invalid_field", "时限不能早于今天", field="due")
+    if submission_key:
+        existing = case_ops.case_by_submission_key(submission_key)
+        if existing is not None:
+            issue = db.session.execute(select(MeetingIssue).filter_by(
+                case_id=existing.id, meeting_id=meeting.id)).scalar_one_or_none()
+            if issue is None:
+                _refuse("duplicate", "该提交标识已用于其他案件", 409, "submission_key")
+            return issue
     case, _created = case_ops.submit_case(
         source=CaseSource.meeting, category=category, content=content, actor=actor,
         enterprise=enterprise, enterprise_name_given=None if enterprise else enterprise_name,
         urgency=urgency, contact_name=contact_name, contact_phone=contact_phone,
-        is_anonymous=not (contact_phone or "").strip(), now=now)
+        is_anonymous=not (contact_phone or "").strip(), submission_key=submission_key, now=now)
     case_ops.dispatch_case(case, actor, department, now=now, reply_due_at=issue_due_at(due_on),
                            note=f"{meeting.title}交办；分包县领导：{leader_name}")
     leader = db.session.execute(select(User).filter_by(

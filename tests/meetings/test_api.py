@@ -109,3 +109,15 @@ def test_mechanism_sheet_counts_per_month_and_type(client, login_as, api, world,
                      ["2026-11", "党企月商会", 1, 1, 0, 1, "0.00"]]
     assert [r[0] for r in wb["代表声音"].iter_rows(min_row=3, values_only=True)] == ["2026-10", "2026-11"]
     assert client.get("/meetings/mechanisms.xlsx?from=2026-12-01&to=2026-10-01").status_code == 400
+
+
+def test_a_repeated_submission_key_gives_back_the_first_issue(api, world, fixed_clock):
+    fixed_clock.set(MONDAY)
+    meeting_id = api.post("/meetings", {"type": "party_business", "held_on": "2026-11-02"}).json["id"]
+    body = {"category": "other", "content": "企业用地指标紧张需要协调", "leader": "王县长",
+            "department": "MARKET", "due": "2026-11-30", "submission_key": "meeting-1-row-1"}
+    first = api.post(f"/meetings/{meeting_id}/issues", body)
+    again = api.post(f"/meetings/{meeting_id}/issues", body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json["case"]["tracking_no"] == first.json["case"]["tracking_no"]
+    assert len(api.get(f"/meetings/{meeting_id}").json["issues"]) == 1
