@@ -13,6 +13,7 @@ from app.cases.models import AuditEvent, CaseSource, CaseState
 from app.departments.models import Department
 from app.core.clock import local_today, utcnow
 from app.extensions import db
+from app.figures.queries import DATE_RANGE_MESSAGE, date_in_range
 from app.bulletins.models import Bulletin, BulletinItem
 
 TITLE_MAX = Bulletin.__table__.c.title.type.length
@@ -39,6 +40,8 @@ def create_bulletin(actor: User, issue_no, title, issued_on: date | None, cases)
         _refuse("duplicate", f"第{issue_no}期已存在", 409, "issue_no")
     if not isinstance(issued_on, date):
         _refuse("invalid_field", "请填写编发日期", field="issued_on")
+    if not date_in_range(issued_on):
+        _refuse("invalid_field", f"编发日期：{DATE_RANGE_MESSAGE}", field="issued_on")
     title = case_ops._limit_text(title, TITLE_MAX, "标题", "title") or f"代表声音（第{issue_no}期）"
     cases = list(dict.fromkeys(c for c in cases if c is not None))
     if not cases:

@@ -1,5 +1,4 @@
 """《代表声音》 pages: compile a bulletin, record each 批示, print it."""
-from datetime import date
 from io import BytesIO
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -13,19 +12,13 @@ from app.cases.errors import CaseActionError
 from app.cases.models import Case
 from app.cases.queries import SEE_ALL_ROLES, is_overdue
 from app.core.clock import local_today, utcnow
+from app.core.timeutil import parse_iso_date
 from app.core.types import is_id
 from app.departments.models import Department
 from app.departments.queries import ordered_departments
 from app.extensions import db
 
 bp = Blueprint("bulletins", __name__, url_prefix="/bulletins")
-
-
-def _date(text) -> date | None:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
 
 
 @bp.get("/")
@@ -48,7 +41,7 @@ def create():
     cases = [db.session.get(Case, int(i)) for i in form.getlist("case") if is_id(i)]
     try:
         bulletin = ops.create_bulletin(current_user, int(issue_no) if issue_no.isdecimal() else None,
-                                       form.get("title"), _date(form.get("issued_on")), cases)
+                                       form.get("title"), parse_iso_date(form.get("issued_on")), cases)
     except CaseActionError as err:
         db.session.rollback()
         return index(error=err.message, status=err.status)
@@ -86,7 +79,7 @@ def instruct(bulletin_id, item_id):
         if is_id(form.get("department", "")) else None
     try:
         ops.record_instruction(item, current_user, form.get("instruction"), form.get("leader"),
-                               _date(form.get("on")), department=department)
+                               parse_iso_date(form.get("on")), department=department)
     except CaseActionError as err:
         db.session.rollback()
         return _render(queries.get_bulletin_or_404(bulletin_id), error=err.message,

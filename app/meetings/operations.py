@@ -17,6 +17,7 @@ from app.core.timeutil import local_datetime
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
 from app.extensions import db
+from app.figures.queries import DATE_RANGE_MESSAGE, date_in_range
 from app.meetings import queries
 from app.meetings.models import (AgendaItem, AgendaReason, AttendeeKind, Meeting, MeetingAttendee,
                                  MeetingIssue, MeetingType)
@@ -124,6 +125,8 @@ def create_meeting(actor: User, meeting_type: MeetingType | None, held_on: date 
         _refuse("invalid_field", "请选择会议类型", field="type")
     if not isinstance(held_on, date):
         _refuse("invalid_field", "请填写会议日期", field="held_on")
+    if not date_in_range(held_on):
+        _refuse("invalid_field", f"会议日期：{DATE_RANGE_MESSAGE}", field="held_on")
     title = _text(title, "会议名称", "title", TITLE_MAX) or \
         f"{meeting_type.name}（{held_on.year}年{held_on.month}月{held_on.day}日）"
     meeting = Meeting(type=meeting_type, held_on=held_on, title=title,
@@ -249,6 +252,8 @@ def raise_issue(meeting: Meeting, actor: User, *, category: Category | None, con
         _refuse("missing_field", "请填写时限（日期）", field="due")
     if due_on < local_today(now):
         _refuse("invalid_field", "时限不能早于今天", field="due")
+    if not date_in_range(due_on):
+        _refuse("invalid_field", f"时限：{DATE_RANGE_MESSAGE}", field="due")
     if submission_key:
         existing = case_ops.case_by_submission_key(submission_key)
         if existing is not None:

@@ -81,7 +81,9 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 def since_date(meeting: Meeting, previous: Meeting | None) -> date:
     """The first day the meeting reviews: the previous meeting's day, or 30 days back."""
-    return previous.held_on if previous else meeting.held_on - FIRST_LOOKBACK
+    if previous is not None:
+        return previous.held_on
+    return max(meeting.held_on - FIRST_LOOKBACK, figures_queries.DATE_MIN)
 
 
 def meeting_case_ids(meeting: Meeting) -> list[int]:

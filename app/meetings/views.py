@@ -17,6 +17,7 @@ from app.cases.errors import CaseActionError
 from app.cases.models import Category, Urgency
 from app.cases.queries import SEE_ALL_ROLES, category_choices, is_overdue
 from app.core.clock import local_today, utcnow
+from app.core.timeutil import parse_iso_date
 from app.core.types import is_id
 from app.departments.models import Department
 from app.departments.queries import ordered_departments
@@ -31,13 +32,6 @@ ISSUE_ROWS = 5  # blank rows the issue list offers
 ISSUE_FIELDS = ("enterprise", "content", "category", "leader", "department", "measure", "goal",
                 "due")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _date(text) -> date | None:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
 
 
 def _county() -> str:
@@ -79,7 +73,7 @@ def create():
     try:
         meeting = ops.create_meeting(
             current_user, db.session.get(MeetingType, int(form["type"])) if is_id(form.get("type", "")) else None,
-            _date(form.get("held_on")), title=form.get("title"), chair=form.get("chair"),
+            parse_iso_date(form.get("held_on")), title=form.get("title"), chair=form.get("chair"),
             leaders=form.get("leaders"), departments=form.get("departments"),
             enterprises=form.get("enterprises"))
     except CaseActionError as err:
@@ -94,8 +88,8 @@ def create():
 def mechanisms_xlsx():
     """The mechanism sheet for [from, to) (default: this year)."""
     default_from, default_to = _this_year()
-    date_from = _date(request.args.get("from")) or default_from
-    date_to = _date(request.args.get("to")) or default_to
+    date_from = parse_iso_date(request.args.get("from")) or default_from
+    date_to = parse_iso_date(request.args.get("to")) or default_to
     if date_to <= date_from or not (date_in_range(date_from) and date_in_range(date_to)):
         return index(error=f"统计期间无效：结束日期应晚于开始日期，{DATE_RANGE_MESSAGE}", status=400)
     return _file(documents.mechanism_xlsx(date_from, date_to, _county()),
@@ -242,7 +236,7 @@ def issues(meeting_id):
                 ops.raise_issue(
                     meeting, current_user, content=row["content"], leader_name=row["leader"],
                     category=db.session.get(Category, category.id) if category else None,
-                    department=department, due_on=_date(row["due"]), measure=row["measure"],
+                    department=department, due_on=parse_iso_date(row["due"]), measure=row["measure"],
                     goal=row["goal"], enterprise=enterprise, enterprise_name=name,
                     urgency=Urgency.normal)
             except CaseActionError as err:
@@ -262,25 +256,18 @@ def _file(data: bytes, name: str, mimetype: str):
     return send_file(BytesIO(data), as_attachment=True, download_name=name, mimetype=mimetype)
 
 
-@bp.get("/<meeting_id>/agenda.pdf")
+# The meeting's papers: URL file name → (builder, download name suffix, MIME type).
+PAPERS = {
+    "agenda.pdf": (documents.agenda_pdf, "议程.pdf", "application/pdf"),
+    "issues.pdf": (documents.issues_pdf, "问题建议清单.pdf", "application/pdf"),
+    "issues.xlsx": (documents.issues_xlsx, "问题建议清单.xlsx", XLSX),
+}
+
+
+@bp.get("/<meeting_id>/<any(agenda.pdf, issues.pdf, issues.xlsx):paper>")
 @role_required(*SEE_ALL_ROLES)
-def agenda_pdf(meeting_id):
+def paper(meeting_id, paper):
+    """The printed agenda, or the 问题建议清单 as PDF or workbook."""
     meeting = queries.get_meeting_or_404(meeting_id)
-    return _file(documents.agenda_pdf(meeting, _county()), f"{meeting.title}议程.pdf",
-                 "application/pdf")
-
-
-@bp.get("/<meeting_id>/issues.pdf")
-@role_required(*SEE_ALL_ROLES)
-def issues_pdf(meeting_id):
-    meeting = queries.get_meeting_or_404(meeting_id)
-    return _file(documents.issues_pdf(meeting, _county()), f"{meeting.title}问题建议清单.pdf",
-                 "application/pdf")
-
-
-@bp.get("/<meeting_id>/issues.xlsx")
-@role_required(*SEE_ALL_ROLES)
-def issues_xlsx(meeting_id):
-    meeting = queries.get_meeting_or_404(meeting_id)
-    return _file(documents.issues_xlsx(meeting, _county()), f"{meeting.title}问题建议清单.xlsx",
-                 XLSX)
+    build, suffix, mimetype = PAPERS[paper]
+    return _file(build(meeting, _county()), f"{meeting.title}{suffix}", mimetype)

@@ -1,5 +1,5 @@
 """Issue rows become cases with the meeting's deadline; the 问题建议清单 as .xlsx and PDF."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from io import BytesIO
 import subprocess
 
@@ -197,3 +197,18 @@ def test_agenda_page_add_drop_restore(client, login_as, world, make_meeting, mak
     client.post(f"/meetings/{meeting.id}/agenda/{item.id}", data={"action": "restore", "note": "x"})
     db.session.expire_all()
     assert not item.is_dropped and item.note == "x"
+
+
+def test_dates_out_of_range_are_refused_with_a_message(client, login_as, world, make_meeting,
+                                                      fixed_clock):
+    fixed_clock.set(MONDAY)
+    login_as(world.dispatcher)
+    from app.meetings.queries import meeting_type_by_code
+    party = meeting_type_by_code("party_business")
+    response = client.post("/meetings/", data={"type": str(party.id), "held_on": "0001-01-01"})
+    assert response.status_code == 400 and "日期应在2000-01-01至2100-12-31之间" in response.get_data(as_text=True)
+    first = make_meeting(held_on=date(2000, 1, 3))  # looks back to the figures' first day only
+    assert client.get(f"/meetings/{first.id}").status_code == 200
+    form = {"rows": "1", **row(0, world.dept, content="问题内容写在这里", leader="王县长", due="9999-12-31")}
+    far = client.post(f"/meetings/{make_meeting().id}/issues", data=form)
+    assert far.status_code == 400 and "第1行：时限" in far.get_data(as_text=True)
