@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.cases.models import AttachmentKind
 from app.core.clock import utcnow
 from app.core.types import UTCDateTime, enum_column_type
 from app.extensions import db
@@ -43,6 +44,8 @@ class Meeting(db.Model):
                                 order_by="AgendaItem.position", cascade="all, delete-orphan")
     issues = relationship("MeetingIssue", back_populates="meeting",
                           order_by="MeetingIssue.position")
+    attachments = relationship("MeetingAttachment", back_populates="meeting",
+                               order_by="MeetingAttachment.id")
 
 
 class AttendeeKind(enum.Enum):
@@ -134,3 +137,28 @@ class MeetingIssue(db.Model):
     case = relationship("Case")
     leader = relationship("User")
     department = relationship("Department")
+
+
+class MeetingAttachment(db.Model):
+    """A photo or video kept with the minutes (the signed minutes, the meeting itself): stored
+    like a case's attachment (app/media), served only to those who see the meeting."""
+
+    __tablename__ = "meeting_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
+    stored_name: Mapped[str] = mapped_column(String(200))
+    poster_name: Mapped[str | None] = mapped_column(String(200))
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    byte_size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    meeting = relationship("Meeting", back_populates="attachments")
+
+    case_id = None  # not a case's file (app.media.views.send_attachment logs this)

@@ -19,8 +19,10 @@ from app.enterprises.models import Enterprise
 from app.extensions import db
 from app.figures.queries import DATE_RANGE_MESSAGE, date_in_range
 from app.meetings import queries
-from app.meetings.models import (AgendaItem, AgendaReason, AttendeeKind, Meeting, MeetingAttendee,
-                                 MeetingIssue, MeetingType)
+from app.media.operations import pixel_budget, prepare_media, spool_to_temp
+from app.media.sniff import MediaRefused
+from app.meetings.models import (AgendaItem, AgendaReason, AttendeeKind, Meeting,
+                                 MeetingAttachment, MeetingAttendee, MeetingIssue, MeetingType)
 from app.settings.operations import store_setting
 from app.workdays.calendar import WORKDAY_END
 
@@ -34,6 +36,7 @@ MINUTES_MAX = 20000
 NOTE_MAX = 1000
 MEASURE_MAX = 1000  # 举措 and 目标 each
 ATTENDEES_MAX = 100  # per kind
+ATTACHMENTS_MAX = 30
 
 
 def _refuse(code, message, status=400, field=None):
@@ -148,6 +151,31 @@ def update_meeting(meeting: Meeting, actor: User, *, title=None, chair=None, lea
     _set_attendees(meeting, leaders, departments, enterprises)
     db.session.flush()
     return meeting
+
+
+def attach_to_minutes(meeting: Meeting, actor: User, files) -> list[MeetingAttachment]:
+    """Keep photos or videos with the minutes (the signed minutes, the meeting itself), each
+    checked, cleaned and stored like a case's attachment; all or none."""
+    _require_office(actor, "上传会议附件")
+    files = [f for f in files if getattr(f, "filename", None)]
+    if not files:
+        _refuse("missing_field", "请选择要上传的照片或视频", field="attachments")
+    if len(meeting.attachments) + len(files) > ATTACHMENTS_MAX:
+        _refuse("too_many", f"每次会议最多{ATTACHMENTS_MAX}个附件", field="attachments")
+    budget = pixel_budget()
+    stored = []
+    for source in files:
+        try:
+            prepared = prepare_media(spool_to_temp(source), source.filename, pixels=budget)
+        except MediaRefused as refused:
+            raise CaseActionError(refused.code, refused.message, status=400,
+                                  field="attachments") from refused
+        attachment = MeetingAttachment(meeting=meeting, created_by_id=actor.id,
+                                       **prepared.as_row())
+        db.session.add(attachment)
+        stored.append(attachment)
+    db.session.flush()
+    return stored
 
 
 # --- the agenda ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ redirect; a refusal re-renders the page with the operation's message and what wa
 from datetime import date
 from io import BytesIO
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -23,6 +23,7 @@ from app.departments.models import Department
 from app.departments.queries import ordered_departments
 from app.extensions import db
 from app.figures.queries import DATE_RANGE_MESSAGE, date_in_range
+from app.media.views import send_attachment
 from app.meetings import documents, operations as ops, queries
 from app.meetings.models import AttendeeKind, MeetingType
 
@@ -254,6 +255,25 @@ def issues(meeting_id):
 
 def _file(data: bytes, name: str, mimetype: str):
     return send_file(BytesIO(data), as_attachment=True, download_name=name, mimetype=mimetype)
+
+
+@bp.post("/<meeting_id>/attachments")
+@role_required(*OFFICE_ROLES)
+def attachments(meeting_id):
+    files = request.files.getlist("attachments")
+    return _act(meeting_id, lambda m: f"已上传{len(ops.attach_to_minutes(m, current_user, files))}个附件",
+                "", "details")
+
+
+@bp.get("/<meeting_id>/files/<attachment_id>")
+@role_required(*SEE_ALL_ROLES)
+def attachment(meeting_id, attachment_id):
+    """A file kept with the minutes (its video poster with ?poster=1)."""
+    meeting = queries.get_meeting_or_404(meeting_id)
+    item = next((a for a in meeting.attachments if str(a.id) == attachment_id), None)
+    if item is None:
+        abort(404)
+    return send_attachment(item, poster=request.args.get("poster") == "1")
 
 
 # The meeting's papers: URL file name → (builder, download name suffix, MIME type).

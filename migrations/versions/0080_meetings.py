@@ -139,6 +139,27 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_meeting_issues_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_issues_meeting_id'), ['meeting_id'], unique=False)
 
+    op.create_table('meeting_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('stored_name', sa.String(length=200), nullable=False),
+    sa.Column('poster_name', sa.String(length=200), nullable=True),
+    sa.Column('original_name', sa.String(length=255), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('byte_size', sa.Integer(), nullable=False),
+    sa.Column('content_type', sa.String(length=64), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=True),
+    sa.Column('height', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_meeting_attachments_created_by_id_users')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_attachments_meeting_id_meetings')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_attachments'))
+    )
+    with op.batch_alter_table('meeting_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_attachments_meeting_id'), ['meeting_id'], unique=False)
+
     types = sa.table("meeting_types", sa.column("code", sa.String), sa.column("name", sa.String),
                      sa.column("sort_order", sa.Integer), sa.column("is_active", sa.Boolean))
     op.bulk_insert(types, [{"code": code, "name": name, "sort_order": i + 1, "is_active": True}
@@ -146,6 +167,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('meeting_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_attachments_meeting_id'))
+
+    op.drop_table('meeting_attachments')
     with op.batch_alter_table('meeting_issues', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_issues_meeting_id'))
         batch_op.drop_index(batch_op.f('ix_meeting_issues_department_id'))

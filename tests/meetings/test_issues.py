@@ -212,3 +212,28 @@ def test_dates_out_of_range_are_refused_with_a_message(client, login_as, world, 
     form = {"rows": "1", **row(0, world.dept, content="问题内容写在这里", leader="王县长", due="9999-12-31")}
     far = client.post(f"/meetings/{make_meeting().id}/issues", data=form)
     assert far.status_code == 400 and "第1行：时限" in far.get_data(as_text=True)
+
+
+def test_minutes_keep_photos_that_the_media_sweep_leaves_alone(client, login_as, world,
+                                                               make_meeting, make_user):
+    from PIL import Image
+    from app.media.operations import referenced_keys
+    meeting = make_meeting()
+    buffer = BytesIO()
+    Image.new("RGB", (640, 480), (200, 30, 30)).save(buffer, "JPEG")
+    login_as(world.dispatcher)
+    response = client.post(f"/meetings/{meeting.id}/attachments", data={
+        "attachments": [(BytesIO(buffer.getvalue()), "签字纪要.jpg")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.expire_all()
+    [photo] = meeting.attachments
+    assert photo.original_name == "签字纪要.jpg" and photo.content_type == "image/jpeg"
+    assert referenced_keys([photo.stored_name]) == {photo.stored_name}
+    served = client.get(f"/meetings/{meeting.id}/files/{photo.id}")
+    assert served.status_code == 200 and served.data[:2] == b"\xff\xd8"
+    refused = client.post(f"/meetings/{meeting.id}/attachments", data={
+        "attachments": [(BytesIO(b"not a picture at all"), "notes.txt")]},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400 and "notes.txt" in refused.get_data(as_text=True)
+    assert client.get(f"/meetings/{meeting.id}/files/999").status_code == 404
