@@ -2,14 +2,14 @@
 
 The agenda's selection rules (docs/mechanisms.md) are each one condition below; the overdue
 rule is the one overdue_condition every list and figure shares (app/cases/queries.py)."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from flask import abort
 from sqlalchemy import and_, case as sql_case, func, or_, select
 
 from app.cases.models import OPEN_STATES, AuditEvent, Case, CaseSource, CaseState, Rating
 from app.cases.queries import overdue_condition
-from app.core.clock import utcnow
+from app.core.clock import local_today, utcnow
 from app.core.timeutil import local_datetime
 from app.core.types import is_id
 from app.extensions import db
@@ -99,22 +99,29 @@ def _ids(*conditions) -> list[int]:
     return list(db.session.execute(select(Case.id).where(*conditions).order_by(Case.id)).scalars())
 
 
+def stuck_cutoff(now: datetime, workdays: int, calendar: WorkCalendar) -> datetime:
+    """The instant before which a last change of state is more than `workdays` working days
+    ago: the start of the latest day from which more than `workdays` working days run up to
+    today (today not counted, as in WorkCalendar.workdays_between)."""
+    day, counted = local_today(now), 0
+    while counted <= workdays:
+        day -= timedelta(days=1)
+        if calendar.is_workday(day):
+            counted += 1
+    return local_datetime(day + timedelta(days=1), datetime.min.time())
+
+
 def stuck_case_ids(scope, now: datetime, workdays: int, calendar: WorkCalendar) -> list[int]:
     """Open cases whose last change of state is more than `workdays` working days ago."""
+    open_ids = select(Case.id).where(Case.state.in_(OPEN_STATES), *scope)
     last_change = (select(AuditEvent.case_id, func.max(AuditEvent.created_at).label("at"))
-                   .where(AuditEvent.to_state.is_not(None), AuditEvent.case_id.is_not(None))
+                   .where(AuditEvent.to_state.is_not(None), AuditEvent.case_id.in_(open_ids))
                    .group_by(AuditEvent.case_id).subquery())
-    rows = db.session.execute(
-        select(Case.id, func.coalesce(last_change.c.at, Case.submitted_at))
-        .outerjoin(last_change, last_change.c.case_id == Case.id)
-        .where(Case.state.in_(OPEN_STATES), *scope).order_by(Case.id)).all()
-    found = []
-    for case_id, at in rows:
-        if at.tzinfo is None:  # stored as naive UTC (app.core.types.UTCDateTime)
-            at = at.replace(tzinfo=timezone.utc)
-        if calendar.workdays_between(at, now) > workdays:
-            found.append(case_id)
-    return found
+    return list(db.session.execute(
+        select(Case.id).outerjoin(last_change, last_change.c.case_id == Case.id)
+        .where(Case.id.in_(open_ids),
+               func.coalesce(last_change.c.at, Case.submitted_at) < stuck_cutoff(now, workdays, calendar))
+        .order_by(Case.id)).scalars())
 
 
 def unsatisfied_case_ids(scope, since: datetime, now: datetime) -> list[int]:

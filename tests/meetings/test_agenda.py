@@ -148,3 +148,16 @@ def test_handlers_cannot_build_an_agenda(world, make_meeting, make_user):
     meeting = make_meeting()
     with pytest.raises(CaseActionError):
         ops.build_agenda(meeting, make_user(Role.leader))
+
+
+def test_stuck_cutoff_skips_the_national_day_holiday(world):
+    """Seven days off from 1 October 2026 (国庆/中秋): on Friday 9 October, a last change on
+    Tuesday 29 September is 3 working days ago (29 and 30 September, 8 October), not more;
+    one on Monday 28 September or earlier is stuck."""
+    from datetime import datetime, timezone
+    from app.meetings.queries import stuck_cutoff
+    from app.workdays.calendar import WorkCalendar
+    now = datetime(2026, 10, 9, 2, 0, tzinfo=timezone.utc)
+    cutoff = stuck_cutoff(now, 3, WorkCalendar())
+    from app.core.timeutil import to_local
+    assert to_local(cutoff).date() == date(2026, 9, 29)
