@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.bulletins.queries import bulletin_figures
-from app.cases.queries import is_overdue
+from app.cases.queries import OVERDUE_DEFINITION, is_overdue
 from app.core.clock import utcnow
 from app.core.documents import paragraph, row_values
 from app.core.timeutil import format_local
@@ -128,8 +128,8 @@ def agenda_pdf(meeting: Meeting, county: str = "", now=None) -> bytes:
     period = figures["period"]
     sections = [
         (None, meeting_note(meeting) + f"；状态截至{format_local(now)}", None, None, None),
-        ("一、议程事项", None, AGENDA_HEADERS, agenda_rows(meeting, now),
-         [10, 34, 30, 36, 66, 30, 26, 28, 13]),
+        ("一、议程事项", f"逾期的口径：{OVERDUE_DEFINITION}。", AGENDA_HEADERS,
+         agenda_rows(meeting, now), [10, 34, 30, 36, 66, 30, 26, 28, 13]),
         ("二、上次会议交办问题办理情况",
          f"上次会议：{previous.title}" if previous else "本类型此前没有会议",
          PREVIOUS_HEADERS, previous_rows(earlier, now), [10, 40, 95, 36, 22, 30, 40]),

@@ -15,7 +15,7 @@ from app.auth.models import Role
 from app.auth.queries import OFFICE_ROLES
 from app.cases.errors import CaseActionError
 from app.cases.models import Category, Urgency
-from app.cases.queries import SEE_ALL_ROLES, category_choices, is_overdue
+from app.cases.queries import OVERDUE_DEFINITION, SEE_ALL_ROLES, category_choices, is_overdue
 from app.core.clock import local_today, utcnow
 from app.core.timeutil import parse_iso_date
 from app.core.types import is_id
@@ -71,10 +71,11 @@ def create():
     if not FlaskForm().validate_on_submit():
         return index(error="页面已过期，请刷新后重试", status=400)
     form = request.form
+    type_id = form.get("type", "")
+    meeting_type = db.session.get(MeetingType, int(type_id)) if is_id(type_id) else None
     try:
         meeting = ops.create_meeting(
-            current_user, db.session.get(MeetingType, int(form["type"])) if is_id(form.get("type", "")) else None,
-            parse_iso_date(form.get("held_on")), title=form.get("title"), chair=form.get("chair"),
+            current_user, meeting_type, parse_iso_date(form.get("held_on")), title=form.get("title"), chair=form.get("chair"),
             leaders=form.get("leaders"), departments=form.get("departments"),
             enterprises=form.get("enterprises"))
     except CaseActionError as err:
@@ -141,7 +142,7 @@ def _render(meeting, *, error=None, status=200, rows=None, error_row=None):
         leaders=_attendee_names(meeting, AttendeeKind.leader),
         attendee_departments=_attendee_names(meeting, AttendeeKind.department),
         enterprises=_attendee_names(meeting, AttendeeKind.enterprise),
-        stuck_workdays=queries.stuck_workdays()), status
+        stuck_workdays=queries.stuck_workdays(), overdue_definition=OVERDUE_DEFINITION), status
 
 
 @bp.get("/<meeting_id>")

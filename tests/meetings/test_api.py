@@ -47,7 +47,8 @@ def test_issue_errors_are_json_with_the_field(api, world, fixed_clock):
     assert api.post(f"/meetings/{meeting_id}/issues", {**body, "due": "30/11"}).json["field"] == "due"
     late = api.post(f"/meetings/{meeting_id}/issues", {**body, "due": "2026-10-01"})
     assert late.status_code == 400 and late.json["field"] == "due"
-    assert api.post(f"/meetings/{meeting_id}/issues", {**body, "department": "NOPE"}).json["error"] == "unknown_department"
+    unknown = api.post(f"/meetings/{meeting_id}/issues", {**body, "department": "NOPE"})
+    assert unknown.json["error"] == "unknown_department"
     assert api.post(f"/meetings/{meeting_id}/issues", {**body, "source": "card"}).status_code == 400
     assert api.post("/meetings/999999/issues", body).status_code == 404
     assert api.post("/meetings", {"type": "nope", "held_on": "2026-11-02"}).json["field"] == "type"
