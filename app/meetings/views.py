@@ -75,8 +75,8 @@ def create():
     meeting_type = db.session.get(MeetingType, int(type_id)) if is_id(type_id) else None
     try:
         meeting = ops.create_meeting(
-            current_user, meeting_type, parse_iso_date(form.get("held_on")), title=form.get("title"), chair=form.get("chair"),
-            leaders=form.get("leaders"), departments=form.get("departments"),
+            current_user, meeting_type, parse_iso_date(form.get("held_on")),
+            title=form.get("title"), chair=form.get("chair"), leaders=form.get("leaders"), departments=form.get("departments"),
             enterprises=form.get("enterprises"))
     except CaseActionError as err:
         return _refused(err, index)
@@ -98,32 +98,32 @@ def mechanisms_xlsx():
                  f"企业服务机制台账_{date_from}_{date_to}.xlsx", XLSX)
 
 
-@bp.post("/types")
-@role_required(Role.admin)
-def add_type():
+def _index_act(perform, done: str):
+    """A form of the list page: check it, run one operation, commit, back to the list."""
     if not FlaskForm().validate_on_submit():
         return index(error="页面已过期，请刷新后重试", status=400)
     try:
-        ops.add_meeting_type(current_user, request.form.get("name"))
+        perform()
     except CaseActionError as err:
         return _refused(err, index)
     db.session.commit()
-    flash("会议类型已添加", "success")
+    flash(done, "success")
     return redirect(url_for("meetings.index"))
+
+
+@bp.post("/types")
+@role_required(Role.admin)
+def add_type():
+    return _index_act(lambda: ops.add_meeting_type(current_user, request.form.get("name")),
+                      "会议类型已添加")
 
 
 @bp.post("/settings")
 @role_required(Role.admin)
 def settings():
-    if not FlaskForm().validate_on_submit():
-        return index(error="页面已过期，请刷新后重试", status=400)
-    try:
-        ops.set_stuck_workdays(current_user, request.form.get("stuck_workdays"))
-    except CaseActionError as err:
-        return _refused(err, index)
-    db.session.commit()
-    flash("设置已保存", "success")
-    return redirect(url_for("meetings.index"))
+    return _index_act(lambda: ops.set_stuck_workdays(current_user,
+                                                     request.form.get("stuck_workdays")),
+                      "设置已保存")
 
 
 def _blank_rows(count=ISSUE_ROWS):
