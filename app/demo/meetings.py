@@ -89,10 +89,13 @@ class _MeetingsDemo:
         while tuesday > today - timedelta(days=365) and len(biweekly) < 26:
             biweekly.append(tuesday)
             tuesday -= timedelta(days=14)
-        for day in monthly:
-            self.meeting("party_business", day, "县委书记", issues=self.rng.randint(3, 5))
-        for day in reversed(biweekly):
-            self.meeting("face_to_face", day, "分管副县长", issues=self.rng.randint(2, 3))
+        # As in the loader: the operations flush where they need ids; autoflushing before
+        # each of their look-ups only repeats UPDATEs of the same case.
+        with db.session.no_autoflush:
+            for day in monthly:
+                self.meeting("party_business", day, "县委书记", issues=self.rng.randint(3, 5))
+            for day in reversed(biweekly):
+                self.meeting("face_to_face", day, "分管副县长", issues=self.rng.randint(2, 3))
         next_month = today.year * 12 + today.month  # zero-based month index of next month
         upcoming = this_month if this_month >= today else _fourth_thursday(
             next_month // 12, next_month % 12 + 1)
