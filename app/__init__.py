@@ -98,6 +98,11 @@ def create_app(config_class=None):
     app.cli.add_command(metrics_cli)
     app.cli.add_command(ledger_cli)
 
+    from app.meetings import views as meetings_views
+    app.register_blueprint(meetings_views.bp)
+    from app.bulletins import views as bulletins_views
+    app.register_blueprint(bulletins_views.bp)
+
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
 

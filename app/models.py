@@ -12,3 +12,7 @@ from app.workdays.models import HolidayOverride  # noqa: F401
 from app.intake.models import PendingUpload  # noqa: F401
 from app.core.refcache import ReferenceVersion  # noqa: F401
 from app.figures.models import FigureSnapshot  # noqa: F401
+from app.meetings.models import (  # noqa: F401
+    AgendaItem, AgendaReason, AttendeeKind, Meeting, MeetingAttachment, MeetingAttendee, MeetingIssue,
+    MeetingType)
+from app.bulletins.models import Bulletin, BulletinItem  # noqa: F401

@@ -9,7 +9,7 @@ import uuid
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -26,18 +26,20 @@ from config import TestingConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-9"
-KEEP_TABLES = {"alembic_version", "categories", "time_limits", "reference_version"}
+KEEP_TABLES = {"alembic_version", "categories", "time_limits", "reference_version",
+               "meeting_types"}
 
 
-def _reference_data():
-    path = ROOT / "migrations" / "versions" / "0002_reference_data.py"
-    spec = importlib.util.spec_from_file_location("reference_data_migration", path)
+def _reference_data(name="0002_reference_data.py"):
+    path = ROOT / "migrations" / "versions" / name
+    spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 REFERENCE = _reference_data()
+SEEDED_MEETING_TYPES = [code for code, _name in _reference_data("0080_meetings.py").MEETING_TYPES]
 
 
 def is_postgres(url) -> bool:
@@ -122,6 +124,9 @@ def wipe(app):
             for key, _label, amount, unit in REFERENCE.TIME_LIMITS:
                 conn.execute(text("UPDATE time_limits SET amount = :a, unit = :u WHERE key = :k"),
                              {"a": amount, "u": unit, "k": key})
+            conn.execute(text("DELETE FROM meeting_types WHERE code NOT IN :codes")
+                         .bindparams(bindparam("codes", SEEDED_MEETING_TYPES, expanding=True)))
+            conn.execute(text("UPDATE meeting_types SET is_active = :on"), {"on": True})
             # SQL past the unit of work: tell every worker's reference cache (app/core/refcache.py)
             conn.execute(refcache.BUMP, {"new": refcache.new_version()})
         db.engine.dispose()

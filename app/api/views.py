@@ -17,6 +17,8 @@ from app.core.clock import local_today, utcnow
 from app.departments.queries import ordered_departments
 from app.extensions import csrf, db
 from app.figures import queries as figures_queries
+from app.bulletins.queries import bulletin_figures
+from app.meetings.queries import meeting_figures
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge a request with
@@ -135,4 +137,14 @@ def figures():
         result = figures_queries.compute_figures(date_from, date_to, by=request.args.get("by") or None)
     except ValueError as exc:  # e.g. an unknown grouping key
         raise ApiError("invalid_field", f"统计参数无效：{exc}", field="by") from None
+    result["mechanisms"] = mechanism_figures(date_from, date_to)
     return jsonify(result)
+
+
+def mechanism_figures(date_from, date_to) -> dict:
+    """The meetings' and the bulletins' figures of the period (docs/figures.md)."""
+    return {"meetings": meeting_figures(date_from, date_to),
+            "bulletins": bulletin_figures(date_from, date_to)}
+
+
+from app.api import meetings  # noqa: E402,F401  (its routes join this blueprint)

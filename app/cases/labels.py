@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "export_ledger": "导出台账", "export_ledger_full": "导出完整台账（未脱敏）",
     "set_closure_basis": "设置办结率口径", "snapshot_figures": "月末指标定格",
     "sms_receipt": "短信发送受理编号和查询码",
+    "leader_instruction": "领导批示",
 }
 UNKNOWN_ACTION = "其他操作"
 

@@ -338,8 +338,10 @@ def answer_now(case: Case, actor: User, content: str, now=None) -> Reply:
 
 def dispatch_case(case: Case, actor: User, department: Department,
                   co_departments=(), complexity: Complexity | None = None, note=None,
-                  now=None) -> Case:
-    """Send a case to a lead department (and co-departments); set its deadlines."""
+                  now=None, reply_due_at: datetime | None = None) -> Case:
+    """Send a case to a lead department (and co-departments); set its deadlines.
+
+    `reply_due_at` replaces the handling limit when a meeting set the deadline (时限)."""
     now = _now(now)
     _require_role(actor, OFFICE_ROLES, "派发案件")
     _require_state(case, (CaseState.submitted, CaseState.returned), "派发")
@@ -349,6 +351,8 @@ def dispatch_case(case: Case, actor: User, department: Department,
     if any(d.id == department.id for d in co_departments):
         _refuse("invalid_input", "协办部门不能与主办部门相同", 400, "co_departments")
     note = _limit_text(note, NOTE_MAX, "派发说明", "note")
+    if reply_due_at is not None and reply_due_at <= now:
+        _refuse("invalid_input", "办理时限应晚于当前时间", 400, "due")
     if complexity is None:
         complexity = Complexity.urgent if case.urgency is Urgency.urgent else Complexity.general
     calendar = WorkCalendar.from_database()
@@ -362,14 +366,15 @@ def dispatch_case(case: Case, actor: User, department: Department,
     case.signed_at = None
     case.sign_due_at = apply_limit(
         now, "sign_urgent" if complexity is Complexity.urgent else "sign", calendar)
-    case.reply_due_at = case.original_reply_due_at = apply_limit(
+    case.reply_due_at = case.original_reply_due_at = reply_due_at or apply_limit(
         now, handle_limit_key(complexity), calendar)
     case.return_due_at = apply_limit(now, "return", calendar)
     case.escalation_level = 0
     _transition(case, CaseState.dispatched, actor, "dispatch", now=now, note=note,
                 department_id=department.id,
                 data={"department": department.code, "co_departments": [d.code for d in co_departments],
-                      "complexity": complexity.name})
+                      "complexity": complexity.name,
+                      **({"reply_due_at": reply_due_at.isoformat()} if reply_due_at else {})})
     _notify("dispatched", users_of_department(department.id, *HANDLING_ROLES), case,
             f"新派件 {case.tracking_no}，请在{format_deadline(case.sign_due_at)}签收",
             case.content[:80], deadline_at=case.sign_due_at, now=now)

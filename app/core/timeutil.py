@@ -19,6 +19,14 @@ def local_datetime(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
 
 
+def parse_iso_date(text) -> date | None:
+    """A date typed in a form as YYYY-MM-DD, or None when it is not one."""
+    try:
+        return date.fromisoformat((text or "").strip()) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
 def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return to_local(value).strftime(fmt) if value else ""
 

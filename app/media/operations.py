@@ -25,6 +25,7 @@ from app.core.clock import utcnow
 from app.extensions import db
 from app.intake.models import PendingUpload
 from app.media import images, video
+from app.meetings.models import MeetingAttachment
 from app.media.sniff import SNIFF_BYTES, MediaRefused, display_name, sniff_or_refuse
 from app.media.storage import (content_key, get_storage, sha256_of, sweep_stale_temp_files,
                                temp_dir)
@@ -300,7 +301,9 @@ def referenced_keys(keys) -> set[str]:
     columns = [(Attachment.stored_name, Attachment.stored_name.in_(keys)),
                (Attachment.poster_name, Attachment.poster_name.in_(keys)),
                (PendingUpload.stored_name, PendingUpload.stored_name.in_(keys)),
-               (PendingUpload.poster_name, PendingUpload.poster_name.in_(keys))]
+               (PendingUpload.poster_name, PendingUpload.poster_name.in_(keys)),
+               (MeetingAttachment.stored_name, MeetingAttachment.stored_name.in_(keys)),
+               (MeetingAttachment.poster_name, MeetingAttachment.poster_name.in_(keys))]
     query = union(*(select(column).where(where) for column, where in columns))
     return set(db.session.execute(query).scalars())
 
