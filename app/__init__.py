@@ -90,6 +90,9 @@ def create_app(config_class=None):
     app.cli.add_command(metrics_cli)
     app.cli.add_command(ledger_cli)
 
+    from app.field import views as field_views
+    app.register_blueprint(field_views.bp)
+
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)
 

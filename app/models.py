@@ -12,3 +12,7 @@ from app.workdays.models import HolidayOverride  # noqa: F401
 from app.intake.models import PendingUpload  # noqa: F401
 from app.core.refcache import ReferenceVersion  # noqa: F401
 from app.figures.models import FigureSnapshot  # noqa: F401
+from app.field.models import (  # noqa: F401
+    FindingOutcome, HelpMeasure, ItemState, ServiceAssignment, ServiceTeam, SupervisionFinding,
+    SupervisionKind, SupervisionVisit, TeamMembership, Visit, VisitCase, VisitLevel,
+    VisitParticipant, VisitPhoto)
