@@ -188,6 +188,7 @@ class HelpMeasure(db.Model):
     done_note: Mapped[str | None] = mapped_column(String(500))
 
     enterprise = relationship("Enterprise")
+    visit = relationship("Visit")
     owner_department = relationship("Department")
     owner_user = relationship("User", foreign_keys=[owner_user_id])
     created_by = relationship("User", foreign_keys=[created_by_id])

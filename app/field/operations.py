@@ -441,6 +441,7 @@ def record_supervision_visit(actor: User, *, kind: SupervisionKind | None,
     for finding in findings:
         row = SupervisionFinding(visit=visit, content=finding.content.strip(),
                                  outcome=finding.outcome, created_at=now)
+        db.session.add(row)
         if finding.outcome is FindingOutcome.case:
             case, _created = case_ops.submit_case(
                 source=CaseSource.discipline, category=finding.category, content=row.content,
@@ -451,7 +452,6 @@ def record_supervision_visit(actor: User, *, kind: SupervisionKind | None,
         elif finding.outcome is FindingOutcome.clue:
             row.owner_department, row.owner_user = finding.owner_department, finding.owner_user
             row.due_on, row.state = finding.due_on, ItemState.open
-        db.session.add(row)
     _audit(actor, "record_supervision_visit", f"{kind.label}：{department.name}，"
            f"{visited_on.isoformat()}，发现问题{len(findings)}条", {"supervision_visit_id": visit.id},
            department_id=department.id, now=now)
