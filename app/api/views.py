@@ -16,6 +16,7 @@ from app.cases.queries import SEE_ALL_ROLES, get_visible_case
 from app.core.clock import local_today, utcnow
 from app.departments.queries import ordered_departments
 from app.extensions import csrf, db
+from app.field.queries import field_figures
 from app.figures import queries as figures_queries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -135,4 +136,8 @@ def figures():
         result = figures_queries.compute_figures(date_from, date_to, by=request.args.get("by") or None)
     except ValueError as exc:  # e.g. an unknown grouping key
         raise ApiError("invalid_field", f"统计参数无效：{exc}", field="by") from None
+    result["field"] = field_figures(date_from, date_to)  # the field mechanisms' (app/field)
     return jsonify(result)
+
+
+from app.field import api as _field_api  # noqa: E402,F401  (/visits, on this blueprint)
