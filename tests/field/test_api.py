@@ -67,3 +67,17 @@ def test_post_visit_refusals_write_nothing(client, leader_token, over, status, c
 def test_a_supervisor_may_not_record_visits(api, leader_token):
     _headers, enterprise = leader_token
     assert_error(api.post("/visits", body(enterprise), as_="supervisor"), 403, "wrong_role")
+
+
+def test_the_ledger_has_the_field_sheet(leader_token, client, app):
+    import io
+    from openpyxl import load_workbook
+    from app.figures.ledger import export_ledger
+    headers, enterprise = leader_token
+    client.post("/api/v1/visits", json=body(enterprise, visited_on="2026-11-02"), headers=headers)
+    out = io.BytesIO()
+    export_ledger(out, date(2026, 11, 1), date(2026, 12, 1))
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["走访与监督"]
+    rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert rows["走访次数"] == 1 and rows["走访发现问题"] == 2
+    assert rows["一线办公周覆盖率"] == "100.00%"
