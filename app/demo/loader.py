@@ -18,6 +18,7 @@ from app.cases.models import Case, CaseSource, CaseState, Category, Complexity, 
 from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
 from app.demo import data
+from app.demo.field import seed_field
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.models import Enterprise
 from app.extensions import db
@@ -694,6 +695,7 @@ class DemoLoader:
             if created % CHUNK == 0:
                 db.session.commit()
         db.session.commit()
+        seed_field(self)  # 包联, teams, visits, 一企一策, 纪委监委 (app/demo/field.py)
         return {"departments": len(self.departments), "users": len(self.users),
                 "enterprises": len(self.enterprises), "cases_created": created}
 

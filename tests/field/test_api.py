@@ -81,3 +81,21 @@ def test_the_ledger_has_the_field_sheet(leader_token, client, app):
     rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     assert rows["走访次数"] == 1 and rows["走访发现问题"] == 2
     assert rows["一线办公周覆盖率"] == "100.00%"
+
+
+def test_the_demo_tells_the_field_story(runner, app):
+    """`flask demo load` seeds the field through the operations (app/demo/field.py)."""
+    from app.field.models import HelpMeasure, ServiceAssignment, ServiceTeam, SupervisionVisit
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    count = lambda model: db.session.execute(db.select(db.func.count()).select_from(model)).scalar()  # noqa: E731
+    assert count(ServiceTeam) == 10 and count(SupervisionVisit) == 4 and count(HelpMeasure) == 12
+    assert count(ServiceAssignment) > db.session.execute(db.select(db.func.count()).select_from(
+        ServiceAssignment).where(ServiceAssignment.ends_on.is_(None))).scalar()  # history kept
+    from app.core.clock import local_today
+    from app.field.queries import field_figures
+    today = local_today()
+    figures = field_figures(today.replace(day=1).replace(year=today.year - 1), today)
+    assert figures["visits"] > 100 and figures["visit_issues"] > 0
+    assert 0 < int(figures["office_week_coverage"]["rate"].split(".")[0]) <= 100
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0  # idempotent
+    assert count(ServiceTeam) == 10
