@@ -3,13 +3,20 @@ visits and what they found, help measures (一企一策) and supervision visits 
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.models import AttachmentKind
 from app.core.clock import utcnow
 from app.core.types import UTCDateTime, enum_column_type
 from app.extensions import db
+
+
+def running_between(model, first: date, last: date | None = None):
+    """SQL: rows of `model` (starts_on/ends_on, ends_on inclusive or None) running on some day
+    of [first, last] (on `first` alone when `last` is None)."""
+    return and_(model.starts_on <= (last or first),
+                or_(model.ends_on.is_(None), model.ends_on >= first))
 
 
 class ServiceAssignment(db.Model):

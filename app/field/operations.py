@@ -22,7 +22,7 @@ from app.extensions import db
 from app.field.models import (
     FindingOutcome, HelpMeasure, ItemState, ServiceAssignment, ServiceTeam, SupervisionFinding,
     SupervisionKind, SupervisionVisit, TeamMembership, Visit, VisitCase, VisitLevel,
-    VisitParticipant, VisitPhoto)
+    VisitParticipant, VisitPhoto, running_between)
 from app.media.operations import PreparedMedia
 
 HEARD_MAX = 5000  # what was heard on a visit, a supervision visit's summary
@@ -72,13 +72,22 @@ def _audit(actor: User | None, action: str, note: str | None = None, data: dict 
                               department_id=department_id, created_at=now or utcnow()))
 
 
+def _check_end(row, ends_on: date | None, ended: str, before: str):
+    """What ending a dated row (pair, team, membership) on `ends_on` needs."""
+    if row.ends_on is not None:
+        _refuse("wrong_state", ended, 409)
+    if ends_on is None:
+        _refuse("invalid_input", "请填写结束日期", field="ends_on")
+    if ends_on < row.starts_on:
+        _refuse("invalid_input", before, field="ends_on")
+
+
 # --- 包联 assignments ----------------------------------------------------------------------
 
 def current_assignment(enterprise: Enterprise, day: date) -> ServiceAssignment | None:
     return db.session.execute(
-        select(ServiceAssignment).where(
-            ServiceAssignment.enterprise_id == enterprise.id, ServiceAssignment.starts_on <= day,
-            (ServiceAssignment.ends_on.is_(None)) | (ServiceAssignment.ends_on >= day))
+        select(ServiceAssignment).where(ServiceAssignment.enterprise_id == enterprise.id,
+                                        running_between(ServiceAssignment, day))
         .order_by(ServiceAssignment.starts_on.desc(), ServiceAssignment.id.desc())).scalars().first()
 
 
@@ -134,12 +143,7 @@ def end_assignment(actor: User | None, assignment: ServiceAssignment, ends_on: d
     """End a pair on `ends_on` (its last day); the row stays as history."""
     if actor is not None:
         _require_role(actor, ADMIN_ROLES, "结束包联关系")
-    if ends_on is None:
-        _refuse("invalid_input", "请填写结束日期", field="ends_on")
-    if assignment.ends_on is not None:
-        _refuse("wrong_state", "该包联关系已结束", 409)
-    if ends_on < assignment.starts_on:
-        _refuse("invalid_input", "结束日期不能早于开始日期", field="ends_on")
+    _check_end(assignment, ends_on, "该包联关系已结束", "结束日期不能早于开始日期")
     assignment.ends_on = ends_on
     db.session.flush()
     _sync_enterprise(assignment.enterprise, now)
@@ -172,10 +176,7 @@ def create_team(actor: User | None, name: str, department: Department, is_lead: 
 def end_team(actor: User | None, team: ServiceTeam, ends_on: date, now=None) -> ServiceTeam:
     if actor is not None:
         _require_role(actor, ADMIN_ROLES, "撤销服务团")
-    if team.ends_on is not None:
-        _refuse("wrong_state", "该服务团已撤销", 409)
-    if ends_on is None or ends_on < team.starts_on:
-        _refuse("invalid_input", "结束日期不能早于开始日期", field="ends_on")
+    _check_end(team, ends_on, "该服务团已撤销", "结束日期不能早于开始日期")
     team.ends_on = ends_on
     for membership in team.memberships:
         if membership.ends_on is None or membership.ends_on > ends_on:
@@ -208,10 +209,7 @@ def end_team_member(actor: User | None, membership: TeamMembership, ends_on: dat
                     now=None) -> TeamMembership:
     if actor is not None:
         _require_role(actor, ADMIN_ROLES, "调整服务团成员")
-    if membership.ends_on is not None:
-        _refuse("wrong_state", "该成员已离开服务团", 409)
-    if ends_on is None or ends_on < membership.starts_on:
-        _refuse("invalid_input", "结束日期不能早于加入日期", field="ends_on")
+    _check_end(membership, ends_on, "该成员已离开服务团", "结束日期不能早于加入日期")
     membership.ends_on = ends_on
     _audit(actor, "end_team_member", f"{membership.team.name}：{membership.user.display_name}",
            {"team_id": membership.team_id, "user_id": membership.user_id}, now=now)
@@ -231,8 +229,7 @@ def teams_of(user: User, day: date) -> list[ServiceTeam]:
     """The service teams `user` is in on `day`."""
     return list(db.session.execute(
         select(ServiceTeam).join(TeamMembership, TeamMembership.team_id == ServiceTeam.id)
-        .where(TeamMembership.user_id == user.id, TeamMembership.starts_on <= day,
-               (TeamMembership.ends_on.is_(None)) | (TeamMembership.ends_on >= day))
+        .where(TeamMembership.user_id == user.id, running_between(TeamMembership, day))
         .order_by(ServiceTeam.id)).scalars())
 
 

@@ -23,7 +23,8 @@ from app.enterprises.models import Enterprise
 from app.extensions import db
 from app.field.models import (
     FindingOutcome, HelpMeasure, ItemState, ServiceAssignment, ServiceTeam, SupervisionFinding,
-    SupervisionVisit, TeamMembership, Visit, VisitCase, VisitLevel, VisitParticipant)
+    SupervisionVisit, TeamMembership, Visit, VisitCase, VisitLevel, VisitParticipant,
+    running_between)
 from app.figures.queries import add_months, period_bounds, truncated_rate
 from app.workdays.calendar import WorkCalendar
 
@@ -127,8 +128,7 @@ def pair_statuses(period_list: list[Period]) -> list[PairStatus]:
         return []
     first, last = min(p.start for p in period_list), max(p.end for p in period_list)
     assignments = list(db.session.execute(
-        select(ServiceAssignment).where(ServiceAssignment.starts_on <= last, or_(
-            ServiceAssignment.ends_on.is_(None), ServiceAssignment.ends_on >= first))
+        select(ServiceAssignment).where(running_between(ServiceAssignment, first, last))
         .order_by(ServiceAssignment.id)).scalars())
     visits = defaultdict(list)  # (enterprise, leader) → the days they visited
     for enterprise_id, user_id, day in db.session.execute(
@@ -162,8 +162,7 @@ def team_statuses(period_list: list[Period]) -> list[TeamStatus]:
         return []
     first, last = min(p.start for p in period_list), max(p.end for p in period_list)
     teams = list(db.session.execute(
-        select(ServiceTeam).where(ServiceTeam.starts_on <= last, or_(
-            ServiceTeam.ends_on.is_(None), ServiceTeam.ends_on >= first))
+        select(ServiceTeam).where(running_between(ServiceTeam, first, last))
         .order_by(ServiceTeam.id)).scalars())
     days = defaultdict(list)
     for team_id, day in db.session.execute(
@@ -275,9 +274,7 @@ def _start(day: date):
 
 def active_assignments(day: date) -> list[ServiceAssignment]:
     return list(db.session.execute(
-        select(ServiceAssignment).join(Enterprise).where(
-            ServiceAssignment.starts_on <= day,
-            or_(ServiceAssignment.ends_on.is_(None), ServiceAssignment.ends_on >= day))
+        select(ServiceAssignment).join(Enterprise).where(running_between(ServiceAssignment, day))
         .order_by(Enterprise.name)).scalars())
 
 
@@ -293,8 +290,7 @@ def my_enterprises(user: User, day: date) -> list[Enterprise]:
     return list(db.session.execute(
         select(Enterprise).join(ServiceAssignment, ServiceAssignment.enterprise_id == Enterprise.id)
         .where(or_(ServiceAssignment.leader_id == user.id, ServiceAssignment.liaison_id == user.id),
-               ServiceAssignment.starts_on <= day,
-               or_(ServiceAssignment.ends_on.is_(None), ServiceAssignment.ends_on >= day))
+               running_between(ServiceAssignment, day))
         .order_by(Enterprise.name).distinct()).scalars())
 
 

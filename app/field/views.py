@@ -208,22 +208,29 @@ def assignments():
     return _render_assignments()
 
 
+def _run(form, perform, done: str, render, endpoint: str, **kw):
+    """Validate `form`, run `perform()`; commit, flash `done` and go to `endpoint`, or
+    re-render with the refusal (and `kw`, e.g. the form as typed)."""
+    if not form.validate_on_submit():
+        return render(400, error=first_error(form) or "请检查填写的内容", **kw)
+    try:
+        perform()
+    except CaseActionError as exc:
+        db.session.rollback()
+        return render(exc.status, error=exc.message, **kw)
+    db.session.commit()
+    flash(done, "info")
+    return redirect(url_for(endpoint))
+
+
 @bp.post("/assignments")
 @role_required(Role.admin)
 def create_assignment():
     form = _assignment_form(AssignmentForm(prefix="a"))
-    if not form.validate_on_submit():
-        return _render_assignments(400, form=form, error=first_error(form))
-    try:
-        ops.assign_enterprise(current_user, db.session.get(Enterprise, form.enterprise.data),
-                              _user(form.leader.data), _department(form.department.data),
-                              _user(form.liaison.data), form.starts_on.data)
-    except CaseActionError as exc:
-        db.session.rollback()
-        return _render_assignments(exc.status, form=form, error=exc.message)
-    db.session.commit()
-    flash("已设置包联关系", "info")
-    return redirect(url_for("field.assignments"))
+    return _run(form, lambda: ops.assign_enterprise(
+        current_user, db.session.get(Enterprise, form.enterprise.data), _user(form.leader.data),
+        _department(form.department.data), _user(form.liaison.data), form.starts_on.data),
+        "已设置包联关系", _render_assignments, "field.assignments", form=form)
 
 
 @bp.post("/assignments/<assignment_id>/end")
@@ -231,16 +238,8 @@ def create_assignment():
 def end_assignment(assignment_id):
     assignment = _get(ServiceAssignment, assignment_id)
     form = EndForm(prefix="end")
-    if not form.validate_on_submit():
-        return _render_assignments(400, error=first_error(form))
-    try:
-        ops.end_assignment(current_user, assignment, form.ends_on.data)
-    except CaseActionError as exc:
-        db.session.rollback()
-        return _render_assignments(exc.status, error=exc.message)
-    db.session.commit()
-    flash("已结束该包联关系（保留历史记录）", "info")
-    return redirect(url_for("field.assignments"))
+    return _run(form, lambda: ops.end_assignment(current_user, assignment, form.ends_on.data),
+                "已结束该包联关系（保留历史记录）", _render_assignments, "field.assignments")
 
 
 @bp.post("/assignments/import")
@@ -297,28 +296,9 @@ def teams():
 @role_required(Role.admin)
 def create_team():
     form = _team_form(TeamForm(prefix="t"))
-    if not form.validate_on_submit():
-        return _render_teams(400, form=form, error=first_error(form))
-    try:
-        ops.create_team(current_user, form.name.data, _department(form.department.data),
-                        form.is_lead.data, form.starts_on.data)
-    except CaseActionError as exc:
-        db.session.rollback()
-        return _render_teams(exc.status, form=form, error=exc.message)
-    db.session.commit()
-    flash("已新建服务团", "info")
-    return redirect(url_for("field.teams"))
-
-
-def _team_action(perform, done):
-    try:
-        perform()
-    except CaseActionError as exc:
-        db.session.rollback()
-        return _render_teams(exc.status, error=exc.message)
-    db.session.commit()
-    flash(done, "info")
-    return redirect(url_for("field.teams"))
+    return _run(form, lambda: ops.create_team(
+        current_user, form.name.data, _department(form.department.data), form.is_lead.data,
+        form.starts_on.data), "已新建服务团", _render_teams, "field.teams", form=form)
 
 
 @bp.post("/teams/<team_id>/members")
@@ -326,29 +306,25 @@ def _team_action(perform, done):
 def add_member(team_id):
     team = _get(ServiceTeam, team_id)
     form = _member_form(team)
-    if not form.validate_on_submit():
-        return _render_teams(400, error=first_error(form))
-    return _team_action(lambda: ops.add_team_member(current_user, team, _user(form.user.data),
-                                                    form.starts_on.data), "已加入成员")
+    return _run(form, lambda: ops.add_team_member(current_user, team, _user(form.user.data),
+                                                  form.starts_on.data),
+                "已加入成员", _render_teams, "field.teams")
 
 
 @bp.post("/teams/<team_id>/end")
 @role_required(Role.admin)
 def end_team(team_id):
     team, form = _get(ServiceTeam, team_id), EndForm(prefix="end")
-    if not form.validate_on_submit():
-        return _render_teams(400, error=first_error(form))
-    return _team_action(lambda: ops.end_team(current_user, team, form.ends_on.data), "已撤销服务团")
+    return _run(form, lambda: ops.end_team(current_user, team, form.ends_on.data),
+                "已撤销服务团", _render_teams, "field.teams")
 
 
 @bp.post("/members/<membership_id>/end")
 @role_required(Role.admin)
 def end_member(membership_id):
     membership, form = _get(TeamMembership, membership_id), EndForm(prefix="end")
-    if not form.validate_on_submit():
-        return _render_teams(400, error=first_error(form))
-    return _team_action(lambda: ops.end_team_member(current_user, membership, form.ends_on.data),
-                        "成员已离开服务团")
+    return _run(form, lambda: ops.end_team_member(current_user, membership, form.ends_on.data),
+                "成员已离开服务团", _render_teams, "field.teams")
 
 
 # --- 一企一策 -----------------------------------------------------------------------------------
@@ -369,16 +345,20 @@ def _measures():
     return [m for m in queries.help_measures() if m.owner_department_id == current_user.department_id]
 
 
-def _render_plans(status=200, **kw):
-    today = local_today()
-    enterprises = _plan_enterprises(today)
-    form = kw.pop("form", None) or MeasureForm(prefix="p")
-    form.enterprise.choices = [(0, "请选择")] + [(e.id, e.name) for e in enterprises]
+def _measure_form(form=None):
+    form = form or MeasureForm(prefix="p")
+    form.enterprise.choices = [(0, "请选择")] + [(e.id, e.name)
+                                              for e in _plan_enterprises(local_today())]
     form.owner_department.choices = [(0, "请选择")] + [
         (d.id, d.name) for d in ordered_departments(active_only=True)]
-    return render_template("field/plans.html", measures=_measures(), today=today, form=form,
-                           may_plan=bool(enterprises), note_form=NoteForm(prefix="done"),
-                           **kw), status
+    return form
+
+
+def _render_plans(status=200, **kw):
+    form = _measure_form(kw.pop("form", None))
+    return render_template("field/plans.html", measures=_measures(), today=local_today(),
+                           form=form, may_plan=len(form.enterprise.choices) > 1,
+                           note_form=NoteForm(prefix="done"), **kw), status
 
 
 @bp.get("/plans")
@@ -390,39 +370,19 @@ def plans():
 @bp.post("/plans")
 @role_required(*PLAN_ROLES)
 def add_measure():
-    form = MeasureForm(prefix="p")
-    _render_choices = _plan_enterprises(local_today())
-    form.enterprise.choices = [(0, "请选择")] + [(e.id, e.name) for e in _render_choices]
-    form.owner_department.choices = [(0, "请选择")] + [
-        (d.id, d.name) for d in ordered_departments(active_only=True)]
-    if not form.validate_on_submit():
-        return _render_plans(400, form=form, error=first_error(form))
-    try:
-        ops.add_help_measure(current_user, db.session.get(Enterprise, form.enterprise.data),
-                             form.content.data, _department(form.owner_department.data),
-                             form.due_on.data)
-    except CaseActionError as exc:
-        db.session.rollback()
-        return _render_plans(exc.status, form=form, error=exc.message)
-    db.session.commit()
-    flash("已添加帮扶措施", "info")
-    return redirect(url_for("field.plans"))
+    form = _measure_form()
+    return _run(form, lambda: ops.add_help_measure(
+        current_user, db.session.get(Enterprise, form.enterprise.data), form.content.data,
+        _department(form.owner_department.data), form.due_on.data),
+        "已添加帮扶措施", _render_plans, "field.plans", form=form)
 
 
 @bp.post("/plans/<measure_id>/done")
 @role_required(*PLAN_ROLES)
 def complete_measure(measure_id):
     measure, form = _get(HelpMeasure, measure_id), NoteForm(prefix="done")
-    if not form.validate_on_submit():
-        return _render_plans(400, error=first_error(form))
-    try:
-        ops.complete_help_measure(current_user, measure, form.note.data)
-    except CaseActionError as exc:
-        db.session.rollback()
-        return _render_plans(exc.status, error=exc.message)
-    db.session.commit()
-    flash("已销号", "info")
-    return redirect(url_for("field.plans"))
+    return _run(form, lambda: ops.complete_help_measure(current_user, measure, form.note.data),
+                "已销号", _render_plans, "field.plans")
 
 
 # --- 纪委监委 ------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from app.cases.errors import CaseActionError
 from app.cases.models import AuditEvent, Case, CaseSource, CaseState
 from app.extensions import db
 from app.field import operations as ops, queries
-from app.field.models import (FindingOutcome, HelpMeasure, ItemState, SupervisionKind, Visit,
-                              VisitCase, VisitLevel, VisitPhoto)
+from app.field.models import (FindingOutcome, ItemState, SupervisionKind, Visit,
+                              VisitLevel, VisitPhoto)
 from app.field.reminders import remind_field
 from app.reminders.models import Notification
 from tests.conftest import category
