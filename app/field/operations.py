@@ -8,6 +8,7 @@ CaseActionError (a Chinese message, a status, the field), raised before the firs
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.auth.models import Role, User
@@ -288,6 +289,9 @@ def record_visit(actor: User, *, enterprise: Enterprise | None, visited_on: date
         elif not case_ops.MOBILE_RE.match(phone):
             _refuse("invalid_input", "企业联系人手机号码应为11位手机号码（不填则不记录联系方式）",
                     field="contact_phone")
+    if len(photos) > current_app.config["MAX_PHOTOS"]:
+        _refuse("too_many_photos", f"最多上传{current_app.config['MAX_PHOTOS']}张照片",
+                field="attachments")
     leader = None
     if with_leader:
         running = current_assignment(enterprise, visited_on)

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.cases.models import Case, CaseState
 from app.core.clock import local_today
 from app.enterprises.models import Enterprise
@@ -336,6 +336,21 @@ def supervised_cases(limit: int = 500) -> list[Case]:
     """The cases that reached 挂牌督办 (escalation level 2), newest first: the 纪委监委's list."""
     return list(db.session.execute(select(Case).where(Case.escalation_level >= 2)
                                    .order_by(Case.submitted_at.desc()).limit(limit)).scalars())
+
+
+SEE_EVERY_VISIT = (Role.admin, Role.dispatcher, Role.supervisor, Role.discipline)
+
+
+def may_see_visit(user: User, visit: Visit) -> bool:
+    """The office and the supervisors see every visit; others those they went on, recorded,
+    made in the name of a team they are in, or to an enterprise they look after."""
+    if user.role in SEE_EVERY_VISIT or visit.recorded_by_id == user.id:
+        return True
+    if any(p.user_id == user.id for p in visit.participants):
+        return True
+    if visit.team is not None and any(m.user_id == user.id for m in visit.team.memberships):
+        return True
+    return visit.enterprise in my_enterprises(user, local_today())
 
 
 def team_members(team: ServiceTeam, day: date) -> list[TeamMembership]:

@@ -139,7 +139,7 @@ def new_visit():
 def _prepared(file):
     """A photo sent with the form itself (no script): checked and stored like a staged one."""
     try:
-        return prepare_media(spool_to_temp(file), file.filename, expect=None,
+        return prepare_media(spool_to_temp(file), file.filename, expect=AttachmentKind.photo,
                              pixels=pixel_budget())
     except MediaRefused as refused:
         raise CaseActionError(refused.code, refused.message, status=400, field="attachments")
@@ -169,13 +169,23 @@ def visits():
 @bp.get("/visits/<visit_id>")
 @role_required(*VISIT_ROLES, Role.supervisor, Role.discipline)
 def visit(visit_id):
-    return render_template("field/visit.html", visit=_get(Visit, visit_id))
+    return render_template("field/visit.html", visit=_visible_visit(visit_id))
+
+
+def _visible_visit(visit_id) -> Visit:
+    """A visit the user may see (queries.may_see_visit); any other is a 404."""
+    found = _get(Visit, visit_id)
+    if not queries.may_see_visit(current_user, found):
+        abort(404)
+    return found
 
 
 @bp.get("/photos/<photo_id>")
 @role_required(*VISIT_ROLES, Role.supervisor, Role.discipline)
 def photo(photo_id):
-    return send_attachment(_get(VisitPhoto, photo_id))
+    found = _get(VisitPhoto, photo_id)
+    _visible_visit(found.visit_id)
+    return send_attachment(found)
 
 
 # --- 包联 and teams (the admin) ------------------------------------------------------------

@@ -216,3 +216,16 @@ def test_admin_pages_assign_import_and_end(client, login_as, world, make_user, m
     client.post("/logout")
     login_as(leader)
     assert client.get("/field/assignments").status_code == 403
+
+
+def test_a_visit_is_shown_only_to_those_concerned(client, login_as, field, world, make_user):
+    leader, enterprise = field
+    visit, _cases = ops.record_visit(leader, enterprise=enterprise, visited_on=date(2026, 11, 16),
+                                     level=VisitLevel.county, heard="了解企业生产经营情况")
+    db.session.commit()
+    stranger = make_user(Role.handler, world.other_dept)
+    login_as(stranger)
+    assert client.get(f"/field/visits/{visit.id}").status_code == 404
+    client.post("/logout")
+    login_as(world.handler)  # the enterprise's liaison
+    assert client.get(f"/field/visits/{visit.id}").status_code == 200
