@@ -229,3 +229,20 @@ def test_a_visit_is_shown_only_to_those_concerned(client, login_as, field, world
     client.post("/logout")
     login_as(world.handler)  # the enterprise's liaison
     assert client.get(f"/field/visits/{visit.id}").status_code == 200
+
+
+def test_team_members_are_reminded_before_a_dekad_ends_short_of_three_visits(field, world):
+    _leader, enterprise = field
+    team = ops.create_team(world.admin, "市场监管服务团", world.dept, True, date(2026, 1, 1))
+    ops.add_team_member(world.admin, team, world.handler, date(2026, 1, 1))
+    db.session.commit()
+    for day in (11, 12):  # two of three in 中旬 (11–20 November)
+        ops.record_visit(world.handler, enterprise=enterprise, visited_on=date(2026, 11, day),
+                         level=VisitLevel.department, heard="了解企业生产经营情况", team=team)
+    db.session.commit()
+    assert remind_field(datetime(2026, 11, 17, 2, tzinfo=timezone.utc)) == 0  # 3 days left
+    assert remind_field(datetime(2026, 11, 18, 2, tzinfo=timezone.utc)) == 1
+    note = db.session.execute(db.select(Notification).where(
+        Notification.kind == "field_dekad")).scalar_one()
+    assert note.recipient_id == world.handler.id and "还差1次" in note.title
+    assert remind_field(datetime(2026, 11, 20, 2, tzinfo=timezone.utc)) == 0  # once a 旬
