@@ -102,6 +102,8 @@ def create_app(config_class=None):
     app.register_blueprint(meetings_views.bp)
     from app.bulletins import views as bulletins_views
     app.register_blueprint(bulletins_views.bp)
+    from app.field import views as field_views
+    app.register_blueprint(field_views.bp)
 
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)

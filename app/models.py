@@ -16,3 +16,7 @@ from app.meetings.models import (  # noqa: F401
     AgendaItem, AgendaReason, AttendeeKind, Meeting, MeetingAttachment, MeetingAttendee, MeetingIssue,
     MeetingType)
 from app.bulletins.models import Bulletin, BulletinItem  # noqa: F401
+from app.field.models import (  # noqa: F401
+    FindingOutcome, HelpMeasure, ItemState, ServiceAssignment, ServiceTeam, SupervisionFinding,
+    SupervisionKind, SupervisionVisit, TeamMembership, Visit, VisitCase, VisitLevel,
+    VisitParticipant, VisitPhoto)

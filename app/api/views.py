@@ -16,6 +16,7 @@ from app.cases.queries import SEE_ALL_ROLES, get_visible_case
 from app.core.clock import local_today, utcnow
 from app.departments.queries import ordered_departments
 from app.extensions import csrf, db
+from app.field.queries import field_figures
 from app.figures import queries as figures_queries
 from app.bulletins.queries import bulletin_figures
 from app.meetings.queries import meeting_figures
@@ -142,9 +143,12 @@ def figures():
 
 
 def mechanism_figures(date_from, date_to) -> dict:
-    """The meetings' and the bulletins' figures of the period (docs/figures.md)."""
+    """The mechanisms' figures of the period (docs/figures.md): meetings, 代表声音 bulletins,
+    and the field's visits, coverage and supervision (app/field)."""
     return {"meetings": meeting_figures(date_from, date_to),
-            "bulletins": bulletin_figures(date_from, date_to)}
+            "bulletins": bulletin_figures(date_from, date_to),
+            "field": field_figures(date_from, date_to)}
 
 
 from app.api import meetings  # noqa: E402,F401  (its routes join this blueprint)
+from app.field import api as _field_api  # noqa: E402,F401  (/visits, on this blueprint)

@@ -16,6 +16,7 @@ class Role(enum.Enum):
     department_head = "部门负责人"
     leader = "包联领导"
     supervisor = "督查人员"
+    discipline = "纪委监委"  # 走访调研式监督: reads every case, records supervision visits
 
     @property
     def label(self):

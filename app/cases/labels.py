@@ -18,6 +18,13 @@ ACTION_LABELS = {
     "set_closure_basis": "设置办结率口径", "snapshot_figures": "月末指标定格",
     "sms_receipt": "短信发送受理编号和查询码",
     "leader_instruction": "领导批示",
+    # The field mechanisms (app/field)
+    "assign_enterprise": "设置包联关系", "end_assignment": "结束包联关系",
+    "create_team": "新建服务团", "end_team": "撤销服务团", "add_team_member": "服务团加入成员",
+    "end_team_member": "服务团成员离开", "record_visit": "登记走访", "from_visit": "走访发现问题",
+    "add_help_measure": "制定帮扶措施", "complete_help_measure": "帮扶措施销号",
+    "record_supervision_visit": "登记监督走访", "from_supervision": "纪委监督发现问题",
+    "close_clue": "办结问题线索",
 }
 UNKNOWN_ACTION = "其他操作"
 

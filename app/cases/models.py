@@ -37,6 +37,7 @@ class CaseSource(enum.Enum):
     deputy = "代表委员建议"
     supervisor = "特约监督员"
     review = "线上评议"
+    discipline = "纪委监督"  # a finding of a 纪委监委 supervision visit
 
     @property
     def label(self):

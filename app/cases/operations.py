@@ -29,6 +29,11 @@ from app.workdays.calendar import WorkCalendar
 
 PUBLIC_SOURCES = (CaseSource.card, CaseSource.hall)
 STAFF_SOURCES = tuple(s for s in CaseSource if s not in PUBLIC_SOURCES)
+# Who besides the office enters cases of a source: the people in the field enter what they
+# heard on a visit (app/field), the 纪委监委 what its supervision found.
+FIELD_ROLES = (Role.leader, Role.handler, Role.department_head)
+ENTRY_ROLES = {CaseSource.visit: OFFICE_ROLES + FIELD_ROLES,
+               CaseSource.discipline: OFFICE_ROLES + (Role.discipline,)}
 CONTENT_MIN, CONTENT_MAX = 5, 2000
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Control characters nobody types (line breaks and tabs are kept); PostgreSQL refuses NUL.
@@ -245,9 +250,10 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
     now = _now(now)
     # The public form submits with no actor (the card speaks for the submitter); a signed-in
     # user creates cases only from an office role, whatever the source: leaders, supervisors,
-    # heads and handlers read and handle, they never put words in an enterprise's mouth.
+    # heads and handlers read and handle, they never put words in an enterprise's mouth —
+    # except what they heard themselves on a visit (ENTRY_ROLES).
     if actor is not None or source in STAFF_SOURCES:
-        _require_role(actor, OFFICE_ROLES, "录入案件")
+        _require_role(actor, ENTRY_ROLES.get(source, OFFICE_ROLES), "录入案件")
     if category is None:
         _refuse("invalid_input", "请选择问题类别", 400, "category")
     content, phone = validate_submission(content, contact_phone, is_anonymous)
@@ -626,7 +632,8 @@ def urge_case(case: Case, actor: User | None = None, note=None, deadline_at=None
 
 def supervise_case(case: Case, actor: User | None = None, note=None, deadline_at=None,
                    now=None) -> Case:
-    """Supervise (挂牌督办): escalation level 2, to the package leader and the supervisors."""
+    """Supervise (挂牌督办): escalation level 2, to the package leader, the supervisors and
+    the 纪委监委 (a copy for its list of 挂牌督办 cases)."""
     now = _now(now)
     if actor is not None:
         _require_role(actor, OFFICE_ROLES, "督办")
@@ -635,7 +642,7 @@ def supervise_case(case: Case, actor: User | None = None, note=None, deadline_at
     case.escalation_level = max(case.escalation_level, 2)
     _record(case, actor, "supervise", note=note, department_id=case.lead_department_id, now=now)
     leader = case.enterprise.package_leader if case.enterprise else None
-    recipients = ([leader] if leader else []) + users_with_role(Role.supervisor) \
+    recipients = ([leader] if leader else []) + users_with_role(Role.supervisor, Role.discipline) \
         + users_of_department(case.lead_department_id, Role.department_head)
     _notify("supervise", recipients, case, f"挂牌督办 {case.tracking_no}",
             note or "该案件逾期未办结，已挂牌督办", deadline_at=deadline_at or now, now=now)

@@ -11,7 +11,7 @@ from app.core.refcache import cached
 from app.enterprises.models import Enterprise
 from app.extensions import db
 
-SEE_ALL_ROLES = (Role.admin, Role.dispatcher, Role.supervisor)
+SEE_ALL_ROLES = (Role.admin, Role.dispatcher, Role.supervisor, Role.discipline)
 
 
 def visible_cases(user: User):

@@ -23,6 +23,7 @@ HOME_ENDPOINTS = {
     Role.department_head: ("handling.todo",),
     Role.leader: ("oversight.cases", "figures.dashboard"),
     Role.supervisor: ("oversight.cases", "figures.dashboard"),
+    Role.discipline: ("field.supervision", "oversight.cases"),
 }
 
 CONTENT_SECURITY_POLICY = (

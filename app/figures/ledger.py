@@ -21,6 +21,7 @@ from app.core.timeutil import LOCAL_TZ
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
 from app.extensions import db
+from app.field.ledger import write_field_sheet
 from app.figures import queries
 from app.figures.snapshots import snapshot_for_period
 
@@ -294,5 +295,7 @@ def export_ledger(out, date_from: date | None = None, date_to: date | None = Non
             else:
                 cells.append(value)
         ws.append(cells)
+    if scope is None:  # county-wide: the field mechanisms' sheet (app/field/ledger.py)
+        write_field_sheet(wb, date_from, date_to, local_today(now))
     wb.save(out)
     return count

@@ -8,7 +8,7 @@ from app.cases.queries import get_visible_case_or_404, mask_phone
 from app.oversight.queries import escalations_for, overseen_cases
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")
-OVERSIGHT_ROLES = (Role.leader, Role.supervisor)
+OVERSIGHT_ROLES = (Role.leader, Role.supervisor, Role.discipline)
 
 
 @bp.get("/")

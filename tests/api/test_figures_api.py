@@ -12,7 +12,7 @@ def test_figures_answer_what_compute_figures_computes(api, make_case):
     assert response.status_code == 200, response.get_json()
     expected = compute_figures(date(2026, 11, 1), date(2026, 12, 1))
     assert isinstance(expected, dict)
-    # and the mechanisms' figures (meetings, 代表声音) of the same period
+    # and the mechanisms' figures (meetings, 代表声音, the field's visits) of the same period
     from app.api.views import mechanism_figures
     expected["mechanisms"] = mechanism_figures(date(2026, 11, 1), date(2026, 12, 1))
     assert response.get_json() == api.client.application.json.loads(

@@ -40,7 +40,7 @@ def test_ledger_summary_sheet_equals_the_figures_and_rows_are_cases(county, tmp_
     rows = export_ledger(out, *NOV, now=NOW)
     assert rows == 11  # ten valid November cases and the invalid one, marked not counted
     wb = load_workbook(out)
-    assert wb.sheetnames == ["汇总", "台账"]
+    assert wb.sheetnames == ["汇总", "台账", "走访与监督"]  # the last: issue 21
     summary = wb["汇总"]
     expected = compute_figures(*NOV, now=NOW)
     found = {}

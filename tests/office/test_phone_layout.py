@@ -14,7 +14,8 @@ from tests.conftest import browser_login, screenshots_dir
 from tests.figures.test_dashboard_links import build_county_for_every_role
 from tests.figures.timeline import NOW
 
-STAFF_BLUEPRINTS = {"office", "handling", "oversight", "figures", "admin", "cards", "totp", "auth"}
+STAFF_BLUEPRINTS = {"office", "handling", "oversight", "figures", "admin", "cards", "totp", "auth",
+                    "field"}
 PHONE_WIDTH = 390
 
 # Every svg/canvas chart: its width, and its box's (the nearest block that is not a scroller).
@@ -108,6 +109,8 @@ def test_no_staff_page_scrolls_sideways_on_a_phone(app, narrow_page, county_for_
     assert {"oversight.cases", "oversight.case", "figures.dashboard"} <= set(checked["leader"])
     assert {"oversight.cases", "oversight.escalations"} <= set(checked["supervisor"])
     assert "admin.index" not in checked["dispatcher"] and "office.queue" not in checked["leader"]
+    assert {"field.index", "field.new_visit", "field.plans"} <= set(checked["leader"])  # issue 21
+    assert {"field.assignments", "field.teams"} <= set(checked["admin"])
 
 
 def test_the_desktop_keeps_its_tables_and_the_whole_year(app, wide_desk_page,
