@@ -304,7 +304,7 @@ def referenced_keys(keys) -> set[str]:
                (PendingUpload.stored_name, PendingUpload.stored_name.in_(keys)),
                (PendingUpload.poster_name, PendingUpload.poster_name.in_(keys)),
                (MeetingAttachment.stored_name, MeetingAttachment.stored_name.in_(keys)),
-               (MeetingAttachment.poster_name, MeetingAttachment.poster_name.in_(keys))]
+               (MeetingAttachment.poster_name, MeetingAttachment.poster_name.in_(keys)),
                (VisitPhoto.stored_name, VisitPhoto.stored_name.in_(keys)),
                (VisitPhoto.poster_name, VisitPhoto.poster_name.in_(keys))]
     query = union(*(select(column).where(where) for column, where in columns))
