@@ -12,3 +12,4 @@ from app.workdays.models import HolidayOverride  # noqa: F401
 from app.intake.models import PendingUpload  # noqa: F401
 from app.core.refcache import ReferenceVersion  # noqa: F401
 from app.figures.models import FigureSnapshot  # noqa: F401
+from app.rating.models import AppealKind, AppealState, CaseRating, RatingChannel, ReasonTag  # noqa: F401

@@ -29,15 +29,17 @@ PASSWORD = "correct-horse-9"
 KEEP_TABLES = {"alembic_version", "categories", "time_limits", "reference_version"}
 
 
-def _reference_data():
-    path = ROOT / "migrations" / "versions" / "0002_reference_data.py"
-    spec = importlib.util.spec_from_file_location("reference_data_migration", path)
+def _reference_data(name="0002_reference_data.py"):
+    path = ROOT / "migrations" / "versions" / name
+    spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 REFERENCE = _reference_data()
+# Time limits later migrations added (reset after each test like the first ones).
+LATER_LIMITS = _reference_data("0030_rating_loop.py").TIME_LIMITS
 
 
 def is_postgres(url) -> bool:
@@ -95,7 +97,7 @@ def wipe(app):
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in KEEP_TABLES:
                     conn.execute(table.delete())
-            for key, _label, amount, unit in REFERENCE.TIME_LIMITS:
+            for key, _label, amount, unit in REFERENCE.TIME_LIMITS + LATER_LIMITS:
                 conn.execute(text("UPDATE time_limits SET amount = :a, unit = :u WHERE key = :k"),
                              {"a": amount, "u": unit, "k": key})
             # SQL past the unit of work: tell every worker's reference cache (app/core/refcache.py)

@@ -16,6 +16,9 @@ ACTION_LABELS = {
     "revoke_card": "作废企业码并换发新码", "revoke_api_tokens": "吊销接口令牌",
     "export_ledger": "导出台账", "export_ledger_full": "导出完整台账（未脱敏）",
     "set_closure_basis": "设置办结率口径", "snapshot_figures": "月末指标定格",
+    # The 差评 loop (app/rating)
+    "follow_up_rate": "追评", "rework_feedback": "整改反馈", "callback": "差评回访",
+    "callback_overdue": "差评回访逾期", "appeal_rating": "差评申诉", "decide_appeal": "申诉复核",
 }
 UNKNOWN_ACTION = "其他操作"
 

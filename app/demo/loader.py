@@ -538,7 +538,8 @@ class _Driver:
             at = self.clock.within(case.replied_at + timedelta(minutes=20),
                                    case.replied_at + timedelta(hours=40))
             actor = None
-        ops.rate_case(case, rating, comment, actor=actor, now=at)
+        ops.rate_case(case, rating, comment, actor=actor, now=at,
+                      tags=() if rating.is_satisfied else ["unresolved"])
 
     # paths ----------------------------------------------------------------------------------
     def path_submitted(self, case):
