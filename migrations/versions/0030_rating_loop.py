@@ -3,7 +3,9 @@
 A table `ratings` (one row per rating a case received), the loop's columns on `cases` (for the
 figures and the scheduler), and two time limits: 差评回访时限 (1 working day) and 差评整改时限
 (5 working days). Every earlier rating is copied into `ratings` from its `rate` audit event
-(level, comment, time; a rating recorded by staff came by phone, others from the status page);
+(level, comment, time; a rating recorded by staff came by phone, others from the status page;
+a `follow_up_rate` event, written only by this revision's code, is a 追评 — so a downgrade and
+upgrade keeps the history but not the loop's deadlines, reasons or appeals);
 a case rated without such an event (data loaded directly) gets one row from its own columns.
 
 Revision ID: 0030
@@ -104,17 +106,17 @@ def _copy_ratings():
         "is_follow_up", "appeal_state")))
     rows, seen = [], set()
     events = conn.execute(sa.text(
-        "SELECT case_id, actor_id, note, data, created_at FROM audit_events "
-        "WHERE action = 'rate' AND case_id IS NOT NULL ORDER BY id"))
-    for case_id, actor_id, note, data, created_at in events:
+        "SELECT case_id, actor_id, note, data, created_at, action FROM audit_events "
+        "WHERE action IN ('rate', 'follow_up_rate') AND case_id IS NOT NULL ORDER BY id"))
+    for case_id, actor_id, note, data, created_at, action in events:
         data = json.loads(data) if isinstance(data, str) else (data or {})
         if data.get("rating") not in LEVELS:
             continue
         seen.add(case_id)
         rows.append(dict(case_id=case_id, level=data["rating"], tags=None, comment=note,
                          channel="phone" if actor_id else "status_page",
-                         recorded_by_id=actor_id, rated_at=created_at, is_follow_up=False,
-                         appeal_state="none"))
+                         recorded_by_id=actor_id, rated_at=created_at,
+                         is_follow_up=action == "follow_up_rate", appeal_state="none"))
     for case_id, level, comment, rated_at, submitted_at in conn.execute(sa.text(
             "SELECT id, rating, rating_comment, rated_at, submitted_at FROM cases "
             "WHERE rating IS NOT NULL")):
