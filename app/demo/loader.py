@@ -14,6 +14,7 @@ from app.auth.passwords import hash_password
 from app.cards.models import Card, CardKind
 from app.cards.operations import issue_card, revoke_card
 from app.cases import operations as ops
+from app.demo.rating import call_back
 from app.cases.models import Case, CaseSource, CaseState, Category, Complexity, Rating, Urgency
 from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
@@ -651,6 +652,7 @@ class _Driver:
         self.sign(case)
         self.reply(case, self.p.first_reply, at=self.reply_time(case, 0))
         self.rate(case, Rating.dissatisfied, self.p.rating_comment)
+        call_back(case, self.dispatcher, self.l.limit)
         self.reply(case, self.p.reply, at=self.reply_time(case, 0))
         self.p.unrated = False
         self.finish(case)

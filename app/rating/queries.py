@@ -1,16 +1,18 @@
 """What the office's to-do list shows of the 差评 loop: 回访 due and appeals to decide."""
 from sqlalchemy import select
 
-from app.cases.models import Case, CaseState
+from app.cases.models import Case
 from app.extensions import db
 from app.rating.models import AppealState, CaseRating
+from app.reminders.timeline import CALLBACK_STATES
 
 
 def callbacks_due() -> list[Case]:
-    """差评 not yet called back, the nearest 回访 deadline first (overdue ones on top)."""
+    """差评 not yet called back on cases still open or awaiting the 追评, the nearest 回访
+    deadline first (overdue ones on top). After the 追评 the loop is over: no call is asked."""
     return list(db.session.execute(
         select(Case).where(Case.callback_due_at.is_not(None), Case.callback_at.is_(None),
-                           Case.state != CaseState.invalid)
+                           Case.state.in_(CALLBACK_STATES))
         .order_by(Case.callback_due_at, Case.id)).scalars())
 
 
