@@ -47,13 +47,13 @@ COLUMNS = [
     ("最近一次评价", 12, "text"), ("最近一次评价时间", 17, "datetime"),
     ("办结时间", 17, "datetime"), ("未评价办结", 9, "text"),
     ("退回次数", 9, "int"), ("重办次数", 9, "int"), ("当前逾期", 9, "text"),
-    ("计入统计", 9, "text"),
     # The 差评 loop (issue 20): the rating's channel, the first 差评's reasons, 回访, 整改, 追评,
     # and the 申诉复核 with its reason; 计入满意率 says whether the latest rating counts.
     ("评价渠道", 11, "text"), ("差评原因", 20, "text"), ("差评回访时限", 17, "datetime"),
     ("回访时间", 17, "datetime"), ("回访结果", 9, "text"), ("按期回访", 9, "text"),
     ("整改时限", 17, "datetime"), ("整改反馈时间", 17, "datetime"), ("按期整改", 9, "text"),
     ("追评", 10, "text"), ("申诉复核", 36, "wrap"), ("计入满意率", 9, "text"),
+    ("计入统计", 9, "text"),  # the last column, as before
 ]
 
 
@@ -168,8 +168,8 @@ def _row_values(n, row, full):
             _local(replied_at), reply or "", _yes_no(is_closed, closed_on_time),
             rating.label if rating else "", _local(rated_at), _local(closed_at),
             "是" if is_closed and closed_unrated else "", returns, reopens,
-            "是" if overdue else "", "否" if state is CaseState.invalid else "是",
-            *_loop_values(rating, *loop)]
+            "是" if overdue else "", *_loop_values(rating, *loop),
+            "否" if state is CaseState.invalid else "是"]
 
 
 def _loop_values(rating, channel, tags, complaint_at, callback_due, callback_at, reached,
