@@ -7,10 +7,13 @@ the caller commits once."""
 from app.auth.models import Role, User
 from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, dispatchers, users_of_department, \
     users_with_role
-from app.cases.models import Case
+from sqlalchemy import exists, select
+
+from app.cases.models import AuditEvent, Case
 from app.cases.operations import (
     _notify, _now, _record, _refuse, _require_role, _require_text, open_loop)
 from app.core.timeutil import format_local
+from app.extensions import db
 from app.rating.models import AppealKind, AppealState, CaseRating
 
 CALLBACK_NOTE_MAX = 500
@@ -44,6 +47,12 @@ def callback_overdue(case: Case, now=None) -> CaseRating | None:
     now = _now(now)
     loop = open_loop(case)
     if loop is None or loop.callback_at is not None or now < loop.callback_due_at:
+        return None
+    # Once per 差评: a later phase change reschedules the case from its first point, and the
+    # 回访's points stay on the timeline until the call is recorded.
+    if db.session.scalar(select(exists().where(
+            AuditEvent.case_id == case.id, AuditEvent.action == "callback_overdue",
+            AuditEvent.created_at >= loop.rated_at))):
         return None
     due = format_local(loop.callback_due_at)
     _record(case, None, "callback_overdue", now=now, note=f"差评回访已超过时限（{due}）",

@@ -83,3 +83,10 @@ def test_a_callback_runs_while_the_case_waits_in_the_office(loop_limits, make_ca
     assert case.state is CaseState.submitted and case.next_check_at == minutes(50)
     run(minutes(61), fixed_clock)
     assert count(case, "callback_overdue") == 1 and case.next_check_at is None
+    # A phase change reschedules the case from its first point (the 回访's, still pending):
+    # the escalation already made is not made again.
+    ops.dispatch_case(case, world.dispatcher, world.dept, now=minutes(62))
+    db.session.commit()
+    assert case.next_check_at == minutes(50)
+    run(minutes(63), fixed_clock)
+    assert count(case, "callback_overdue") == 1
