@@ -5,8 +5,7 @@ from app.auth.models import Role
 from app.cases import operations as ops
 from app.cases.models import CaseState, Rating
 from app.extensions import db
-from app.rating import operations as rating_ops
-from app.rating.models import AppealKind, AppealState
+from app.rating.models import AppealState
 from tests.rating.test_loop import HOUR, T0
 
 
@@ -83,4 +82,3 @@ def test_only_the_lead_department_is_offered_the_appeal(make_case, world, client
     login_as(world.other_handler)
     assert client.post(f"/handling/cases/{case.tracking_no}/appeal",
                        data={"appeal-kind": "malicious", "appeal-evidence": "x"}).status_code == 404
-    assert AppealKind.malicious  # the kinds the form offers
