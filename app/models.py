@@ -20,3 +20,4 @@ from app.field.models import (  # noqa: F401
     FindingOutcome, HelpMeasure, ItemState, ServiceAssignment, ServiceTeam, SupervisionFinding,
     SupervisionKind, SupervisionVisit, TeamMembership, Visit, VisitCase, VisitLevel,
     VisitParticipant, VisitPhoto)
+from app.rating.models import AppealKind, AppealState, CaseRating, RatingChannel, ReasonTag  # noqa: F401

@@ -40,6 +40,8 @@ def _reference_data(name="0002_reference_data.py"):
 
 REFERENCE = _reference_data()
 SEEDED_MEETING_TYPES = [code for code, _name in _reference_data("0080_meetings.py").MEETING_TYPES]
+# Time limits later migrations added (reset after each test like the first ones).
+LATER_LIMITS = _reference_data("0030_rating_loop.py").TIME_LIMITS
 
 
 def is_postgres(url) -> bool:
@@ -121,7 +123,7 @@ def wipe(app):
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in KEEP_TABLES:
                     conn.execute(table.delete())
-            for key, _label, amount, unit in REFERENCE.TIME_LIMITS:
+            for key, _label, amount, unit in REFERENCE.TIME_LIMITS + LATER_LIMITS:
                 conn.execute(text("UPDATE time_limits SET amount = :a, unit = :u WHERE key = :k"),
                              {"a": amount, "u": unit, "k": key})
             conn.execute(text("DELETE FROM meeting_types WHERE code NOT IN :codes")

@@ -75,7 +75,9 @@ def _reply(case, user, body):
 @action("rate")
 def _rate(case, user, body):
     rating = params.choice(body.get("rating"), Rating, "rating", required=True)
-    ops.rate_case(case, rating, params.text(body, "comment", max_length=2000), actor=user)
+    tags = body.get("tags") or []  # 差评 reasons: ReasonTag names (rate_case checks them)
+    ops.rate_case(case, rating, params.text(body, "comment", max_length=2000), actor=user,
+                  tags=tags if isinstance(tags, list) else [str(tags)])
 
 
 @action("close_unrated")

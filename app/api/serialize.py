@@ -70,7 +70,10 @@ def case_json(case: Case, viewer: User, *, include_access_code=False) -> dict:
                    "reopens": case.reopen_count},
         "rating": None if case.rating is None else {
             "level": case.rating.name, "label": case.rating.label,
-            "comment": case.rating_comment, "time": instant(case.rated_at)},
+            "comment": case.rating_comment, "time": instant(case.rated_at),
+            "set_aside": case.rating_excluded},
+        # The 好差评 history and the 差评 loop (docs/rating.md): never who rated.
+        "ratings": [rating_json(r) for r in case.rating_history],
         "closed_unrated": case.closed_unrated,
         "invalid_reason": case.invalid_reason,
         "extension_requests": [{
@@ -86,6 +89,23 @@ def case_json(case: Case, viewer: User, *, include_access_code=False) -> dict:
     if include_access_code or viewer.role in SEES_ACCESS_CODE:
         body["access_code"] = case.access_code
     return body
+
+
+def rating_json(row) -> dict:
+    return {
+        "level": row.level.name, "label": row.level.label, "tags": row.tags or [],
+        "comment": row.comment, "channel": row.channel.name, "time": instant(row.rated_at),
+        "follow_up": row.is_follow_up,
+        "callback": None if row.callback_due_at is None else {
+            "due": instant(row.callback_due_at), "done": instant(row.callback_at),
+            "reached": row.callback_reached, "note": row.callback_note},
+        "rework": None if row.rework_due_at is None else {
+            "due": instant(row.rework_due_at), "feedback": instant(row.rework_feedback_at)},
+        "appeal": None if row.appeal_state.name == "none" else {
+            "state": row.appeal_state.name, "kind": row.appeal_kind.name,
+            "evidence": row.appeal_evidence, "decided_at": instant(row.appeal_decided_at),
+            "reason": row.appeal_decision_reason},
+    }
 
 
 def reply_json(reply) -> dict:

@@ -4,7 +4,7 @@ from app.bulletins.queries import latest_answer
 from app.core.clock import utcnow
 from app.meetings.documents import case_state_text, enterprise_text, render_pdf
 
-HEADERS = ["序号", "跟踪号", "企业", "建议内容", "领导批示", "答复", "当前状态"]
+HEADERS = ["序号", "受理编号", "企业", "建议内容", "领导批示", "答复", "当前状态"]
 
 
 def bulletin_rows(bulletin: Bulletin, now=None) -> list[list[str]]:

@@ -25,6 +25,9 @@ ACTION_LABELS = {
     "add_help_measure": "制定帮扶措施", "complete_help_measure": "帮扶措施销号",
     "record_supervision_visit": "登记监督走访", "from_supervision": "纪委监督发现问题",
     "close_clue": "办结问题线索",
+    # The 差评 loop (app/rating)
+    "follow_up_rate": "追评", "rework_feedback": "整改反馈", "callback": "差评回访",
+    "callback_overdue": "差评回访逾期", "appeal_rating": "差评申诉", "decide_appeal": "申诉复核",
 }
 UNKNOWN_ACTION = "其他操作"
 

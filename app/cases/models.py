@@ -179,6 +179,17 @@ class Case(db.Model):
     # The figures' median handling time reads it (docs/figures.md).
     handling_seconds: Mapped[int | None] = mapped_column()
     closed_unrated: Mapped[bool] = mapped_column(default=False)
+    # The 差评 loop of the case (app/rating; the rows are in `ratings`), kept on the case for
+    # the figures and the scheduler: when the first 差评 came, the 回访 and 整改 deadlines
+    # and when each was done; whether the current rating was set aside by an upheld appeal
+    # (申诉复核, left out of 满意率), and how many appeals were upheld.
+    complaint_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    callback_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rework_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rework_feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rating_excluded: Mapped[bool] = mapped_column(default=False)
+    appeals_upheld: Mapped[int] = mapped_column(default=0)
 
     category = relationship("Category")
     enterprise = relationship("Enterprise")
@@ -196,6 +207,8 @@ class Case(db.Model):
     events = relationship("AuditEvent", back_populates="case", order_by="AuditEvent.id")
     extension_requests = relationship("ExtensionRequest", back_populates="case",
                                       order_by="ExtensionRequest.id")
+    rating_history = relationship("CaseRating", back_populates="case",
+                                  order_by="(CaseRating.rated_at, CaseRating.id)")
 
     @property
     def is_open(self):

@@ -23,6 +23,7 @@ from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ, format_deadline
 from app.departments.models import Department
 from app.extensions import db, retryable_write
+from app.rating.models import CaseRating, RatingChannel, ReasonTag
 from app.reminders.notify import queue_notification
 from app.settings.limits import apply_limit, get_limit
 from app.workdays.calendar import WorkCalendar
@@ -338,7 +339,8 @@ def answer_now(case: Case, actor: User, content: str, now=None) -> Reply:
     case.first_replied_at = case.first_replied_at or now
     _fix_handling_time(case)
     _transition(case, CaseState.replied, actor, "answer_now", now=now, note=content)
-    _tell_submitter(case, "replied", now)
+    if record_rework_feedback(case, reply, actor, now) is None:
+        _tell_submitter(case, "replied", now)
     return reply
 
 
@@ -520,7 +522,8 @@ def reply_to_case(case: Case, actor: User, content: str, attachments=(), now=Non
     _transition(case, CaseState.replied, actor, "reply", now=now, note=content,
                 department_id=actor.department_id,
                 data={"on_time": case.reply_due_at is None or now <= case.reply_due_at})
-    _tell_submitter(case, "replied", now)
+    if record_rework_feedback(case, reply, actor, now) is None:
+        _tell_submitter(case, "replied", now)
     return reply
 
 
@@ -542,51 +545,127 @@ def add_co_opinion(case: Case, actor: User, content: str, now=None) -> Reply:
     return reply
 
 
-def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = None,
-              now=None) -> Case:
-    """Rate the answer: closes the case, or reopens it (重办) when the rating is unsatisfied.
+def open_loop(case: Case) -> CaseRating | None:
+    """The case's running 差评 loop: its first 差评 (with deadlines) not yet followed by the
+    one 追评. Ratings copied from before the loop existed (migration 0030) start none."""
+    loop = None
+    for row in case.rating_history:
+        if row.is_follow_up:
+            loop = None
+        elif row.starts_loop and row.callback_due_at is not None:
+            loop = row
+    return loop
 
-    The submitter rates from the status page (actor None); the dispatcher may record the
-    rating taken on a follow-up call (回访)."""
+
+def _reason_tags(rating: Rating, tags, comment: str | None) -> list[str] | None:
+    """The reason of a 差评: at least one tag (其他 with words); none is kept for a good rating."""
+    if rating.is_satisfied:
+        return None
+    names = []
+    for tag in tags or ():
+        name = tag.name if isinstance(tag, ReasonTag) else str(tag)
+        if name not in ReasonTag.__members__:
+            _refuse("invalid_input", "评价原因无法识别，请重新选择", 400, "tags")
+        if name not in names:
+            names.append(name)
+    if not names:
+        _refuse("reason_required",
+                f"选择“{rating.label}”时，请至少选择一项原因（办理不及时、未解决问题、态度不好、"
+                "答复不清楚或其他）", 400, "tags")
+    if names == [ReasonTag.other.name] and not comment:
+        _refuse("reason_required", "选择“其他”时，请写明不满意的原因", 400, "comment")
+    return names
+
+
+def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = None,
+              now=None, *, tags=(), channel: RatingChannel | None = None) -> Case:
+    """Rate the answer (好差评). Only the enterprise rates: from its card's phone or the status
+    page (actor None), or by phone to the office's 12345 staff, who record it (actor: an office
+    role; the channel is then always 12345电话). Every rating is a row of `ratings` with its
+    channel and time; the case's rating columns are the latest one (the figures read them).
+
+    A satisfied rating closes the case. A first 差评 (不满意, 非常不满意: a reason is required)
+    reopens it for rework (重办) and starts the office's check: 回访 within the `callback`
+    limit, the department's 整改 within the `rework` limit (the reopened case's handling
+    deadline), whose next reply is the 整改反馈. The 追评 after it — the one follow-up
+    rating — closes the case whatever its level."""
     now = _now(now)
     if actor is not None:
-        _require_role(actor, OFFICE_ROLES, "录入回访评价")
+        _require_role(actor, OFFICE_ROLES, "录入企业电话评价")
+        channel = RatingChannel.phone
     _require_state(case, (CaseState.replied,), "评价")
     if not isinstance(rating, Rating):
         _refuse("invalid_input", "请选择满意度", 400, "rating")
     comment = _limit_text(comment, RATING_COMMENT_MAX, "评价意见", "comment")
+    tags = _reason_tags(rating, tags, comment)
+    loop = open_loop(case)
+    follow_up = loop is not None
+    row = CaseRating(case=case, level=rating, tags=tags, comment=comment,
+                     channel=channel or RatingChannel.status_page, recorded_by=actor,
+                     rated_at=now, is_follow_up=follow_up)
+    db.session.add(row)
     case.rating = rating
     case.rating_comment = comment
     case.rated_at = now
+    case.rating_excluded = False
     label = None if actor else SUBMITTER
-    if rating.is_satisfied:
+    data = {"rating": rating.name, "channel": row.channel.name}
+    if tags:
+        data["tags"] = tags
+    if rating.is_satisfied or follow_up:
         case.closed_at = now
         case.closed_unrated = False
-        _transition(case, CaseState.closed, actor, "rate", now=now, actor_label=label,
-                    note=case.rating_comment, data={"rating": rating.name})
+        _transition(case, CaseState.closed, actor, "follow_up_rate" if follow_up else "rate",
+                    now=now, actor_label=label, note=case.rating_comment, data=data,
+                    department_id=case.lead_department_id)
         _tell_submitter(case, "closed", now)
         return case
+    calendar = WorkCalendar.from_database()
+    row.callback_due_at = case.callback_due_at = apply_limit(now, "callback", calendar)
+    row.rework_due_at = case.rework_due_at = apply_limit(now, "rework", calendar)
+    case.complaint_at = now
+    case.callback_at = case.rework_feedback_at = None
     case.reopen_count += 1
     case.handling_seconds = None  # the answer stands no more; the next reply sets it
+    data.update(reopened=True, callback_due_at=case.callback_due_at.isoformat(),
+                rework_due_at=case.rework_due_at.isoformat())
+    reason = case.rating_comment or "、".join(row.tag_labels)
+    _notify("callback_due", dispatchers(), case, f"差评待回访 {case.tracking_no}",
+            f"{rating.label}：{reason}。请在{format_deadline(case.callback_due_at)}回访企业",
+            deadline_at=case.callback_due_at, now=now)
     if case.lead_department_id is None:  # answered at intake: back to the dispatch queue
         _transition(case, CaseState.submitted, actor, "rate", now=now, actor_label=label,
-                    note=case.rating_comment, data={"rating": rating.name, "reopened": True})
+                    note=case.rating_comment, data=data)
         _notify("reopened", dispatchers(), case,
-                f"不满意重办 {case.tracking_no}", case.rating_comment or rating.label, now=now,
-                deadline_at=now)
+                f"不满意重办 {case.tracking_no}", reason, now=now, deadline_at=now)
         _tell_submitter(case, "reopened", now)
         return case
-    calendar = WorkCalendar.from_database()
-    case.reply_due_at = apply_limit(now, handle_limit_key(case.complexity or Complexity.general),
-                                    calendar)
+    case.reply_due_at = case.rework_due_at
+    data["reply_due_at"] = case.reply_due_at.isoformat()
     _transition(case, CaseState.signed, actor, "rate", now=now, actor_label=label,
-                note=case.rating_comment, department_id=case.lead_department_id,
-                data={"rating": rating.name, "reopened": True,
-                      "reply_due_at": case.reply_due_at.isoformat()})
-    _notify("reopened", _lead_team(case), case, f"不满意重办 {case.tracking_no}",
-            case.rating_comment or rating.label, deadline_at=case.reply_due_at, now=now)
+                note=case.rating_comment, department_id=case.lead_department_id, data=data)
+    _notify("reopened", _lead_team(case), case, f"差评整改 {case.tracking_no}",
+            f"{rating.label}：{reason}。请在{format_deadline(case.rework_due_at)}整改并反馈",
+            deadline_at=case.reply_due_at, now=now)
     _tell_submitter(case, "reopened", now)
     return case
+
+
+def record_rework_feedback(case: Case, reply: Reply, actor: User, now) -> CaseRating | None:
+    """The first public answer after a 差评 is its 整改反馈: stamp it on the loop and audit it.
+
+    The one place a 整改反馈 is recorded (reply_to_case and answer_now call it), and so the
+    one place the enterprise is told of it (SMS 整改反馈 instead of the plain 已答复)."""
+    loop = open_loop(case)
+    if loop is None or loop.rework_feedback_at is not None:
+        return None
+    loop.rework_feedback_at = case.rework_feedback_at = now
+    loop.rework_reply = reply
+    on_time = loop.rework_due_at is None or now <= loop.rework_due_at
+    _record(case, actor, "rework_feedback", note=reply.content[:200],
+            department_id=actor.department_id, now=now, data={"on_time": on_time})
+    _tell_submitter(case, "rectified", now)
+    return loop
 
 
 def close_unrated(case: Case, now=None, actor: User | None = None) -> Case:

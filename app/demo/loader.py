@@ -14,6 +14,7 @@ from app.auth.passwords import hash_password
 from app.cards.models import Card, CardKind
 from app.cards.operations import issue_card, revoke_card
 from app.cases import operations as ops
+from app.demo.rating import call_back
 from app.cases.models import Case, CaseSource, CaseState, Category, Complexity, Rating, Urgency
 from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
@@ -540,7 +541,8 @@ class _Driver:
             at = self.clock.within(case.replied_at + timedelta(minutes=20),
                                    case.replied_at + timedelta(hours=40))
             actor = None
-        ops.rate_case(case, rating, comment, actor=actor, now=at)
+        ops.rate_case(case, rating, comment, actor=actor, now=at,
+                      tags=() if rating.is_satisfied else ["unresolved"])
 
     # paths ----------------------------------------------------------------------------------
     def path_submitted(self, case):
@@ -652,6 +654,7 @@ class _Driver:
         self.sign(case)
         self.reply(case, self.p.first_reply, at=self.reply_time(case, 0))
         self.rate(case, Rating.dissatisfied, self.p.rating_comment)
+        call_back(case, self.dispatcher, self.l.limit)
         self.reply(case, self.p.reply, at=self.reply_time(case, 0))
         self.p.unrated = False
         self.finish(case)

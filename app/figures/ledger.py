@@ -24,6 +24,7 @@ from app.extensions import db
 from app.field.ledger import write_field_sheet
 from app.figures import queries
 from app.figures.snapshots import snapshot_for_period
+from app.rating.models import AppealState, CaseRating, ReasonTag
 
 TITLE = "企业服务工作进展台账"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -47,7 +48,13 @@ COLUMNS = [
     ("最近一次评价", 12, "text"), ("最近一次评价时间", 17, "datetime"),
     ("办结时间", 17, "datetime"), ("未评价办结", 9, "text"),
     ("退回次数", 9, "int"), ("重办次数", 9, "int"), ("当前逾期", 9, "text"),
-    ("计入统计", 9, "text"),
+    # The 差评 loop (issue 20): the rating's channel, the first 差评's reasons, 回访, 整改, 追评,
+    # and the 申诉复核 with its reason; 计入满意率 says whether the latest rating counts.
+    ("评价渠道", 11, "text"), ("差评原因", 20, "text"), ("差评回访时限", 17, "datetime"),
+    ("回访时间", 17, "datetime"), ("回访结果", 9, "text"), ("按期回访", 9, "text"),
+    ("整改时限", 17, "datetime"), ("整改反馈时间", 17, "datetime"), ("按期整改", 9, "text"),
+    ("追评", 10, "text"), ("申诉复核", 36, "wrap"), ("计入满意率", 9, "text"),
+    ("计入统计", 9, "text"),  # the last column, as before
 ]
 
 
@@ -65,6 +72,30 @@ def _latest_reply_column():
     return (select(Reply.content).where(Reply.case_id == Case.id, Reply.is_public.is_(True))
             .order_by(Reply.created_at.desc(), Reply.id.desc()).limit(1)
             .correlate(Case).scalar_subquery())
+
+
+def _rating_column(column, *where, latest=True):
+    """One value of the case's ratings (the latest, or the first, row matching `where`)."""
+    order = (CaseRating.rated_at.desc(), CaseRating.id.desc()) if latest else (
+        CaseRating.rated_at, CaseRating.id)
+    return (select(column).where(CaseRating.case_id == Case.id, *where).order_by(*order)
+            .limit(1).correlate(Case).scalar_subquery())
+
+
+def _loop_columns():
+    """The ledger's 差评 loop columns: from the case (the figures' columns) and its ratings."""
+    loop = (CaseRating.is_follow_up.is_(False), CaseRating.callback_due_at.is_not(None))
+    appealed = (CaseRating.appeal_state.in_((AppealState.upheld, AppealState.rejected,
+                                             AppealState.pending)),)
+    return (_rating_column(CaseRating.channel), _rating_column(CaseRating.tags, *loop),
+            Case.complaint_at, Case.callback_due_at, Case.callback_at,
+            _rating_column(CaseRating.callback_reached, *loop), Case.rework_due_at,
+            Case.rework_feedback_at, _rating_column(CaseRating.level,
+                                                    CaseRating.is_follow_up.is_(True)),
+            _rating_column(CaseRating.appeal_state, *appealed),
+            _rating_column(CaseRating.appeal_kind, *appealed),
+            _rating_column(CaseRating.appeal_decision_reason, *appealed),
+            Case.rating_excluded)
 
 
 def _flag(predicate):
@@ -89,7 +120,7 @@ def ledger_rows_query(start: datetime | None, end: datetime | None, now: datetim
                _flag(queries.closed(now)), _flag(queries.closed_on_time(now)),
                Case.rating, Case.rated_at, Case.closed_at, Case.closed_unrated,
                Case.return_count, Case.reopen_count,
-               _flag(queries.overdue_now(now)))
+               _flag(queries.overdue_now(now)), *_loop_columns())
         .select_from(Case)
         .join(Category, Category.id == Case.category_id)
         .outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)
@@ -123,7 +154,7 @@ def _row_values(n, row, full):
      category, content, contact_name, contact_phone, anonymous, lead, co, complexity, state,
      dispatched_at, sign_due_at, signed_at, sign_judged, sign_on_time, original_due, reply_due,
      extensions, first_replied_at, replied_at, reply, is_closed, closed_on_time, rating, rated_at,
-     closed_at, closed_unrated, returns, reopens, overdue) = row
+     closed_at, closed_unrated, returns, reopens, overdue, *loop) = row
     if anonymous:
         name, phone = "匿名", ""
     elif full:
@@ -138,7 +169,29 @@ def _row_values(n, row, full):
             _local(replied_at), reply or "", _yes_no(is_closed, closed_on_time),
             rating.label if rating else "", _local(rated_at), _local(closed_at),
             "是" if is_closed and closed_unrated else "", returns, reopens,
-            "是" if overdue else "", "否" if state is CaseState.invalid else "是"]
+            "是" if overdue else "", *_loop_values(rating, *loop),
+            "否" if state is CaseState.invalid else "是"]
+
+
+def _loop_values(rating, channel, tags, complaint_at, callback_due, callback_at, reached,
+                 rework_due, rework_at, follow_up, appeal_state, appeal_kind, appeal_reason,
+                 excluded):
+    tags = tags if isinstance(tags, list) else []  # JSON: a list of ReasonTag names
+    if appeal_state is None:
+        appeal = ""
+    else:
+        appeal = f"{appeal_state.label}（{appeal_kind.label if appeal_kind else ''}）"
+        if appeal_reason:
+            appeal += f"：{appeal_reason}"
+    return [channel.label if channel else "",
+            "、".join(ReasonTag[t].label for t in tags if t in ReasonTag.__members__),
+            _local(callback_due), _local(callback_at),
+            "" if reached is None else ("接通" if reached else "未接通"),
+            _yes_no(complaint_at and callback_at, callback_at and callback_at <= callback_due),
+            _local(rework_due), _local(rework_at),
+            _yes_no(complaint_at and rework_at, rework_at and rework_at <= rework_due),
+            follow_up.label if follow_up else "", appeal,
+            "" if rating is None else ("否（申诉成立）" if excluded else "是")]
 
 
 def _setup_print(ws, landscape=True):
@@ -224,13 +277,19 @@ EXPLANATIONS = {
     "on_time_reply": ("最新答复不晚于（延期后的或重办的）办理时限的已答复件 ÷ 应答复件（已答复，"
                       "或在部门手中且办理时限已到）；当即答复件计为按期"),
     "closed_late": "最新答复晚于（延期后的）办理时限的已办结件（= 已办结 − 按期办结）",
-    "satisfaction": "（非常满意+满意+基本满意）÷ 已评价（以最近一次评价为准）",
+    "satisfaction": ("（非常满意+满意+基本满意）÷ 已评价（以最近一次评价为准；"
+                     "经申诉复核成立的评价不计入分子分母）"),
     "overdue_now": OVERDUE_DEFINITION,
     "returned": "期间内作出的退回（按退回时间计，不按提交时间），按案件计；分部门时计入作出退回的部门",
     "return_rate": ("期间内被退回的案件 ÷ 期间内派发的案件（均按动作发生时间计，按案件计；分部门时为"
                     "该部门作出的退回 ÷ 派发给该部门的案件）"),
     "extended": "获批延期的案件数",
     "reopened": "因不满意重办过的案件数",
+    "participation": "企业评价过（含申诉成立的评价）的案件 ÷ 已答复（至少一条对提交人可见的答复）",
+    "callback_rate": "差评已回访（不论是否接通）÷ 应回访的差评（已回访，或回访时限已到）",
+    "rework_on_time": "整改反馈不晚于整改时限的差评 ÷ 应整改的差评（已反馈，或整改时限已到）",
+    "reopen_rate": "因不满意重办过的案件 ÷ 已答复",
+    "appeals_upheld": "差评经申诉复核成立（误评、恶意差评）的案件数",
     "median_handling_hours": "派发至最新答复，工作日小时（节假日不计）",
 }
 

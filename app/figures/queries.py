@@ -117,11 +117,47 @@ def closed_late(now):
 
 
 def rated(now):
-    return Case.rating.is_not(None)
+    """满意率's denominator: the latest rating, unless an upheld appeal set it aside (申诉复核)."""
+    return and_(Case.rating.is_not(None), Case.rating_excluded.is_(False))
 
 
 def satisfied(now):
-    return Case.rating.in_(SATISFIED_RATINGS)
+    return and_(Case.rating.in_(SATISFIED_RATINGS), Case.rating_excluded.is_(False))
+
+
+def rated_any(now):
+    """参评: the enterprise rated the case at least once (a set-aside rating included)."""
+    return Case.rating.is_not(None)
+
+
+def complained(now):
+    """Cases with a 差评 that started the loop (回访, 整改, 追评)."""
+    return Case.complaint_at.is_not(None)
+
+
+def callback_due(now):
+    """差评 whose 回访 is due: called back, or its 回访 deadline passed."""
+    return and_(complained(now), or_(Case.callback_at.is_not(None), Case.callback_due_at < now))
+
+
+def called_back(now):
+    return and_(complained(now), Case.callback_at.is_not(None))
+
+
+def rework_due(now):
+    """差评 whose 整改 is due: 整改反馈 given, or the 整改 deadline passed."""
+    return and_(complained(now), or_(Case.rework_feedback_at.is_not(None),
+                                     Case.rework_due_at < now))
+
+
+def reworked_on_time(now):
+    return and_(complained(now), Case.rework_feedback_at.is_not(None),
+                Case.rework_feedback_at <= Case.rework_due_at)
+
+
+def appeal_upheld(now):
+    """Cases with a 差评 set aside by an upheld appeal (申诉复核成立)."""
+    return Case.appeals_upheld > 0
 
 
 def overdue_now(now):
@@ -167,11 +203,21 @@ FIGURES = {f.name: f for f in [
     Figure("return_rate", "回退率", counted_from_events, counted_from_events),
     Figure("extended", "延期", extended),
     Figure("reopened", "重办", reopened),
+    # The 差评 loop (issue 20; docs/figures.md)
+    Figure("participation", "参评率", rated_any, replied),
+    Figure("callback_rate", "差评回访率", called_back, callback_due),
+    Figure("rework_on_time", "差评整改按期率", reworked_on_time, rework_due),
+    Figure("reopen_rate", "重办率", reopened, replied),
+    Figure("appeals_upheld", "申诉复核成立", appeal_upheld),
 ]}
 # Figures counted from case events by when they were made, not from the period's cases:
 # figure → (numerator's action, denominator's action or None). They take no part in the
 # one-pass aggregates and are counted by `events_made`.
 EVENT_FIGURES = {"returned": ("return", None), "return_rate": ("return", "dispatch")}
+# The 差评 loop's figures: on the dashboard (their own row), in the API, the CLI's JSON and the
+# ledger; the monthly report's headline table keeps the figures of DESIGN §5.
+LOOP_FIGURES = ("participation", "callback_rate", "rework_on_time", "reopen_rate",
+                "appeals_upheld")
 HEADLINE = ("received", "closure", "on_time_sign", "reply", "on_time_reply", "on_time_closure",
             "satisfaction")
 MEDIAN = "median_handling_hours"

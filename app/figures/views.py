@@ -112,7 +112,7 @@ def dashboard():
         category_chart=_received_chart(by_category, "问题类别", "category", list_url),
         source_chart=_received_chart(by_source, "来源渠道", "source", list_url),
         by_category=by_category, by_source=by_source, trend=trend, overdue=overdue, now=now,
-        headline=queries.HEADLINE,
+        headline=queries.HEADLINE, loop_figures=queries.LOOP_FIGURES,
         counts=("overdue_now", "closed_late", "returned", "return_rate", "extended", "reopened"),
         median=result["figures"][queries.MEDIAN], can_export=current_user.role in LEDGER_ROLES,
         can_report=current_user.role in REPORT_ROLES, scope_note=scope_note(current_user),

@@ -10,6 +10,7 @@ from app.cases.models import Case, CaseDepartment, CaseState, ExtensionStatus
 from app.cases.queries import visible_cases
 from app.core.clock import utcnow
 from app.extensions import db
+from app.rating.operations import appealable_rating
 from app.reminders.models import Notification
 
 WORKING_STATES = (CaseState.dispatched, CaseState.signed)
@@ -26,6 +27,12 @@ def due_at(case: Case) -> datetime | None:
     if case.state is CaseState.signed:
         return case.reply_due_at
     return None
+
+
+def is_rework(case: Case) -> bool:
+    """Reworking a 差评 (整改): signed, the 整改 deadline running, no 整改反馈 yet."""
+    return (case.state is CaseState.signed and case.rework_due_at is not None
+            and case.rework_feedback_at is None and case.reply_due_at == case.rework_due_at)
 
 
 def todo_cases(user: User) -> list[Case]:
@@ -61,6 +68,8 @@ def available_actions(case: Case, user: User, now: datetime | None = None) -> se
     if (case.state in WORKING_STATES
             and user.department_id in {cd.department_id for cd in case.co_departments}):
         actions.add("co_opinion")
+    if is_lead and appealable_rating(case) is not None:
+        actions.add("appeal")
     return actions
 
 

@@ -21,10 +21,13 @@ from app.extensions import db
 from app.handling import operations as handling_ops
 from app.handling.forms import (ActionForm, CoOpinionForm, ExtensionForm, ReassignForm,
                                 ReplyForm, ReturnForm)
-from app.handling.queries import (available_actions, due_at, notification_groups, todo_cases,
-                                  unread_count)
+from app.handling.queries import (available_actions, due_at, is_rework, notification_groups,
+                                  todo_cases, unread_count)
 from app.media.operations import staged_uploads, store_case_media
 from app.media.views import staged_for, staged_remove_response, staged_upload_response
+from app.rating import operations as rating_ops
+from app.rating.forms import AppealForm
+from app.rating.models import AppealKind
 from app.reminders.models import Notification
 
 bp = Blueprint("handling", __name__, url_prefix="/handling")
@@ -48,14 +51,15 @@ def notification_badge():
 @role_required(*HANDLING_ROLES)
 def todo():
     cases = todo_cases(current_user)
-    return render_template("handling/todo.html", cases=cases, due_at=due_at)
+    return render_template("handling/todo.html", cases=cases, due_at=due_at,
+                           is_rework=is_rework)
 
 
 def _forms(case, **overrides):
     forms = {"sign": ActionForm(prefix="sign"), "reveal": ActionForm(prefix="reveal"),
              "return": ReturnForm(prefix="return"), "extension": ExtensionForm(prefix="ext"),
              "reply": ReplyForm(prefix="reply"), "co_opinion": CoOpinionForm(prefix="co"),
-             "reassign": ReassignForm(prefix="reassign")}
+             "reassign": ReassignForm(prefix="reassign"), "appeal": AppealForm(prefix="appeal")}
     forms.update(overrides)
     if current_user.role is Role.department_head:
         forms["reassign"].assignee.choices = [
@@ -69,7 +73,8 @@ def _render(case, status=200, *, error=None, error_form=None, revealed_phone=Non
         "handling/case.html", case=case, forms=_forms(case, **forms),
         actions=available_actions(case, current_user), due_at=due_at(case),
         phone=revealed_phone or _shown_phone(case), revealed=bool(revealed_phone),
-        error=error, error_form=error_form, staged=staged_for(forms.get("reply"))), status
+        error=error, error_form=error_form, staged=staged_for(forms.get("reply")),
+        rework=is_rework(case)), status
 
 
 def _shown_phone(case):
@@ -132,6 +137,18 @@ def reply(tracking_no):
                          field="photos", staged=staged_uploads(
                              current_user, form.upload_key.data, request.form.getlist("upload_id")))
     return _act(tracking_no, "reply", form, perform, "已答复，提交人可在查询页看到")
+
+
+@bp.post("/cases/<tracking_no>/appeal")
+@role_required(*HANDLING_ROLES)
+def appeal(tracking_no):
+    """申诉: the lead department says the latest 差评 is 误评 or 恶意差评, with its evidence."""
+    form = AppealForm(prefix="appeal")
+    return _act(tracking_no, "appeal", form,
+                lambda case: rating_ops.appeal_rating(
+                    case, current_user, AppealKind.__members__.get(form.kind.data or ""),
+                    form.evidence.data),
+                "申诉已提交，等待营商办复核")
 
 
 def _led_case_or_404(tracking_no):

@@ -33,10 +33,12 @@ def public_timeline(case: Case) -> list[Step]:
         step = _step_for(event)
         if step is not None:
             steps.append(step)
+    rework_replies = {row.rework_reply_id for row in case.rating_history}
     for reply in case.replies:
         if reply.is_public:
-            steps.append(Step(reply.created_at, "已答复", reply.content,
-                              [a for a in reply.attachments]))
+            steps.append(Step(reply.created_at,
+                              "整改反馈" if reply.id in rework_replies else "已答复",
+                              reply.content, [a for a in reply.attachments]))
     steps.sort(key=lambda s: s.at, reverse=True)
     if steps:
         steps[0].current = True
@@ -61,6 +63,12 @@ def _step_for(event: AuditEvent) -> Step | None:
         if data.get("reopened"):
             return Step(event.created_at, "不满意，已重新办理", text)
         return Step(event.created_at, "已办结", text)
+    if event.action == "follow_up_rate":
+        label = Rating[data["rating"]].label if data.get("rating") in Rating.__members__ else ""
+        return Step(event.created_at, "已办结", f"您的追评：{label}" + (
+            f"。{event.note}" if event.note else ""))
+    if event.action == "callback":
+        return Step(event.created_at, "营商办已回访", "营商办已就您的评价进行回访")
     if event.action == "close_unrated":
         return Step(event.created_at, "已办结", "答复后未评价，已自动办结")
     if event.action == "mark_invalid":

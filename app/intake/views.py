@@ -16,7 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.auth.views import safe_next
 from app.cases.errors import CaseActionError
 from app.cases.models import Attachment, Rating
-from app.cases.operations import case_by_submission_key, rate_case
+from app.cases.operations import case_by_submission_key, open_loop, rate_case
 from app.cases.queries import category_choices, get_case_by_tracking_no
 from app.core.refcache import cached
 from app.core.views import NUL_MESSAGE, contains_nul, reads_own_body
@@ -27,6 +27,7 @@ from app.intake.queries import is_finished, my_cases, public_card, public_timeli
 from app.media.sniff import MediaRefused
 from app.media.storage import temp_dir
 from app.media.views import send_attachment
+from app.rating.models import RatingChannel, ReasonTag
 from app.settings.limits import apply_limit
 from app.workdays.calendar import WorkCalendar
 
@@ -391,7 +392,8 @@ def status(tracking_no):
 
 def _status_page(case, errors=None, values=None, status=200):
     return render_template("intake/status.html", case=case, steps=public_timeline(case),
-                           ratings=list(Rating), finished=is_finished(case),
+                           ratings=list(Rating), tags=list(ReasonTag),
+                           follow_up=open_loop(case) is not None, finished=is_finished(case),
                            errors=errors or {}, values=values), status
 
 
@@ -439,14 +441,30 @@ def rate(tracking_no):
         return _lookup_page(tracking_no)
     rating = Rating.__members__.get(request.form.get("rating", ""))
     comment = (request.form.get("comment") or "").strip()
+    # The phone that submitted the case from its card rates through the card; anyone else
+    # opened the status page with the number and the code.
+    channel = (RatingChannel.card if case.submission_key
+               and case.submission_key in session.get(RECEIPTS, []) else RatingChannel.status_page)
     try:
-        rate_case(case, rating, comment=comment)
+        rate_case(case, rating, comment=comment, tags=request.form.getlist("tags"),
+                  channel=channel)
     except CaseActionError as refused:
         db.session.rollback()
         return _status_page(case, {refused.field or "form": refused.message}, request.form,
                             refused.status)
     db.session.commit()
-    return redirect(url_for("intake.status", tracking_no=tracking_no), 303)
+    return redirect(url_for("intake.rated", tracking_no=tracking_no), 303)
+
+
+@bp.get("/t/<tracking_no>/thanks")
+def rated(tracking_no):
+    """The thank-you page after a rating: what happens next, in the enterprise's words."""
+    case = get_case_by_tracking_no(tracking_no) if _is_unlocked(tracking_no) else None
+    if case is None:
+        return _code_page(tracking_no)
+    if not case.rating_history:
+        return redirect(url_for("intake.status", tracking_no=tracking_no), 303)
+    return render_template("intake/thanks.html", case=case, rating=case.rating_history[-1])
 
 
 @bp.get("/t/<tracking_no>/media/<int:attachment_id>")

@@ -242,7 +242,7 @@ def add_agenda_item(meeting: Meeting, actor: User, *, tracking_no=None, text=Non
             db.session.flush()
             return existing
     elif not text:
-        _refuse("missing_field", "请填写案件跟踪号或议题", field="tracking_no")
+        _refuse("missing_field", "请填写案件受理编号或议题", field="tracking_no")
     position = max((item.position for item in meeting.agenda_items), default=0) + 1
     item = AgendaItem(case=case, text=text, note=_text(note, "备注", "note", NOTE_MAX),
                       position=position, reason=AgendaReason.manual)

@@ -51,8 +51,9 @@ class RefuseForm(FlaskForm):
 
 
 class FollowUpForm(FlaskForm):
-    rating = SelectField("回访评价", choices=[("", "请选择")] + [(r.name, r.label) for r in Rating])
-    comment = StringField("回访记录", validators=[Optional()])
+    """The enterprise's rating given by phone to the office's 12345 staff (channel 12345电话)."""
+    rating = SelectField("企业评价", choices=[("", "请选择")] + [(r.name, r.label) for r in Rating])
+    comment = StringField("企业意见", validators=[Optional()])
 
 
 class StaffCaseForm(FlaskForm):

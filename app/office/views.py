@@ -27,6 +27,9 @@ from app.office.forms import (AnswerNowForm, DispatchForm, FollowUpForm, Invalid
                               RefuseForm, SmsReceiptForm, StaffCaseForm)
 from app.sms import operations as sms_ops
 from app.sms.settings import sms_settings
+from app.rating import operations as rating_ops, queries as rating_queries
+from app.rating.forms import AppealDecisionForm, CallbackForm
+from app.rating.models import ReasonTag
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -49,7 +52,9 @@ def queue():
         suggestion = queries.suggest_department(case, departments=departments)
         form = _dispatch_form(case, suggestion, departments, prefix=f"d{case.id}")
         rows.append((case, suggestion, form))
-    return render_template("office/queue.html", rows=rows)
+    return render_template("office/queue.html", rows=rows,
+                           callbacks=rating_queries.callbacks_due(),
+                           appeals=rating_queries.appeals_pending())
 
 
 def _forms(case, suggestion=None, **overrides):
@@ -57,7 +62,9 @@ def _forms(case, suggestion=None, **overrides):
              "answer": AnswerNowForm(prefix="answer"), "invalid": InvalidForm(prefix="invalid"),
              "urge": NoteForm(prefix="urge"), "supervise": NoteForm(prefix="supervise"),
              "approve": NoteForm(prefix="approve"), "refuse": RefuseForm(prefix="refuse"),
-             "rate": FollowUpForm(prefix="rate"), "sms_receipt": SmsReceiptForm(prefix="sms")}
+             "rate": FollowUpForm(prefix="rate"), "sms_receipt": SmsReceiptForm(prefix="sms"),
+             "callback": CallbackForm(prefix="callback"),
+             "appeal_decision": AppealDecisionForm(prefix="decide")}
     forms.update(overrides)
     return forms
 
@@ -70,7 +77,9 @@ def _render_case(case, status=200, *, error=None, error_form=None, **forms):
         phone=case.contact_phone or "", revealed=True, suggestion=suggestion, due_at=due_at(case),
         pending_extension=pending, error=error, error_form=error_form,
         sms_receipt=sms_ops.receipt_delivery(case), sms_problem=sms_ops.receipt_offer(case),
-        sms_on=sms_settings() is not None), status
+        sms_on=sms_settings() is not None,
+        open_complaint=ops.open_loop(case), pending_appeal=rating_ops.pending_appeal(case),
+        reason_tags=list(ReasonTag)), status
 
 
 @bp.get("/cases/<tracking_no>")
@@ -183,8 +192,33 @@ def rate(tracking_no):
 
     def perform(case):
         rating = Rating[form.rating.data] if form.rating.data in Rating.__members__ else None
-        ops.rate_case(case, rating, form.comment.data, actor=current_user)
-    return _act(tracking_no, "rate", form, perform, "回访评价已记录")
+        ops.rate_case(case, rating, form.comment.data, actor=current_user,
+                      tags=request.form.getlist("rate-tags"))
+    return _act(tracking_no, "rate", form, perform, "企业的电话评价已记录")
+
+
+@bp.post("/cases/<tracking_no>/callback")
+@role_required(*OFFICE_ROLES)
+def callback(tracking_no):
+    """Record the 差评 回访: the call to the enterprise, reached or not, and what was said."""
+    form = CallbackForm(prefix="callback")
+    return _act(tracking_no, "callback", form,
+                lambda case: rating_ops.record_callback(case, current_user,
+                                                        form.reached.data == "yes",
+                                                        form.note.data),
+                "差评回访已登记")
+
+
+@bp.post("/cases/<tracking_no>/appeal-decision")
+@role_required(*OFFICE_ROLES)
+def decide_appeal(tracking_no):
+    """申诉复核: uphold or reject the department's appeal against a 差评, with the reason."""
+    form = AppealDecisionForm(prefix="decide")
+    return _act(tracking_no, "appeal_decision", form,
+                lambda case: rating_ops.decide_appeal(case, current_user,
+                                                      form.decision.data == "uphold",
+                                                      form.reason.data),
+                "申诉复核已完成")
 
 
 @bp.get("/board")

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
-from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, users_with_role
+from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, dispatchers, users_with_role
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import Case, CaseState
@@ -28,13 +28,14 @@ from app.reminders import queries
 from app.reminders.models import Notification
 from app.reminders.notify import Message, _clock, dedupe_key, execute_with_arrays, \
     queue_notification, queue_notifications
-from app.reminders.timeline import Timeline
+from app.rating import operations as rating_ops
+from app.reminders.timeline import CALLBACK_STATES, Timeline
 from app.workdays.calendar import WorkCalendar
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-PHASE_LABEL = {"sign": "签收", "handle": "办理"}
+PHASE_LABEL = {"sign": "签收", "handle": "办理", "rework": "整改", "callback": "差评回访"}
 
 
 def _is_postgres() -> bool:
@@ -63,8 +64,10 @@ def _lead_teams(cases) -> dict[int, list[User]]:
 # --- the due cases: reminders, urge, supervise, close -----------------------------------
 
 def remind_due(now: datetime | None = None) -> int:
-    """Remind, urge and supervise every running deadline whose next point has passed."""
-    return _process_due_cases(now or utcnow(), (CaseState.dispatched, CaseState.signed))
+    """Remind, urge and supervise every running deadline whose next point has passed, and a
+    差评's 回访 (reminder, overdue escalation) in whatever open state the case is."""
+    return _process_due_cases(now or utcnow(), tuple(s for s in CALLBACK_STATES
+                                                     if s is not CaseState.replied))
 
 
 def close_unrated_cases(now: datetime | None = None) -> int:
@@ -75,6 +78,8 @@ def close_unrated_cases(now: datetime | None = None) -> int:
 # What a tick needs of a case: the timeline's inputs, the recipients', the message's.
 DUE_COLUMNS = (Case.id, Case.tracking_no, Case.state, Case.dispatched_at, Case.sign_due_at,
                Case.reply_due_at, Case.replied_at, Case.rated_at, Case.next_check_at,
+               Case.complaint_at, Case.callback_due_at, Case.callback_at, Case.rework_due_at,
+               Case.rework_feedback_at,
                Case.lead_department_id, Case.assignee_id, Case.urgency, Case.complexity,
                func.substr(Case.content, 1, 60).label("content_head"))
 
@@ -138,14 +143,16 @@ def _advance_batch(cases, now: datetime, timeline: Timeline) -> int:
     messages, escalations = [], []
     for case_id in [case_id for case_id in plans if case_id in claimed]:
         case, passed, _following = plans[case_id]
-        # After an outage only the latest reminder is worth sending; escalations all happen.
-        reminders = [p for p in passed if p.is_reminder]
-        if reminders:
-            messages.append((case, reminders[-1]))
+        # After an outage only the latest reminder of each phase is worth sending (a 差评's
+        # 回访 runs beside the handling phase); escalations all happen.
+        latest = {p.phase: p for p in passed if p.is_reminder}
+        messages += [(case, point) for point in latest.values()]
         escalations += [(case_id, p) for p in passed if not p.is_reminder]
     if messages:
         teams = _lead_teams([case for case, _point in messages])
-        queue_notifications([_reminder(case, point, timeline, teams[case.id])
+        office = list(dispatchers())
+        queue_notifications([_reminder(case, point, timeline,
+                                       office if point.phase == "callback" else teams[case.id])
                              for case, point in messages], now=now)
     if escalations:
         loaded = {case.id: case for case in db.session.execute(
@@ -198,7 +205,7 @@ def _escalate(case: Case, point, now: datetime, timeline: Timeline):
     try:
         if point.kind == "urge":
             note = (f"已超过签收时限（{due_text}），请尽快签收" if point.phase == "sign"
-                    else f"已超过办理时限（{due_text}），请抓紧办理并答复")
+                    else f"已超过{label}时限（{due_text}），请抓紧{label}并答复")
             ops.urge_case(case, None, note=note, deadline_at=point.deadline, now=now)
         elif point.kind == "supervise":
             note = (f"超过{label}时限（{due_text}）已满{timeline.label('supervise_after')}，"
@@ -206,6 +213,8 @@ def _escalate(case: Case, point, now: datetime, timeline: Timeline):
             ops.supervise_case(case, None, note=note, deadline_at=point.deadline, now=now)
         elif point.kind == "close_unrated":
             ops.close_unrated(case, now=now)
+        elif point.kind == "callback_overdue":
+            rating_ops.callback_overdue(case, now=now)
         log.info("scheduler: %s on case %s", point.kind, case.tracking_no)
     except CaseActionError as exc:  # the case moved on in a way the timeline did not foresee
         log.warning("scheduler: %s on case %s refused: %s", point.kind, case.tracking_no,
@@ -220,10 +229,12 @@ def _reminder(case, point, timeline: Timeline, recipients) -> Message:
         headline = f"{label}时限已用去80%"
     else:
         headline = f"{label}时限已过半"
+    link = (f"/office/cases/{case.tracking_no}" if point.phase == "callback"
+            else ops.case_link(case))
     return Message(point.kind, recipients, case=case, deadline_at=point.deadline,
                    title=f"{label}提醒 {case.tracking_no}：{headline}",
                    body=f"请在{format_deadline(point.deadline)}完成{label}。{case.content_head}",
-                   link=ops.case_link(case))
+                   link=link)
 
 
 # --- digests -------------------------------------------------------------------------------

@@ -26,14 +26,18 @@ TIMELINE_LIMITS = ("remind_before", "supervise_after", "close_unrated")
 # Only these phases have points (Timeline.points); any other state has no next check.
 TIMED_STATES = (CaseState.dispatched, CaseState.signed, CaseState.replied)
 WATCHED_ATTRIBUTES = ("state", "dispatched_at", "sign_due_at", "reply_due_at", "replied_at",
-                      "rated_at")
+                      "rated_at", "callback_due_at", "callback_at", "rework_feedback_at")
+# The 差评 回访 runs beside any phase until the dispatcher records the call (app/rating).
+CALLBACK_STATES = (CaseState.submitted, CaseState.dispatched, CaseState.signed,
+                   CaseState.replied, CaseState.returned)
 
 
 @dataclass(frozen=True)
 class Point:
     at: datetime
-    kind: str  # remind_sign_50, remind_handle_before, urge, supervise, close_unrated
-    phase: str  # sign, handle, rate
+    kind: str  # remind_sign_50, remind_handle_before, urge, supervise, close_unrated,
+    #            remind_callback_before, callback_overdue
+    phase: str  # sign, handle, rework (a 差评's 整改), rate, callback
     deadline: datetime | None
 
     @property
@@ -76,13 +80,33 @@ class Timeline:
         return f"{amount}{unit.value}"
 
     def points(self, case: Case) -> list[Point]:
-        """Every point of the case's current phase, in time order (past ones included)."""
+        """Every point of the case's current phase and of a pending 差评 回访, in time order
+        (past ones included)."""
+        return sorted(self._phase_points(case) + self._callback_points(case),
+                      key=lambda p: p.at)
+
+    def _callback_points(self, case: Case) -> list[Point]:
+        """A 差评 not yet called back: a reminder before the 回访 deadline, escalation at it."""
+        due = case.callback_due_at
+        if due is None or case.callback_at is not None or case.state not in CALLBACK_STATES:
+            return []
+        points = [Point(due, "callback_overdue", "callback", due)]
+        before = self.before(due, "remind_before")
+        if case.complaint_at is None or case.complaint_at < before:
+            points.insert(0, Point(before, "remind_callback_before", "callback", due))
+        return points
+
+    def _phase_points(self, case: Case) -> list[Point]:
         if case.state is CaseState.dispatched and case.dispatched_at and case.sign_due_at:
             return self._deadline_points("sign", case.dispatched_at, case.sign_due_at)
         if case.state is CaseState.signed and case.dispatched_at and case.reply_due_at:
             # A reopened case (重办) runs a fresh handling limit from the rating.
             start = max(t for t in (case.dispatched_at, case.rated_at) if t is not None)
-            return self._deadline_points("handle", start, case.reply_due_at)
+            # A 差评's rework runs to the 整改 deadline until its 整改反馈 (the next reply).
+            rework = (case.rework_due_at is not None and case.rework_feedback_at is None
+                      and case.reply_due_at == case.rework_due_at)
+            return self._deadline_points("rework" if rework else "handle", start,
+                                         case.reply_due_at)
         if case.state is CaseState.replied and case.replied_at:
             return [Point(self.after(case.replied_at, "close_unrated"), "close_unrated", "rate",
                           None)]
@@ -126,7 +150,9 @@ def reschedule_changed_cases(session, flush_context, instances):
     with session.no_autoflush:
         timeline = None
         for case in changed:
-            if case.state not in TIMED_STATES:  # e.g. a new submission: nothing to load
+            if case.state not in TIMED_STATES and not (
+                    case.callback_due_at is not None and case.callback_at is None
+                    and case.state in CALLBACK_STATES):  # e.g. a new submission: nothing to load
                 case.next_check_at = None
                 continue
             timeline = timeline or Timeline.load(session)

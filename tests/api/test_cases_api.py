@@ -278,12 +278,12 @@ def test_full_lifecycle_through_the_api_with_every_event_visible(api, world, mak
     colleague = make_user(Role.handler, world.dept, username="handler_market_2")
     no = api.post("/cases", SUBMISSION).get_json()["tracking_no"]
 
-    def step(action, as_, expect_state, **fields):
+    def step(action, as_, expect_state, expect_action=None, **fields):
         response = api.act(no, action, as_=as_, **fields)
         assert response.status_code == 200, response.get_json()
         assert response.get_json()["state"] == expect_state
         event = api.get(f"/cases/{no}").get_json()["events"][-1]
-        assert event["action"] == action
+        assert event["action"] == (expect_action or action)
         assert event["actor_username"] == world.__dict__[as_].username
         assert event["time"]["utc"].endswith("Z")
         return event
@@ -314,15 +314,16 @@ def test_full_lifecycle_through_the_api_with_every_event_visible(api, world, mak
     event = step("supervise", "dispatcher", "signed", note="挂牌督办")
     assert api.get(f"/cases/{no}").get_json()["escalation_level"] == 2
     step("reply", "handler", "replied", content="已联系厂商修复，发票可正常申领")
-    event = step("rate", "dispatcher", "signed", rating="dissatisfied", comment="还是偶尔报错")
+    event = step("rate", "dispatcher", "signed", rating="dissatisfied", comment="还是偶尔报错",
+                 tags=["unresolved"])
     assert event["data"]["reopened"] is True
-    step("reply", "handler", "replied", content="已彻底修复")
-    step("rate", "dispatcher", "closed", rating="very_satisfied")
+    step("reply", "handler", "replied", "rework_feedback", content="已彻底修复")
+    step("rate", "dispatcher", "closed", "follow_up_rate", rating="very_satisfied")
     final = api.get(f"/cases/{no}").get_json()
     assert [e["action"] for e in final["events"]] == [
         "submit", "dispatch", "co_opinion", "sign", "request_extension", "refuse_extension",
         "request_extension", "approve_extension", "reassign", "urge", "supervise", "reply",
-        "rate", "reply", "rate"]
+        "rate", "reply", "rework_feedback", "follow_up_rate"]
     assert final["counts"]["reopens"] == 1 and final["rating"]["level"] == "very_satisfied"
     assert [r["kind"] for r in final["replies"]] == ["co_opinion", "reply", "reply"]
 

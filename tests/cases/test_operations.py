@@ -233,7 +233,7 @@ def test_satisfied_rating_closes(make_case):
 
 def test_unsatisfied_rating_reopens_as_rework(make_case, world):
     case = make_case(CaseState.replied)
-    ops.rate_case(case, Rating.dissatisfied, "只说会考虑", now=T0)
+    ops.rate_case(case, Rating.dissatisfied, "只说会考虑", now=T0, tags=["unresolved"])
     assert case.state is CaseState.signed and case.reopen_count == 1
     ops.reply_to_case(case, world.handler, "招聘会定于下月5日", now=T0 + timedelta(hours=1))
     ops.rate_case(case, Rating.satisfied, now=T0 + timedelta(hours=2))

@@ -47,7 +47,7 @@ def test_a_pending_extension_lapses_when_its_phase_ends(make_case, world, ends_p
     assert "withdraw_extension" in actions
     if ends_phase == "reply":  # the reopened case may ask again
         from app.cases.models import Rating
-        ops.rate_case(case, Rating.dissatisfied, "没解决")
+        ops.rate_case(case, Rating.dissatisfied, "没解决", tags=["unresolved"])
         ops.request_extension(case, world.handler, 2, "再协调")
         db.session.commit()
 

@@ -26,7 +26,7 @@ def county(world, make_case, fixed_clock):
     ops.rate_case(b, Rating.basically_satisfied, now=local(25, 10))
 
     c["C"] = cc = make_case(CaseState.replied, now=T0)  # reopened, then on time
-    ops.rate_case(cc, Rating.dissatisfied, now=T0 + HOUR)  # new handling limit: 24th 10:00
+    ops.rate_case(cc, Rating.dissatisfied, now=T0 + HOUR, tags=["slow"])  # new handling limit: 24th 10:00
     ops.reply_to_case(cc, h, "重新处理完毕", now=local(20))
     ops.rate_case(cc, Rating.satisfied, now=local(20, 10))
 
@@ -48,7 +48,7 @@ def county(world, make_case, fixed_clock):
     ops.reply_to_case(k, h, "已答复", now=T0 + DAY)
 
     c["M"] = m = make_case(CaseState.replied, now=T0)  # reopened and overdue again
-    ops.rate_case(m, Rating.very_dissatisfied, now=T0 + HOUR)
+    ops.rate_case(m, Rating.very_dissatisfied, now=T0 + HOUR, tags=["slow"])
 
     c["I"] = make_case(CaseState.invalid, now=T0)
     c["J"] = make_case(CaseState.closed, now=datetime(2026, 10, 20, 2, 0, tzinfo=timezone.utc))

@@ -69,9 +69,9 @@ def build_demo_county(world, make_department, make_user, make_case, seed=7):
                     reply_at = at + timedelta(days=days, hours=4)
                     ops.reply_to_case(case, handler, "经核实已处理完毕，特此答复。", now=reply_at)
                     if outcome == "unhappy":  # reopened, and still being handled
-                        ops.rate_case(case, Rating.very_dissatisfied, now=reply_at + timedelta(hours=1))
+                        ops.rate_case(case, Rating.very_dissatisfied, now=reply_at + timedelta(hours=1), tags=["slow"])
                     elif outcome == "reopened":
-                        ops.rate_case(case, Rating.dissatisfied, now=reply_at + timedelta(hours=1))
+                        ops.rate_case(case, Rating.dissatisfied, now=reply_at + timedelta(hours=1), tags=["slow"])
                         ops.reply_to_case(case, handler, "重新核查后已处理。",
                                           now=reply_at + timedelta(days=2))
                         ops.rate_case(case, Rating.satisfied, now=reply_at + timedelta(days=2, hours=1))

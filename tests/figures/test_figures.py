@@ -216,7 +216,7 @@ def test_handling_time_is_fixed_at_reply_cleared_on_reopen_and_set_again(world, 
     assert case.handling_seconds is None
     ops.reply_to_case(case, world.handler, "已答复", now=T0 + DAY + timedelta(seconds=1.5))
     assert case.handling_seconds == 86401  # whole seconds, as the calendar counts them
-    ops.rate_case(case, Rating.dissatisfied, now=local(19))
+    ops.rate_case(case, Rating.dissatisfied, now=local(19), tags=["slow"])
     assert case.handling_seconds is None  # reopened: no current answer
     ops.reply_to_case(case, world.handler, "重新处理", now=local(24, 9))  # Tuesday, a weekend between
     assert case.handling_seconds == int(WorkCalendar().working_seconds_between(T0, local(24, 9)))
@@ -302,7 +302,7 @@ def test_reworked_case_closed_unrated_keeps_its_earlier_dissatisfied(county, wor
     from openpyxl import load_workbook
     from app.figures.ledger import export_ledger
     n = make_case(CaseState.replied, now=T0)
-    ops.rate_case(n, Rating.dissatisfied, now=T0 + HOUR)  # reopened (重办)
+    ops.rate_case(n, Rating.dissatisfied, now=T0 + HOUR, tags=["slow"])  # reopened (重办)
     ops.reply_to_case(n, world.handler, "重新处理完毕", now=local(18))
     ops.close_unrated(n, now=local(26))  # nobody rated the second answer
     db.session.commit()

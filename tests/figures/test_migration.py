@@ -14,7 +14,7 @@ def test_upgrade_fills_handling_seconds_and_downgrade_removes_the_column(world, 
     replied = make_case(CaseState.signed, now=T0)
     ops.reply_to_case(replied, world.handler, "已答复", now=T0 + 3 * DAY)
     reopened = make_case(CaseState.replied, now=T0)
-    ops.rate_case(reopened, Rating.dissatisfied, now=local(18))
+    ops.rate_case(reopened, Rating.dissatisfied, now=local(18), tags=["slow"])
     answered = make_case(now=T0)
     ops.answer_now(answered, world.dispatcher, "当即答复", now=T0)
     db.session.commit()

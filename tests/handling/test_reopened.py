@@ -13,7 +13,7 @@ COMPLAINT = "接电时间太晚，车间又停了两天，希望提前"
 def reopened_case(make_case):
     case = make_case(CaseState.replied, category="electricity",
                      content="新变压器等了三周还没有接电，车间无法开工。")
-    ops.rate_case(case, Rating.dissatisfied, COMPLAINT)
+    ops.rate_case(case, Rating.dissatisfied, COMPLAINT, tags=["unresolved"])
     db.session.commit()
     assert case.state is CaseState.signed and case.is_reopened
     return case

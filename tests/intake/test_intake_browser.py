@@ -135,8 +135,11 @@ def test_status_page_after_the_access_code_and_unsatisfied_rating_reopens(phone_
     assert page.locator(".thumbs img").evaluate("img => img.naturalWidth") == 800
     page.screenshot(path=str(SHOTS / "intake-status.png"), full_page=True)
     page.check("input[name=rating][value=dissatisfied]")
+    page.check("input[name=tags][value=slow]")  # a 差评 needs a reason (docs/rating.md)
     page.fill("textarea[name=comment]", "接电时间太晚，希望提前")
     page.click("form[action$='/rate'] button[type=submit]")
+    page.wait_for_selector("[data-thanks]")
+    page.click("text=查看办理进度")
     page.wait_for_selector("text=不满意，已重新办理")
     db.session.refresh(case)
     assert case.state is CaseState.signed and case.reopen_count == 1

@@ -455,7 +455,8 @@ def test_unsatisfied_rating_reopens_the_case(app, make_case):
     missing = client.post(f"/t/{case.tracking_no}/rate", data={"comment": "还是没解决"})
     assert missing.status_code == 400 and "请选择满意度" in missing.get_data(as_text=True)
     response = client.post(f"/t/{case.tracking_no}/rate",
-                           data={"rating": "dissatisfied", "comment": "还是没解决"})
+                           data={"rating": "dissatisfied", "tags": "unresolved",
+                                 "comment": "还是没解决"})
     assert response.status_code == 303
     db.session.refresh(case)
     assert case.state is CaseState.signed and case.reopen_count == 1

@@ -11,7 +11,8 @@ from app.settings.models import LimitUnit
 from tests.reminders.conftest import T0, minutes, set_limit
 
 TIMELINE_KINDS = ("remind_sign_50", "remind_sign_80", "remind_sign_before", "remind_handle_50",
-                  "remind_handle_80", "remind_handle_before", "urge", "supervise")
+                  "remind_handle_80", "remind_handle_before", "urge", "supervise",
+                  "remind_rework_50", "remind_rework_80", "remind_rework_before")
 
 
 def sent(kinds=TIMELINE_KINDS):
@@ -126,12 +127,15 @@ def test_unrated_reply_is_closed_once_after_the_configured_time(channels, short_
 
 
 def test_reopened_case_runs_a_fresh_handling_limit(channels, short_limits, make_case):
+    """A 差评 reopens the case with the 整改 limit (`rework`) as its handling deadline."""
+    set_limit("rework", 60)
+    db.session.commit()
     case = make_case(CaseState.replied, now=T0)
-    ops.rate_case(case, Rating.dissatisfied, "没有解决", now=minutes(10))
+    ops.rate_case(case, Rating.dissatisfied, "没有解决", now=minutes(10), tags=["unresolved"])
     db.session.commit()
     assert case.state is CaseState.signed and case.next_check_at == minutes(40)
     tick(minutes(40), deliver=False)
-    assert sent() == [("remind_handle_50", "handler_market")]
+    assert sent() == [("remind_rework_50", "handler_market")]
 
 
 def test_non_urgent_reminder_at_night_waits_for_the_morning(channels, make_case, smtp_sink):
