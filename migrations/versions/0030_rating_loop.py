@@ -9,7 +9,7 @@ upgrade keeps the history but not the loop's deadlines, reasons or appeals);
 a case rated without such an event (data loaded directly) gets one row from its own columns.
 
 Revision ID: 0030
-Revises: 0017
+Revises: 0020
 """
 import json
 
@@ -17,7 +17,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0030"
-down_revision = "0017"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

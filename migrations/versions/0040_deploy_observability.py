@@ -4,13 +4,13 @@ audit_events.client_address: the client's address of the request that wrote the 
 scheduler_ticks: when the active scheduler last finished a scan, and how long it took.
 
 Revision ID: 0040
-Revises: 0020
+Revises: 0030
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0040"
-down_revision = "0020"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

@@ -4,13 +4,13 @@ Five meeting types are seeded; the admin may add more (MEETING_TYPES, also read 
 tests' wipe so the seeded rows stay).
 
 Revision ID: 0080
-Revises: 0040
+Revises: 0070
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0080"
-down_revision = "0040"
+down_revision = "0070"
 branch_labels = None
 depends_on = None
 
