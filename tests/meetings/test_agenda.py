@@ -45,7 +45,8 @@ def test_bad_rating_since_the_previous_meeting_is_on_the_agenda_even_when_closed
     previous = make_meeting(held_on=date(2026, 10, 22))
     meeting = make_meeting(held_on=date(2026, 11, 26))
     case = make_case(CaseState.replied, now=MONDAY)
-    case_ops.rate_case(case, Rating.dissatisfied, "没解决", now=MONDAY + timedelta(hours=1))
+    case_ops.rate_case(case, Rating.dissatisfied, "没解决", now=MONDAY + timedelta(hours=1),
+                       tags=["unresolved"])
     case_ops.reply_to_case(case, world.handler, "重新处理", now=MONDAY + timedelta(hours=2))
     case_ops.rate_case(case, Rating.satisfied, now=MONDAY + timedelta(hours=3))
     db.session.commit()
@@ -64,7 +65,8 @@ def date_instant(y, m, d):
 def test_reopened_case_is_on_the_agenda_while_open(world, make_case, make_meeting, fixed_clock):
     fixed_clock.set(MONDAY)
     case = make_case(CaseState.replied, now=MONDAY)
-    case_ops.rate_case(case, Rating.very_dissatisfied, now=MONDAY + timedelta(hours=1))
+    case_ops.rate_case(case, Rating.very_dissatisfied, now=MONDAY + timedelta(hours=1),
+                       tags=["slow"])
     db.session.commit()
     meeting = make_meeting()
     assert AgendaReason.reopened in reasons_of(meeting, case, MONDAY + timedelta(hours=2))

@@ -34,7 +34,8 @@ def seed(world, make_case, make_enterprise):
     case_ops.urge_case(urged, world.dispatcher, note="请加快办理", now=FOURTH_MONDAY - timedelta(days=1))
     bad = make_case(CaseState.replied, now=FOURTH_MONDAY - timedelta(days=5),
                     content="企业用水报装手续繁琐，反复提交材料")
-    case_ops.rate_case(bad, Rating.dissatisfied, "还是要跑三趟", now=FOURTH_MONDAY - timedelta(days=3))
+    case_ops.rate_case(bad, Rating.dissatisfied, "还是要跑三趟", now=FOURTH_MONDAY - timedelta(days=3),
+                       tags=["unresolved"])
     db.session.commit()
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from app.cases import operations as ops
 from app.cases.models import AuditEvent, CaseState, Rating
-from app.core.timeutil import format_local
+from app.core.timeutil import format_deadline, format_local
 from app.extensions import db
 from app.rating import operations as rating_ops
 from app.reminders.models import Notification
@@ -65,7 +65,7 @@ def test_callback_and_rework_are_reminded_and_escalated_once(loop_limits, make_c
     run(minutes(121), fixed_clock)
     run(minutes(121), fixed_clock)
     urges = db.session.scalars(db.select(AuditEvent).filter_by(case_id=case.id, action="urge"))
-    assert [e.note for e in urges] == [f"已超过整改时限（{format_local(minutes(120))}），请抓紧整改并答复"]
+    assert [e.note for e in urges] == [f"已超过整改时限（{format_deadline(minutes(120))}），请抓紧整改并答复"]
     assert count(case, "callback_overdue") == 1
 
     ops.reply_to_case(case, world.handler, "已更换设备", now=minutes(130))

@@ -32,18 +32,19 @@ def test_the_case_operations_text_the_submitter_at_each_step(tencent, make_case,
                                                              fixed_clock):
     fixed_clock.set(T0)
     case = make_case(CaseState.replied, now=T0)
-    ops.rate_case(case, Rating.dissatisfied, "没解决", now=T0 + timedelta(minutes=5))
+    ops.rate_case(case, Rating.dissatisfied, "没解决", now=T0 + timedelta(minutes=5),
+                  tags=["unresolved"])
+    # The department's answer after a 差评 is its 整改反馈: the enterprise is told that, once.
     ops.reply_to_case(case, world.handler, "已重新处理", now=T0 + timedelta(minutes=10))
     ops.rate_case(case, Rating.satisfied, now=T0 + timedelta(minutes=15))
-    notify_submitter(case, "rectified", now=T0 + timedelta(minutes=20))
     db.session.commit()
     kinds = [kind for kind, _target, _at in sms_rows()]
-    assert kinds == ["sms_dispatched", "sms_replied", "sms_reopened", "sms_replied",
-                     "sms_closed", "sms_rectified"]
+    assert kinds == ["sms_dispatched", "sms_replied", "sms_reopened", "sms_rectified",
+                     "sms_closed"]
     assert {target for _kind, target, _at in sms_rows()} == {PHONE}
-    assert deliver_due(T0 + timedelta(minutes=30))["sent"] == 6
+    assert deliver_due(T0 + timedelta(minutes=30))["sent"] == 5
     assert [r["params"]["TemplateId"] for r in tencent.received] == [
-        "2101002", "2101003", "2101004", "2101003", "2101005", "2101006"]
+        "2101002", "2101003", "2101004", "2101006", "2101005"]
     assert all(r["signature_ok"] for r in tencent.received)
 
 
