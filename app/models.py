@@ -11,4 +11,4 @@ from app.settings.models import LimitUnit, Setting, TimeLimit  # noqa: F401
 from app.workdays.models import HolidayOverride  # noqa: F401
 from app.intake.models import PendingUpload  # noqa: F401
 from app.core.refcache import ReferenceVersion  # noqa: F401
-from app.figures.models import FigureSnapshot  # noqa: F401
+from app.figures.models import FigureMonth, FigureMonthCount, FigureSnapshot  # noqa: F401

@@ -4,6 +4,7 @@ The summary sheet is compute_figures itself, and the on-time flags of each row a
 predicates the figures count, so the export and the dashboard cannot disagree.
 """
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Iterator
@@ -13,7 +14,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import to_excel
 from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.orm import aliased
 from zipstream import ZipStream
@@ -287,8 +287,8 @@ class Ledger:
         self.scope = scope
         figures = queries.compute_figures(date_from, date_to, by="department", now=now,
                                           filters=scope)
-        self.rows = db.session.execute(select(func.count()).select_from(
-            ledger_rows_query(self.start, self.end, now, scope).subquery())).scalar_one()
+        self.rows = db.session.execute(ledger_rows_query(self.start, self.end, now, scope)
+                                       .with_only_columns(func.count()).order_by(None)).scalar_one()
         self._frame(figures, county, None if scope else snapshot_for_period(date_from, date_to),
                     scope_note)
 
@@ -349,27 +349,40 @@ class Ledger:
     def _row_xml(self, number: int, values: list) -> str:
         """One row of the 台账 sheet as openpyxl would write it: the same values, types and
         styles (an empty text or None is no cell)."""
-        styles = self.styles
-        cells = [f'<row r="{number}">']
+        styles, row = self.styles, str(number)
+        cells = [f'<row r="{row}">']
         for letter, kind, value in zip(LETTERS, KINDS, values):
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                text, quote = inline_text(value)
+                text, quote = _inline_text(value)
                 if not text:
                     continue
                 if kind == "wrap":
                     style = f' s="{styles["wrap_quote" if quote else "wrap"]}"'
                 else:
                     style = f' s="{styles["quote"]}"' if quote else ""
-                cells.append(f'<c r="{letter}{number}"{style} t="inlineStr"><is>{text}</is></c>')
+                cells.append(f'<c r="{letter}{row}"{style} t="inlineStr"><is>{text}</is></c>')
             elif kind == "datetime":
-                cells.append(f'<c r="{letter}{number}" s="{styles["datetime"]}" t="n"><v>'
-                             f'{to_excel(value)}</v></c>')
+                cells.append(f'<c r="{letter}{row}" s="{styles["datetime"]}" t="n"><v>'
+                             f'{_excel_serial(value)}</v></c>')
             else:
-                cells.append(f'<c r="{letter}{number}" t="n"><v>{value}</v></c>')
+                cells.append(f'<c r="{letter}{row}" t="n"><v>{value}</v></c>')
         cells.append("</row>")
         return "".join(cells)
+
+
+# Most texts of the ledger repeat (labels, names, departments, 是/否): each is escaped once.
+_inline_text = lru_cache(maxsize=8192)(inline_text)
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+
+def _excel_serial(value: datetime) -> float:
+    """A naive datetime as Excel's serial number, exactly as openpyxl's `to_excel` makes it
+    (days since 1899-12-30 plus the fraction of the day; the ledger's times are whole
+    seconds, after 1900-03-01)."""
+    return (value.toordinal() - _EXCEL_EPOCH
+            + (value.hour * 3600 + value.minute * 60 + value.second) / 86400)
 
 
 LETTERS = [get_column_letter(index) for index in range(1, len(COLUMNS) + 1)]

@@ -334,8 +334,8 @@ def _aggregates(now, names):
 
 
 def _counts(row, names) -> dict[str, tuple[int, int | None]]:
-    """{figure: (numerator, denominator)} from one aggregate row."""
-    mapping = row._mapping
+    """{figure: (numerator, denominator)} from one aggregate row (a Row or its mapping)."""
+    mapping = getattr(row, "_mapping", row)
     return {name: (int(mapping[f"{name}__n"] or 0),
                    int(mapping[f"{name}__d"] or 0) if FIGURES[name].is_rate else None)
             for name in _case_names(names)}
@@ -539,16 +539,24 @@ def _raw_months(start, end, filters, now, names) -> dict:
 
     Each month is a plain range of the index, so no per-row month expression and no sort or
     hash of the period's rows by month; a month without cases has no group, as in GROUP BY."""
+    from app.figures import rollup
+    from app.figures.models import FigureMonthCount
     months = month_starts(start, end)
     bounds = [max(at, start) for _label, at in months] + [end]
+    stored = rollup.stored_months(start, end, now) if rollup.usable(filters) else []
+    kept = {month.month for month in stored}
     parts = [select(literal(label).label("group_key"), func.count().label("rows"),
                     *_aggregates(now, names)).select_from(Case)
              .where(*base_conditions(low, high, filters))
-             for (label, _at), low, high in zip(months, bounds, bounds[1:])]
-    if not parts:
-        return {}
-    rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0])
-    return {row.group_key: _counts(row, names) for row in rows if row.rows}
+             for (label, _at), low, high in zip(months, bounds, bounds[1:]) if label not in kept]
+    rows = [row._mapping for row in db.session.execute(
+        union_all(*parts) if len(parts) > 1 else parts[0])] if parts else []
+    if stored:  # closed months pre-aggregated (app/figures/rollup.py)
+        labels = {month.id: month.month for month in stored}
+        rows += [{**row._mapping, "group_key": labels[row.group_key]} for row in db.session.execute(
+            rollup.stored_sums(stored, [FigureMonthCount.month_id.label("group_key")], filters,
+                               names, (func.sum(FigureMonthCount.received).label("rows"),)))]
+    return {row["group_key"]: _counts(row, names) for row in rows if row["rows"]}
 
 
 CUBE_KEYS = ("department", "category", "source")
@@ -560,13 +568,25 @@ def _cube(start, end, filters, now, names) -> tuple[dict, int]:
     One GROUP BY over (department, category, source) reads the period once; the three
     groupings are its roll-ups (each partitions the cases, so the sums are exact) — a few
     thousand rows at most, added up in Python."""
+    from app.figures import rollup
+    from app.figures.models import FigureMonthCount
     keys = [_group_column(by).label(by) for by in CUBE_KEYS]
     handled_count = func.sum(sql_case((handled(now), 1), else_=0)).label("handled")
-    statement = (select(*keys, *_aggregates(now, names), handled_count).select_from(Case)
-                 .where(*base_conditions(start, end, filters)).group_by(*keys))
+    # Closed months pre-aggregated (app/figures/rollup.py), the rest of the period live.
+    stored = rollup.stored_months(start, end, now) if rollup.usable(filters) else []
+    rows = []
+    for low, high in rollup.live_ranges(start, end, stored):
+        rows += db.session.execute(
+            select(*keys, *_aggregates(now, names), handled_count).select_from(Case)
+            .where(*base_conditions(low, high, filters)).group_by(*keys)).all()
+    if stored:
+        stored_keys = [column.label(by) for by, (_live, column) in rollup.KEY_COLUMNS.items()]
+        rows += db.session.execute(rollup.stored_sums(
+            stored, stored_keys, filters, names,
+            (func.sum(FigureMonthCount.handled).label("handled"),))).all()
     rolled = {by: {} for by in CUBE_KEYS}
     handled_total = 0
-    for row in db.session.execute(statement):
+    for row in rows:
         counts = _counts(row, names)
         handled_total += int(row.handled or 0)
         for by in CUBE_KEYS:
