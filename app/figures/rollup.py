@@ -110,7 +110,8 @@ def build_month(month: str, first: date, now: datetime) -> None:
     if db.session.execute(select(FigureMonth.id).filter_by(month=month)).scalar() is None:
         db.session.add(FigureMonth(month=month, period_start=start, period_end=end, version=0))
     db.session.commit()
-    open_write_transaction(db.session.connection())
+    if queries.dialect_name() == "sqlite":  # the write lock before the month's cases are read
+        open_write_transaction(db.session.connection())
     row = db.session.execute(select(FigureMonth).filter_by(month=month)
                              .with_for_update()).scalar_one()
     db.session.execute(FigureMonthCount.__table__.delete().where(
