@@ -6,6 +6,7 @@ and the drill-down lists (`case_ids_for`) are both built from those same express
 link can never list a different set of cases than its number counts.
 """
 from dataclasses import dataclass
+from operator import add
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
@@ -584,20 +585,22 @@ def _cube(start, end, filters, now, names) -> tuple[dict, int]:
         rows += db.session.execute(rollup.stored_sums(
             stored, stored_keys, filters, names,
             (func.sum(FigureMonthCount.handled).label("handled"),))).all()
+    # Roll up in Python: per row one list of the counts, added element-wise into each of the
+    # three groupings (thousands of rows; a dict per figure per row cost more than the SQL).
+    labels = [f"{name}__{part}" for name in _case_names(names)
+              for part in (("n", "d") if FIGURES[name].is_rate else ("n",))]
     rolled = {by: {} for by in CUBE_KEYS}
     handled_total = 0
     for row in rows:
-        counts = _counts(row, names)
+        mapping = row._mapping
+        values = [mapping[label] or 0 for label in labels]
         handled_total += int(row.handled or 0)
         for by in CUBE_KEYS:
-            group = rolled[by].setdefault(getattr(row, by),
-                                          {name: [0, 0] for name in _case_names(names)})
-            for name, (n, d) in counts.items():
-                group[name][0] += n
-                group[name][1] += d or 0
-    return ({by: {key: {name: (n, d if FIGURES[name].is_rate else None)
-                        for name, (n, d) in group.items()}
-                  for key, group in groups.items()}
+            key = mapping[by]
+            total = rolled[by].get(key)
+            rolled[by][key] = values if total is None else list(map(add, total, values))
+    return ({by: {key: _counts(dict(zip(labels, totals)), names)
+                  for key, totals in groups.items()}
              for by, groups in rolled.items()}, handled_total)
 
 
