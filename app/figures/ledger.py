@@ -268,8 +268,8 @@ class Ledger:
     passes through `app.core.documents.inline_text`, `text_cell`'s rules (tested cell by
     cell against openpyxl's own writing)."""
 
-    # Compression: level 1 makes a file about a third larger than level 6 in a fraction of
-    # the CPU time (measured in bench/ledger_at_scale.py).
+    # Compression: on 18,000 rows' sheet XML (26 MB) level 1 gave 3.4 MB in 0.49 s, level 6
+    # 2.5 MB in 1.38 s: a third larger, for a third of the CPU time.
     COMPRESS_LEVEL = 1
     SHEET = "xl/worksheets/sheet2.xml"  # the 台账 sheet: the workbook's second sheet
 
