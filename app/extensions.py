@@ -51,6 +51,18 @@ def tune_sqlite(dbapi_connection, _record):
         cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def tune_postgresql(dbapi_connection, _record):
+    """PostgreSQL: no JIT compilation of statements. Its planner compiles any statement whose
+    estimated cost passes `jit_above_cost` — the figures over a year or more, the ledger's
+    rows — and the compilation alone took 0.5–1.1 s at a million cases, more than the
+    statements themselves (bench/ledger_at_scale.py; docs/figures.md)."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()
+
+
 @event.listens_for(Engine, "savepoint")
 def open_sqlite_transaction_before_savepoint(connection, _name):
     """pysqlite only opens a transaction before INSERT/UPDATE/DELETE, so a SAVEPOINT issued

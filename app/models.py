@@ -11,7 +11,7 @@ from app.settings.models import LimitUnit, Setting, TimeLimit  # noqa: F401
 from app.workdays.models import HolidayOverride  # noqa: F401
 from app.intake.models import PendingUpload  # noqa: F401
 from app.core.refcache import ReferenceVersion  # noqa: F401
-from app.figures.models import FigureSnapshot  # noqa: F401
+from app.figures.models import FigureMonth, FigureMonthCount, FigureSnapshot  # noqa: F401
 from app.meetings.models import (  # noqa: F401
     AgendaItem, AgendaReason, AttendeeKind, Meeting, MeetingAttachment, MeetingAttendee, MeetingIssue,
     MeetingType)

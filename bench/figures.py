@@ -73,11 +73,11 @@ def _pick(values, expr):
 LOCAL_OFFSET = 8 * 3600  # FIRST_DAY is UTC midnight; Shanghai is UTC+8 all year
 
 
-def write_day_table(conn, n: int):
+def write_day_table(conn, n: int, step: int = STEP_SECONDS):
     """bench_days(n, cum, wd): working seconds before each local day since FIRST_DAY's."""
     calendar = WorkCalendar()
     first = date(2024, 1, 1)
-    days = (n * STEP_SECONDS + 40 * 86400) // 86400 + 2
+    days = (n * step + 40 * 86400) // 86400 + 2
     conn.execute(text("CREATE TABLE bench_days (n INTEGER PRIMARY KEY, cum BIGINT, wd INTEGER)"))
     rows, total = [], 0
     for k in range(days):
@@ -94,8 +94,9 @@ def working_reading(seconds_expr: str) -> str:
             f"WHERE n = {local} / 86400)")
 
 
-def generate(conn, d: Dialect, n: int):
-    """Departments, enterprises, n cases, their replies and return events — all in SQL."""
+def generate(conn, d: Dialect, n: int, step: int = STEP_SECONDS):
+    """Departments, enterprises, n cases (one every `step` seconds), their replies and return
+    events — all in SQL."""
     conn.execute(text("INSERT INTO departments (code, name, kind, is_active) VALUES " + ", ".join(
         f"('B{k:02d}', '基准部门{k:02d}', '{'township' if k >= 18 else 'functional'}', TRUE)"
         for k in range(1, DEPARTMENTS + 1))))
@@ -109,7 +110,7 @@ def generate(conn, d: Dialect, n: int):
         f"{d.at('0')} FROM {source}"))
     first_enterprise = conn.execute(text("SELECT min(id) FROM enterprises")).scalar()
     categories = [r[0] for r in conn.execute(text("SELECT id FROM categories ORDER BY id"))]
-    sub = f"(i * {STEP_SECONDS})"
+    sub = f"(i * {step})"
     dispatched = f"({sub} + 3600)"
     kind = "(i % 100)"  # 0-59 closed, 60-69 replied, 70-79 signed, 80-84 dispatched,
     # 85-87 returned, 88-89 invalid, 90-94 answered at intake and closed, 95-99 submitted
@@ -160,7 +161,7 @@ def generate(conn, d: Dialect, n: int):
     handling = (f"CASE WHEN {kind} < 70 THEN {working_reading(reply_at)} - "
                 f"{working_reading(dispatched)} END")
     columns["handling_seconds"] = handling
-    write_day_table(conn, n)
+    write_day_table(conn, n, step)
     prefix, source = d.series(n)
     conn.execute(text(f"INSERT INTO cases ({', '.join(columns)}) {prefix}"
                       f"SELECT {', '.join(columns.values())} FROM {source}"))

@@ -50,6 +50,24 @@ def cell_value(ws, value):
     return text_cell(ws, text) if text.startswith(FORMULA_PREFIXES) else text
 
 
+def inline_text(text: str) -> tuple[str, bool]:
+    """`text` as the `<t>` element of an inline-string cell, by `text_cell`'s rules, for a
+    writer that writes the sheet's XML itself (the streamed ledger, app/figures/ledger.py):
+    control characters Excel refuses dropped, markup escaped (a carriage return as `&#13;`,
+    as lxml writes it, so it survives XML's line-end normalisation), leading or trailing
+    spaces kept (`xml:space`), as openpyxl writes it. Returns ("" for no text, quote_prefix):
+    text that looks like a formula must get a style with Excel's quote prefix."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if not text:
+        return "", False
+    stripped = text.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != text else ""
+    return f"<t{space}>{escape(text, _CARRIAGE_RETURN)}</t>", text.startswith(FORMULA_PREFIXES)
+
+
+_CARRIAGE_RETURN = {"\r": "&#13;"}
+
+
 def row_values(ws, values) -> list:
     """A row for `ws.append`, every value through `cell_value`."""
     return [cell_value(ws, value) for value in values]

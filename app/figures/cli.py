@@ -96,6 +96,13 @@ def snapshot(month, replace):
     click.echo(f"已冻结 {month} 的统计数据，快照时点 {format_local(taken.taken_at)}")
 
 
+@metrics_cli.command("rollup")
+def rollup_command():
+    """Pre-aggregate the closed months without valid counts (as the scheduler's job does)."""
+    from app.figures.rollup import refresh
+    click.echo(f"已预汇总 {refresh()} 个已结束月份的统计数据")
+
+
 @metrics_cli.command("report")
 @click.option("--month", required=True, help="YYYY-MM")
 @click.option("--out", required=True, type=click.Path(dir_okay=False),

@@ -4,19 +4,24 @@ The summary sheet is compute_figures itself, and the on-time flags of each row a
 predicates the figures count, so the export and the dashboard cannot disagree.
 """
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Iterator
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.orm import aliased
+from zipstream import ZipStream
 
 from app.cases.models import Case, CaseDepartment, CaseState, Category, Reply
 from app.cases.queries import OVERDUE_DEFINITION, mask_name, mask_phone
 from app.core.clock import local_today, utcnow
-from app.core.documents import cell_value, row_values, text_cell
+from app.core.documents import inline_text, row_values, text_cell
 from app.core.timeutil import LOCAL_TZ
 from app.departments.models import Department
 from app.enterprises.models import Enterprise
@@ -303,6 +308,149 @@ def explanation(name: str, value: dict | None = None) -> str:
     return text
 
 
+class Ledger:
+    """A ledger ready to stream (`chunks()`), with its number of case rows (`rows`).
+
+    Everything that can fail for a reason a person can act on — the period, the summary's
+    figures, the workbook's frame, the count of rows — happens in the constructor, before the
+    first byte: the web view builds it before it answers, so a refusal is still a clean 4xx
+    or 500. What follows is the rows' query streamed into the 台账 sheet. If that fails
+    midway (the database goes away), the iterator raises: the server then drops the
+    connection without the final chunk, so the browser reports the download failed, and the
+    bytes it got are not an xlsx (a zip's central directory is written last).
+
+    The workbook is openpyxl's (write-only mode) for everything but the 台账 sheet's rows:
+    the summary sheet, the styles, the 台账 sheet's header, widths, freeze panes and print
+    setup. Its rows are written here as the sheet's XML, one row at a time, into a ZIP entry
+    streamed by zipstream-ng: openpyxl serialises about 120,000 cells a second (27 s for
+    100,000 rows), and its write-only mode buffers each sheet in a temporary file and zips
+    only at `save`, so nothing could be sent before the whole file was built. Each text
+    passes through `app.core.documents.inline_text`, `text_cell`'s rules (tested cell by
+    cell against openpyxl's own writing)."""
+
+    # Compression: on 18,000 rows' sheet XML (26 MB) level 1 gave 3.4 MB in 0.49 s, level 6
+    # 2.5 MB in 1.38 s: a third larger, for a third of the CPU time.
+    COMPRESS_LEVEL = 1
+    SHEET = "xl/worksheets/sheet2.xml"  # the 台账 sheet: the workbook's second sheet
+
+    def __init__(self, date_from: date | None = None, date_to: date | None = None, *,
+                 full: bool = False, now=None, county: str = "", scope: dict | None = None,
+                 scope_note: str | None = None):
+        self.now = now = now or utcnow()
+        self.full = full
+        if date_from is None:
+            first = db.session.execute(select(func.min(Case.submitted_at))).scalar()
+            date_from = first.astimezone(LOCAL_TZ).date() if first else local_today(now)
+        if date_to is None:
+            date_to = local_today(now) + timedelta(days=1)
+        self.start, self.end = queries.period_bounds(date_from, date_to)
+        self.scope = scope
+        figures = queries.compute_figures(date_from, date_to, by="department", now=now,
+                                          filters=scope)
+        self.rows = db.session.execute(ledger_rows_query(self.start, self.end, now, scope)
+                                       .with_only_columns(func.count()).order_by(None)).scalar_one()
+        self._frame(figures, county, None if scope else snapshot_for_period(date_from, date_to),
+                    scope_note, date_from, date_to)
+
+    def _frame(self, figures, county, snapshot, scope_note, date_from, date_to):
+        """The workbook without the 台账 sheet's rows, as zip entries, and the style ids the
+        rows use (registered in the workbook's styles before it is saved)."""
+        wb = Workbook(write_only=True)
+        _write_summary(wb, figures, figures["groups"], county, self.now, snapshot, scope_note)
+        ws = wb.create_sheet("台账")
+        for index, (_header, width, _kind) in enumerate(COLUMNS, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        _setup_print(ws)
+        ws.freeze_panes = "C2"
+        ws.print_title_rows = "1:1"
+        ws.append(_header_cells(ws, [header for header, _w, _k in COLUMNS]))
+        wrap = Alignment(wrap_text=True, vertical="top")
+
+        def style(number_format=None, alignment=None, quote=False):
+            cell = WriteOnlyCell(ws)
+            if number_format:
+                cell.number_format = number_format
+            if alignment:
+                cell.alignment = alignment
+            if quote:
+                cell.quotePrefix = True
+            return cell.style_id
+        self.styles = {"datetime": style(DATETIME_FORMAT), "wrap": style(alignment=wrap),
+                       "quote": style(quote=True), "wrap_quote": style(alignment=wrap, quote=True)}
+        if self.scope is None:  # county-wide: the field mechanisms' sheet (app/field/ledger.py)
+            write_field_sheet(wb, date_from, date_to, local_today(self.now))
+        buffer = BytesIO()
+        wb.save(buffer)
+        with ZipFile(buffer) as frame:
+            self.entries = [(info.filename, frame.read(info)) for info in frame.infolist()]
+        sheet = dict(self.entries)[self.SHEET].decode()
+        head, tail = sheet.split("</sheetData>")
+        self.sheet_head, self.sheet_tail = head.encode(), ("</sheetData>" + tail).encode()
+
+    def chunks(self) -> Iterator[bytes]:
+        """The .xlsx file, chunk by chunk, as it is written."""
+        stream = ZipStream(compress_type=ZIP_DEFLATED, compress_level=self.COMPRESS_LEVEL)
+        for name, data in self.entries:
+            stream.add(self._sheet() if name == self.SHEET else data, name)
+        yield from stream
+
+    def _sheet(self) -> Iterator[bytes]:
+        yield self.sheet_head
+        statement = ledger_rows_query(self.start, self.end, self.now, self.scope) \
+            .execution_options(yield_per=2000)
+        rows, batch = 1, []
+        for row in db.session.execute(statement):
+            rows += 1
+            batch.append(self._row_xml(rows, _row_values(rows - 1, row, self.full)))
+            if len(batch) == 500:
+                yield "".join(batch).encode()
+                batch = []
+        yield "".join(batch).encode()
+        yield self.sheet_tail
+
+    def _row_xml(self, number: int, values: list) -> str:
+        """One row of the 台账 sheet as openpyxl would write it: the same values, types and
+        styles (an empty text or None is no cell)."""
+        styles, row = self.styles, str(number)
+        cells = [f'<row r="{row}">']
+        for letter, kind, value in zip(LETTERS, KINDS, values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                text, quote = _inline_text(value)
+                if not text:
+                    continue
+                if kind == "wrap":
+                    style = f' s="{styles["wrap_quote" if quote else "wrap"]}"'
+                else:
+                    style = f' s="{styles["quote"]}"' if quote else ""
+                cells.append(f'<c r="{letter}{row}"{style} t="inlineStr"><is>{text}</is></c>')
+            elif kind == "datetime":
+                cells.append(f'<c r="{letter}{row}" s="{styles["datetime"]}" t="n"><v>'
+                             f'{_excel_serial(value)}</v></c>')
+            else:
+                cells.append(f'<c r="{letter}{row}" t="n"><v>{value}</v></c>')
+        cells.append("</row>")
+        return "".join(cells)
+
+
+# Most texts of the ledger repeat (labels, names, departments, 是/否): each is escaped once.
+_inline_text = lru_cache(maxsize=8192)(inline_text)
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+
+def _excel_serial(value: datetime) -> float:
+    """A naive datetime as Excel's serial number, exactly as openpyxl's `to_excel` makes it
+    (days since 1899-12-30 plus the fraction of the day; the ledger's times are whole
+    seconds, after 1900-03-01)."""
+    return (value.toordinal() - _EXCEL_EPOCH
+            + (value.hour * 3600 + value.minute * 60 + value.second) / 86400)
+
+
+LETTERS = [get_column_letter(index) for index in range(1, len(COLUMNS) + 1)]
+KINDS = [kind for _h, _w, kind in COLUMNS]
+
+
 def export_ledger(out, date_from: date | None = None, date_to: date | None = None, *,
                   full: bool = False, now=None, county: str = "", scope: dict | None = None,
                   scope_note: str | None = None) -> int:
@@ -311,50 +459,16 @@ def export_ledger(out, date_from: date | None = None, date_to: date | None = Non
     `scope` narrows it to a person's part (app/figures/scope.py): the summary is that part's
     figures, the rows the cases they count, and `scope_note` says so under the title; the
     month-end snapshot (county-wide) is then left out."""
-    now = now or utcnow()
-    if date_from is None:
-        first = db.session.execute(select(func.min(Case.submitted_at))).scalar()
-        date_from = first.astimezone(LOCAL_TZ).date() if first else local_today(now)
-    if date_to is None:
-        date_to = local_today(now) + timedelta(days=1)
-    start, end = queries.period_bounds(date_from, date_to)
-    figures = queries.compute_figures(date_from, date_to, by="department", now=now,
-                                      filters=scope)
+    ledger = Ledger(date_from, date_to, full=full, now=now, county=county, scope=scope,
+                    scope_note=scope_note)
+    if isinstance(out, (str, Path)):
+        with open(out, "wb") as file:
+            _write_chunks(file, ledger)
+    else:
+        _write_chunks(out, ledger)
+    return ledger.rows
 
-    wb = Workbook(write_only=True)
-    _write_summary(wb, figures, figures["groups"], county, now,
-                   None if scope else snapshot_for_period(date_from, date_to), scope_note)
-    ws = wb.create_sheet("台账")
-    for index, (_header, width, _kind) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    _setup_print(ws)
-    ws.freeze_panes = "C2"
-    ws.print_title_rows = "1:1"
-    ws.append(_header_cells(ws, [header for header, _w, _k in COLUMNS]))
 
-    # One shared style object per kind: openpyxl then stores a single style id per format.
-    kinds = [kind for _h, _w, kind in COLUMNS]
-    wrap = Alignment(wrap_text=True, vertical="top")
-    count = 0
-    statement = ledger_rows_query(start, end, now, scope).execution_options(yield_per=2000)
-    for row in db.session.execute(statement):
-        count += 1
-        values = _row_values(count, row, full)
-        cells = []
-        for value, kind in zip(values, kinds):
-            value = cell_value(ws, value)
-            if kind == "datetime" and value is not None:
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = DATETIME_FORMAT
-                cells.append(cell)
-            elif kind == "wrap" and value:
-                cell = value if isinstance(value, Cell) else text_cell(ws, value)
-                cell.alignment = wrap
-                cells.append(cell)
-            else:
-                cells.append(value)
-        ws.append(cells)
-    if scope is None:  # county-wide: the field mechanisms' sheet (app/field/ledger.py)
-        write_field_sheet(wb, date_from, date_to, local_today(now))
-    wb.save(out)
-    return count
+def _write_chunks(file, ledger: Ledger):
+    for chunk in ledger.chunks():
+        file.write(chunk)

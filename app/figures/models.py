@@ -1,10 +1,11 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.cases.models import CaseSource
 from app.core.clock import utcnow
-from app.core.types import UTCDateTime
+from app.core.types import UTCDateTime, enum_column_type
 from app.extensions import db
 
 
@@ -21,3 +22,50 @@ class FigureSnapshot(db.Model):
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     taken_by: Mapped[str] = mapped_column(String(64))  # "系统" (scheduler) or "命令行"
     data: Mapped[dict] = mapped_column(JSON)
+
+
+# The predicates a closed month's counts keep, one column each (app/figures/rollup.py).
+COUNTED_PREDICATES = ("received", "closed", "closure_due", "signed_on_time", "sign_judged",
+                      "replied", "closed_on_time", "replied_on_time", "reply_due", "closed_late",
+                      "satisfied", "rated", "overdue_now", "extended", "reopened", "handled",
+                      # the 差评 loop's (issue 20)
+                      "rated_any", "called_back", "callback_due", "reworked_on_time",
+                      "rework_due", "appeal_upheld")
+
+
+class FigureMonth(db.Model):
+    """A closed local month whose figures are kept pre-aggregated (figure_month_counts).
+
+    `version` is bumped by a database trigger on `cases` whenever a case submitted in the
+    month is inserted, deleted, or changes a column the figures read; the counts are valid
+    while `built_version` equals it, for a `now` in [computed_at, valid_until) — the next
+    deadline of one of the month's open cases, after which a time-dependent figure (当前逾期,
+    按期签收's denominator, 应办结, 应答复) may change (see docs/figures.md)."""
+
+    __tablename__ = "figure_months"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), unique=True)  # YYYY-MM, local
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    built_version: Mapped[int | None] = mapped_column(Integer)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FigureMonthCount(db.Model):
+    """One month's counts for one (lead department, category, source): per predicate, the
+    month's valid cases it holds for (the figures' base: invalid cases left out)."""
+
+    __tablename__ = "figure_month_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month_id: Mapped[int] = mapped_column(ForeignKey("figure_months.id"), index=True)
+    lead_department_id: Mapped[int | None] = mapped_column(Integer)
+    category_id: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[CaseSource | None] = mapped_column(enum_column_type(CaseSource))
+
+
+for _name in COUNTED_PREDICATES:
+    setattr(FigureMonthCount, _name, mapped_column(_name, Integer, default=0, nullable=False))

@@ -6,6 +6,7 @@ and the drill-down lists (`case_ids_for`) are both built from those same express
 link can never list a different set of cases than its number counts.
 """
 from dataclasses import dataclass
+from operator import add
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
@@ -380,8 +381,8 @@ def _aggregates(now, names):
 
 
 def _counts(row, names) -> dict[str, tuple[int, int | None]]:
-    """{figure: (numerator, denominator)} from one aggregate row."""
-    mapping = row._mapping
+    """{figure: (numerator, denominator)} from one aggregate row (a Row or its mapping)."""
+    mapping = getattr(row, "_mapping", row)
     return {name: (int(mapping[f"{name}__n"] or 0),
                    int(mapping[f"{name}__d"] or 0) if FIGURES[name].is_rate else None)
             for name in _case_names(names)}
@@ -585,16 +586,24 @@ def _raw_months(start, end, filters, now, names) -> dict:
 
     Each month is a plain range of the index, so no per-row month expression and no sort or
     hash of the period's rows by month; a month without cases has no group, as in GROUP BY."""
+    from app.figures import rollup
+    from app.figures.models import FigureMonthCount
     months = month_starts(start, end)
     bounds = [max(at, start) for _label, at in months] + [end]
+    stored = rollup.stored_months(start, end, now) if rollup.usable(filters) else []
+    kept = {month.month for month in stored}
     parts = [select(literal(label).label("group_key"), func.count().label("rows"),
                     *_aggregates(now, names)).select_from(Case)
              .where(*base_conditions(low, high, filters))
-             for (label, _at), low, high in zip(months, bounds, bounds[1:])]
-    if not parts:
-        return {}
-    rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0])
-    return {row.group_key: _counts(row, names) for row in rows if row.rows}
+             for (label, _at), low, high in zip(months, bounds, bounds[1:]) if label not in kept]
+    rows = [row._mapping for row in db.session.execute(
+        union_all(*parts) if len(parts) > 1 else parts[0])] if parts else []
+    if stored:  # closed months pre-aggregated (app/figures/rollup.py)
+        labels = {month.id: month.month for month in stored}
+        rows += [{**row._mapping, "group_key": labels[row.group_key]} for row in db.session.execute(
+            rollup.stored_sums(stored, [FigureMonthCount.month_id.label("group_key")], filters,
+                               names, (func.sum(FigureMonthCount.received).label("rows"),)))]
+    return {row["group_key"]: _counts(row, names) for row in rows if row["rows"]}
 
 
 CUBE_KEYS = ("department", "category", "source")
@@ -606,24 +615,38 @@ def _cube(start, end, filters, now, names) -> tuple[dict, int]:
     One GROUP BY over (department, category, source) reads the period once; the three
     groupings are its roll-ups (each partitions the cases, so the sums are exact) — a few
     thousand rows at most, added up in Python."""
+    from app.figures import rollup
+    from app.figures.models import FigureMonthCount
     keys = [_group_column(by).label(by) for by in CUBE_KEYS]
     handled_count = func.sum(sql_case((handled(now), 1), else_=0)).label("handled")
-    statement = (select(*keys, *_aggregates(now, names), handled_count).select_from(Case)
-                 .where(*base_conditions(start, end, filters)).group_by(*keys))
+    # Closed months pre-aggregated (app/figures/rollup.py), the rest of the period live.
+    stored = rollup.stored_months(start, end, now) if rollup.usable(filters) else []
+    rows = []
+    for low, high in rollup.live_ranges(start, end, stored):
+        rows += db.session.execute(
+            select(*keys, *_aggregates(now, names), handled_count).select_from(Case)
+            .where(*base_conditions(low, high, filters)).group_by(*keys)).all()
+    if stored:
+        stored_keys = [column.label(by) for by, (_live, column) in rollup.KEY_COLUMNS.items()]
+        rows += db.session.execute(rollup.stored_sums(
+            stored, stored_keys, filters, names,
+            (func.sum(FigureMonthCount.handled).label("handled"),))).all()
+    # Roll up in Python: per row one list of the counts, added element-wise into each of the
+    # three groupings (thousands of rows; a dict per figure per row cost more than the SQL).
+    labels = [f"{name}__{part}" for name in _case_names(names)
+              for part in (("n", "d") if FIGURES[name].is_rate else ("n",))]
     rolled = {by: {} for by in CUBE_KEYS}
     handled_total = 0
-    for row in db.session.execute(statement):
-        counts = _counts(row, names)
+    for row in rows:
+        mapping = row._mapping
+        values = [mapping[label] or 0 for label in labels]
         handled_total += int(row.handled or 0)
         for by in CUBE_KEYS:
-            group = rolled[by].setdefault(getattr(row, by),
-                                          {name: [0, 0] for name in _case_names(names)})
-            for name, (n, d) in counts.items():
-                group[name][0] += n
-                group[name][1] += d or 0
-    return ({by: {key: {name: (n, d if FIGURES[name].is_rate else None)
-                        for name, (n, d) in group.items()}
-                  for key, group in groups.items()}
+            key = mapping[by]
+            total = rolled[by].get(key)
+            rolled[by][key] = values if total is None else list(map(add, total, values))
+    return ({by: {key: _counts(dict(zip(labels, totals)), names)
+                  for key, totals in groups.items()}
              for by, groups in rolled.items()}, handled_total)
 
 

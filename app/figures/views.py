@@ -2,7 +2,8 @@
 from datetime import date, timedelta
 from io import BytesIO
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import (Blueprint, Response, abort, current_app, render_template, request, send_file,
+                   stream_with_context, url_for)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from app.cases.queries import visible_cases
 from app.core.clock import local_today, utcnow
 from app.extensions import db
 from app.figures import charts, queries
-from app.figures.ledger import export_ledger
+from app.figures.ledger import Ledger
 from app.figures.scope import scope_filters, scope_note, scope_title
 
 bp = Blueprint("figures", __name__, url_prefix="/figures")
@@ -218,21 +219,26 @@ def ledger():
     if full and current_user.role is not Role.admin:
         abort(403)
     now = utcnow()
-    buffer = BytesIO()
-    rows = export_ledger(buffer, date_from, date_to, full=full, now=now,
-                         county=current_app.config.get("COUNTY_NAME", ""),
-                         scope=scope_filters(current_user), scope_note=scope_note(current_user))
+    # Built before the response starts (see Ledger): a failure here is still a clean error.
+    ledger = Ledger(date_from, date_to, full=full, now=now,
+                    county=current_app.config.get("COUNTY_NAME", ""),
+                    scope=scope_filters(current_user), scope_note=scope_note(current_user))
+    # Audited when the download starts: the rows may leave even if the transfer is cut.
     db.session.add(AuditEvent(
         case_id=None, actor_id=current_user.id, actor_label=current_user.display_name,
         action="export_ledger_full" if full else "export_ledger", created_at=now,
-        data={"rows": rows, "from": date_from and date_from.isoformat(),
+        data={"rows": ledger.rows, "from": date_from and date_from.isoformat(),
               "to": date_to and date_to.isoformat()}))
     db.session.commit()
-    buffer.seek(0)
     last_day = date_to - timedelta(days=1) if date_to else None  # the name says the last day
     name = f"企业服务工作进展台账_{date_from or ''}_{last_day or ''}.xlsx"
-    return send_file(buffer, as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = Response(stream_with_context(ledger.chunks()), mimetype=XLSX_MIMETYPE)
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["X-Accel-Buffering"] = "no"  # a reverse proxy passes it on as written
+    return response
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _chosen_month():
@@ -280,7 +286,6 @@ def report_download(kind):
         return report_page()
     build = report_pdf if kind == "pdf" else report_xlsx
     data = build(month, current_app.config.get("COUNTY_NAME", ""), utcnow(), **_report_scope())
-    mimetype = "application/pdf" if kind == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    mimetype = "application/pdf" if kind == "pdf" else XLSX_MIMETYPE
     return send_file(BytesIO(data), as_attachment=True, mimetype=mimetype,
                      download_name=f"企业服务工作月报_{month}{scope_title(current_user)}.{kind}")

@@ -27,9 +27,10 @@ _started = False
 
 
 def make_scheduler(app, blocking: bool):
-    """Two jobs, both run only by the lock holder: the scan ("tick": reminders, escalations,
+    """Three jobs, all run only by the lock holder: the scan ("tick": reminders, escalations,
     digests, sweeps; it never sends) every SCHEDULER_INTERVAL_SECONDS, and the deliveries
-    ("deliveries": `send_deliveries`) every DELIVERY_INTERVAL_SECONDS. They run in separate
+    ("deliveries": `send_deliveries`) every DELIVERY_INTERVAL_SECONDS, and the figures' monthly
+    pre-aggregation ("figures-rollup") every FIGURES_ROLLUP_INTERVAL_SECONDS. They run in separate
     threads, so a scan never waits for a slow mail server, and each has max_instances=1 and
     coalesce, so a slow run delays only its own next run."""
     from app.reminders.tasks import send_deliveries, tick
@@ -58,6 +59,10 @@ def make_scheduler(app, blocking: bool):
         record_tick(lock.holder, utcnow(), round((time.perf_counter() - started) * 1000))
         log.info("scheduler tick: %s", results)
 
+    def figures_rollup():
+        from app.figures.rollup import refresh
+        refresh(utcnow())
+
     def deliveries():
         # Between runs: stop when the scheduler is shutting down or the lock is lost.
         results = send_deliveries(lambda: scheduler.running and lock.acquire())
@@ -74,6 +79,11 @@ def make_scheduler(app, blocking: bool):
     scheduler.add_job(if_active(scan), id="tick-at-start", misfire_grace_time=interval)
     scheduler.add_job(if_active(deliveries), "interval", seconds=delivery_interval,
                       id="deliveries", misfire_grace_time=max(math.ceil(delivery_interval), 1))
+    # Closed months' figures pre-aggregated (app/figures/rollup.py): a job of its own, so a
+    # month rebuilt after a change never lengthens the scan.
+    rollup_interval = int(app.config.get("FIGURES_ROLLUP_INTERVAL_SECONDS", 600))
+    scheduler.add_job(if_active(figures_rollup), "interval", seconds=rollup_interval,
+                      id="figures-rollup", misfire_grace_time=rollup_interval)
     return scheduler, lock
 
 

@@ -5,14 +5,14 @@ visits with participants, photos and the cases they found, help measures, superv
 visits and their findings.
 
 Revision ID: 0070
-Revises: 0040
+Revises: 0060
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0070'
-down_revision = "0040"
+down_revision = "0060"
 branch_labels = None
 depends_on = None
 
