@@ -179,6 +179,12 @@ def test_tap_targets_and_contrast_on_public_and_handler_phone_pages(phone_page, 
     page.click(".large-toggle")
     check_page(page, "status, large text")
     page.click(".large-toggle")
+    page.check("input[name=rating][value=very_dissatisfied]")
+    check_page(page, "status, a 差评's reasons")
+    page.check("input[name=tags][value=slow]")
+    page.click("form[data-rating-form] button[type=submit]")
+    page.wait_for_selector("[data-thanks]")
+    check_page(page, "thank-you page after a 差评")
     # The handler's phone pages.
     todo = make_case(CaseState.dispatched, content="路灯不亮，夜间施工不安全。")
     browser_login(page, world.handler.username)
