@@ -271,21 +271,29 @@ class AttachmentKind(enum.Enum):
     video = "视频"
 
 
-class Attachment(db.Model):
+class StoredFile:
+    """The columns of a row that holds a stored photo or video (app/media): a case's
+    attachment, a pending upload, a visit's photo, a meeting's attachment. The media sweeper
+    keeps every file such a row names (`app.media.operations.referenced_keys`)."""
+
+    kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
+    stored_name: Mapped[str] = mapped_column(String(200))  # storage key: content hash + extension
+    poster_name: Mapped[str | None] = mapped_column(String(200))  # video poster frame
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    byte_size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(64))  # sniffed from the bytes, not the name
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+
+
+class Attachment(StoredFile, db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id"), index=True)
-    kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
-    stored_name: Mapped[str] = mapped_column(String(200))  # storage key: content hash + extension
-    poster_name: Mapped[str | None] = mapped_column(String(200))  # video poster frame
-    original_name: Mapped[str | None] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    byte_size: Mapped[int]
-    content_type: Mapped[str] = mapped_column(String(64))  # sniffed from the bytes, not the name
-    width: Mapped[int | None]
-    height: Mapped[int | None]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # found again by content
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case = relationship("Case", foreign_keys=[case_id])

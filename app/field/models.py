@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.cases.models import AttachmentKind
+from app.cases.models import StoredFile
 from app.core.clock import utcnow
 from app.core.types import UTCDateTime, enum_column_type
 from app.extensions import db
@@ -133,22 +133,13 @@ class VisitParticipant(db.Model):
     user = relationship("User")
 
 
-class VisitPhoto(db.Model):
+class VisitPhoto(StoredFile, db.Model):
     """A photo of a visit: the same checked, stored media as a case attachment."""
 
     __tablename__ = "visit_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
-    kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
-    stored_name: Mapped[str] = mapped_column(String(200))
-    poster_name: Mapped[str | None] = mapped_column(String(200))
-    original_name: Mapped[str | None] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64))
-    byte_size: Mapped[int]
-    content_type: Mapped[str] = mapped_column(String(64))
-    width: Mapped[int | None]
-    height: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     visit = relationship("Visit", back_populates="photos")

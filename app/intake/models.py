@@ -3,13 +3,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.cases.models import AttachmentKind
+from app.cases.models import StoredFile
 from app.core.clock import utcnow
-from app.core.types import UTCDateTime, enum_column_type
+from app.core.types import UTCDateTime
 from app.extensions import db
 
 
-class PendingUpload(db.Model):
+class PendingUpload(StoredFile, db.Model):
     """A checked, stored file waiting for its submission (keyed by the form's submission key):
     the public form's (card_id) or a staff form's (user_id: a handler's reply, an office entry).
 
@@ -24,15 +24,6 @@ class PendingUpload(db.Model):
     submission_key: Mapped[str] = mapped_column(String(64), index=True)
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))  # the public form's
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # or a staff user's
-    kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
-    stored_name: Mapped[str] = mapped_column(String(200))
-    poster_name: Mapped[str | None] = mapped_column(String(200))
-    original_name: Mapped[str | None] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64))
-    byte_size: Mapped[int]
-    content_type: Mapped[str] = mapped_column(String(64))
-    width: Mapped[int | None]
-    height: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 

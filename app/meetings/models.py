@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.cases.models import AttachmentKind
+from app.cases.models import StoredFile
 from app.core.clock import utcnow
 from app.core.types import UTCDateTime, enum_column_type
 from app.extensions import db
@@ -139,7 +139,7 @@ class MeetingIssue(db.Model):
     department = relationship("Department")
 
 
-class MeetingAttachment(db.Model):
+class MeetingAttachment(StoredFile, db.Model):
     """A photo or video kept with the minutes (the signed minutes, the meeting itself): stored
     like a case's attachment (app/media), served only to those who see the meeting."""
 
@@ -147,15 +147,6 @@ class MeetingAttachment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
-    kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
-    stored_name: Mapped[str] = mapped_column(String(200))
-    poster_name: Mapped[str | None] = mapped_column(String(200))
-    original_name: Mapped[str | None] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64))
-    byte_size: Mapped[int]
-    content_type: Mapped[str] = mapped_column(String(64))
-    width: Mapped[int | None]
-    height: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
