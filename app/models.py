@@ -20,3 +20,5 @@ from app.field.models import (  # noqa: F401
     FindingOutcome, HelpMeasure, ItemState, ServiceAssignment, ServiceTeam, SupervisionFinding,
     SupervisionKind, SupervisionVisit, TeamMembership, Visit, VisitCase, VisitLevel,
     VisitParticipant, VisitPhoto)
+from app.rounds.models import (  # noqa: F401
+    EvaluationRound, RoundAnswer, RoundDepartment, RoundScore, RoundState, RoundSuggestion)
