@@ -17,6 +17,7 @@ from app.core.clock import local_today, utcnow
 from app.departments.queries import ordered_departments
 from app.extensions import csrf, db
 from app.field.queries import field_figures
+from app.rounds.queries import round_figures
 from app.figures import queries as figures_queries
 from app.bulletins.queries import bulletin_figures
 from app.meetings.queries import meeting_figures
@@ -147,7 +148,8 @@ def mechanism_figures(date_from, date_to) -> dict:
     and the field's visits, coverage and supervision (app/field)."""
     return {"meetings": meeting_figures(date_from, date_to),
             "bulletins": bulletin_figures(date_from, date_to),
-            "field": field_figures(date_from, date_to)}
+            "field": field_figures(date_from, date_to),
+            "rounds": round_figures(date_from, date_to)}
 
 
 from app.api import meetings  # noqa: E402,F401  (its routes join this blueprint)

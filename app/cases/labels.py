@@ -25,6 +25,9 @@ ACTION_LABELS = {
     "add_help_measure": "制定帮扶措施", "complete_help_measure": "帮扶措施销号",
     "record_supervision_visit": "登记监督走访", "from_supervision": "纪委监督发现问题",
     "close_clue": "办结问题线索",
+    # Evaluation rounds (app/rounds)
+    "open_round": "发起网络专项评议", "close_round": "结束网络专项评议",
+    "from_round": "网络专项评议征集的意见建议",
 }
 UNKNOWN_ACTION = "其他操作"
 
