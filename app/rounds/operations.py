@@ -22,6 +22,7 @@ from app.enterprises.credit_code import credit_code_error, normalize_credit_code
 from app.enterprises.models import Enterprise
 from app.extensions import db
 from app.figures.queries import DATE_RANGE_MESSAGE, date_in_range
+from app.meetings.operations import _names
 from app.rounds.models import (EvaluationRound, RoundAnswer, RoundDepartment, RoundScore,
                                RoundState, RoundSuggestion)
 
@@ -59,9 +60,7 @@ def rating_field(department_id: int, index: int) -> str:
 # --- the office ----------------------------------------------------------------------------
 
 def _dimensions(lines) -> list[str]:
-    if isinstance(lines, str):
-        lines = lines.replace("、", "\n").replace("，", "\n").replace(",", "\n").splitlines()
-    names = list(dict.fromkeys(n.strip() for n in (lines or []) if isinstance(n, str) and n.strip()))
+    names = _names(lines)  # one a line, or separated by 、，,
     if not names:
         _refuse("missing_field", "请至少填写一个评议维度（如：服务效率）", field="dimensions")
     if len(names) > DIMENSIONS_MAX:

@@ -53,6 +53,11 @@ def test_enterprise_answers_from_its_card_and_the_office_reads_the_results(
     levels = sorted(s.rating.name for s in db.session.scalars(select(RoundScore)))
     assert levels == ["dissatisfied"] + ["very_satisfied"] * 3
 
+    # The round link's form (name and credit code) passes the same checks.
+    page.goto(f"/r/{round_.public_token}")
+    page.wait_for_selector("input[name=credit_code]")
+    assert offenders(page) == []
+
     desk = desk_page
     browser_login(desk, world.dispatcher.username)
     desk.goto(f"/rounds/{round_.id}")

@@ -139,3 +139,10 @@ def test_figures_api_counts_the_rounds(api, open_round, make_card):
     figures = api.get("/figures?from=2026-11-01&to=2026-12-01").json["mechanisms"]["rounds"]
     assert figures == {"rounds_held": 1, "answers": 2, "suggestions_collected": 0,
                        "suggestions_solved": 0, "solved_rate": None}
+
+
+def test_round_pages_are_never_stored(client, open_round, make_card):
+    round_ = open_round()
+    card = make_card()
+    for url in (f"/q/{card.token}/rounds/{round_.id}", f"/r/{round_.public_token}"):
+        assert "no-store" in client.get(url).headers["Cache-Control"]
