@@ -43,9 +43,14 @@ def open_rounds() -> tuple[OpenRound, ...]:
             .order_by(EvaluationRound.starts_on.desc(), EvaluationRound.id.desc()))))
 
 
-def rounds() -> list[EvaluationRound]:
-    return list(db.session.scalars(select(EvaluationRound).order_by(
-        EvaluationRound.starts_on.desc(), EvaluationRound.id.desc())))
+def rounds(department_id: int | None = None) -> list[EvaluationRound]:
+    """Every round, newest first; for a department, the closed rounds that evaluated it."""
+    query = select(EvaluationRound).order_by(EvaluationRound.starts_on.desc(),
+                                             EvaluationRound.id.desc())
+    if department_id is not None:
+        query = query.where(EvaluationRound.state == RoundState.closed, EvaluationRound.id.in_(
+            select(RoundDepartment.round_id).where(RoundDepartment.department_id == department_id)))
+    return list(db.session.scalars(query))
 
 
 def round_by_token(token: str) -> EvaluationRound | None:
@@ -62,22 +67,28 @@ def previous_round(round_: EvaluationRound) -> EvaluationRound | None:
     ).scalar_one_or_none()
 
 
-def invited_count(round_: EvaluationRound) -> int:
+def _invited(round_: EvaluationRound):
     """Enterprises invited: those holding a valid enterprise card when the round opened."""
-    return db.session.execute(select(func.count(func.distinct(Card.enterprise_id))).where(
+    return select(Card.enterprise_id).where(
         Card.kind == CardKind.enterprise, Card.enterprise_id.is_not(None),
         Card.issued_at <= round_.opened_at,
-        or_(Card.revoked_at.is_(None), Card.revoked_at > round_.opened_at))).scalar()
+        or_(Card.revoked_at.is_(None), Card.revoked_at > round_.opened_at)).distinct()
 
 
 def participation(round_: EvaluationRound) -> dict:
-    by_card, by_link = db.session.execute(
-        select(func.coalesce(func.sum(case_when(RoundAnswer.card_id.is_not(None))), 0),
-               func.coalesce(func.sum(case_when(RoundAnswer.card_id.is_(None))), 0))
+    """Invited enterprises, how many of them answered (from the card or the link), and the
+    answers of other enterprises (the round link, no card)."""
+    invited = _invited(round_).subquery()
+    total_invited = db.session.execute(select(func.count()).select_from(invited)).scalar()
+    answers, by_invited = db.session.execute(
+        select(func.count(RoundAnswer.id),
+               func.coalesce(func.sum(case_when(RoundAnswer.enterprise_id.in_(
+                   select(invited.c.enterprise_id)))), 0))
         .where(RoundAnswer.round_id == round_.id)).one()
-    invited = invited_count(round_)
-    return {"invited": invited, "answered_by_card": int(by_card), "answered_by_link": int(by_link),
-            "answers": int(by_card) + int(by_link), "rate": truncated_rate(int(by_card), invited)}
+    answers, by_invited = int(answers), int(by_invited)
+    return {"invited": total_invited, "answered_invited": by_invited,
+            "answered_others": answers - by_invited, "answers": answers,
+            "rate": truncated_rate(by_invited, total_invited)}
 
 
 def average(total: int, count: int) -> str | None:

@@ -42,7 +42,9 @@ def _round(round_id) -> EvaluationRound:
 @role_required(*FULL_RESULT_ROLES, *HANDLING_ROLES)
 def index(error=None, status=200):
     return render_template(
-        "rounds/index.html", rounds=queries.rounds(), form=FlaskForm(), error=error,
+        "rounds/index.html", form=FlaskForm(),
+        rounds=queries.rounds(current_user.department_id
+                              if current_user.role in HANDLING_ROLES else None), error=error,
         typed=request.form, today=local_today(), can_edit=current_user.role in OFFICE_ROLES,
         departments=ordered_departments(active_only=True),
         default_dimensions=DEFAULT_DIMENSIONS), status

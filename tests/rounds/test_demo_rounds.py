@@ -19,7 +19,7 @@ def test_demo_loads_three_past_rounds_with_answers_and_suggestions(runner):
     assert figures["rounds_held"] == 3 and figures["answers"] >= 60
     assert figures["suggestions_collected"] >= 10 and 0 < figures["suggestions_solved"]
     last = rounds[-1]
-    assert queries.participation(last)["answered_by_link"] == 3
+    assert queries.participation(last)["answered_others"] == 3
     assert all(c.source is CaseSource.review for c in queries.suggestions(last))
     result = queries.results(last)
     assert result["previous"].id == rounds[1].id

@@ -1,6 +1,6 @@
 """The rules of a round: opening, one answer per enterprise and per credit code, changing an
 answer, closing, suggestions as cases, and the figures."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -164,4 +164,20 @@ def test_results_average_scores_and_compare_with_the_previous_round(open_round, 
     assert cell == {"dimension": "服务效率", "count": 3, "withheld": False, "average": "83.3",
                     "previous": "50.0", "change": "+33.3"}
     part = queries.participation(second)
-    assert part["invited"] == 3 and part["answered_by_card"] == 3 and part["rate"] == "100.00"
+    assert part["invited"] == 3 and part["answered_invited"] == 3 and part["rate"] == "100.00"
+
+
+def test_participation_counts_invited_enterprises_whichever_way_they_answered(
+        open_round, make_card, fixed_clock):
+    round_ = open_round()
+    by_card, by_link = make_card(), make_card()
+    make_card()  # invited, silent
+    fixed_clock.advance(timedelta(days=1))
+    late = make_card()  # issued after the round opened: not invited
+    ops.save_answer(round_, ratings(round_), card=public_card(by_card.token))
+    ops.save_answer(round_, dict(ratings(round_), enterprise_name=by_link.enterprise.name,
+                                 credit_code=by_link.enterprise.credit_code))
+    ops.save_answer(round_, ratings(round_), card=public_card(late.token))
+    db.session.commit()
+    assert queries.participation(round_) == {"invited": 3, "answered_invited": 2,
+                                             "answered_others": 1, "answers": 3, "rate": "66.66"}

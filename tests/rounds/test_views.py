@@ -146,3 +146,16 @@ def test_round_pages_are_never_stored(client, open_round, make_card):
     card = make_card()
     for url in (f"/q/{card.token}/rounds/{round_.id}", f"/r/{round_.public_token}"):
         assert "no-store" in client.get(url).headers["Cache-Control"]
+
+
+def test_a_department_lists_only_the_closed_rounds_that_evaluated_it(
+        client, login_as, open_round, world, make_department):
+    mine = open_round(title="本部门已结束的评议")
+    open_round(title="进行中的评议")
+    open_round(title="未评议本部门", departments=[make_department()])
+    ops.close_round(mine, world.dispatcher)
+    db.session.commit()
+    login_as(world.handler)
+    page = client.get("/rounds/").get_data(as_text=True)
+    assert "本部门已结束的评议" in page
+    assert "进行中的评议" not in page and "未评议本部门" not in page and "发起评议" not in page
