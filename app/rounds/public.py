@@ -15,7 +15,7 @@ from app.extensions import csrf, db, limiter
 from app.intake.queries import public_card
 from app.intake.views import _csrf_ok, _ip_limit, _unknown_card
 from app.rounds import operations as ops, queries
-from app.rounds.models import EvaluationRound, RoundAnswer, RoundSuggestion
+from app.rounds.models import EvaluationRound
 
 bp = Blueprint("rounds_public", __name__)
 log = logging.getLogger(__name__)
@@ -37,14 +37,11 @@ def _answer_values(answer) -> MultiDict:
 
 
 def _render(round_, action, *, answer=None, values=None, errors=None, card=None, status=200):
-    suggestions = 0
-    if answer is not None:
-        suggestions = db.session.query(RoundSuggestion).filter_by(answer_id=answer.id).count()
     return render_template(
         "rounds/answer.html", round=round_, action=action, card=card, answer=answer,
         values=values if values is not None else _answer_values(answer), errors=errors or {},
         levels=list(Rating), field=ops.rating_field, categories=category_choices(),
-        suggestions=suggestions, saved=request.args.get("saved") == "1"), status
+        suggestions=queries.suggestion_count(answer), saved=request.args.get("saved") == "1"), status
 
 
 def _open_round(round_id) -> EvaluationRound:
@@ -120,11 +117,7 @@ def _round_by_token(token) -> EvaluationRound:
 
 def _my_answer(round_):
     """The answer this browser gave to the round through its link, if any."""
-    mine = session.get(MY_ANSWERS, [])
-    if not mine:
-        return None
-    return db.session.query(RoundAnswer).filter(RoundAnswer.round_id == round_.id,
-                                                RoundAnswer.id.in_(mine)).first()
+    return queries.answer_among(round_, session.get(MY_ANSWERS, []))
 
 
 @bp.get("/r/<token>")

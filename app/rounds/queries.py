@@ -58,6 +58,22 @@ def round_by_token(token: str) -> EvaluationRound | None:
                               ).scalar_one_or_none()
 
 
+def answer_among(round_: EvaluationRound, answer_ids) -> RoundAnswer | None:
+    """The answer to `round_` among `answer_ids` (those one browser gave), if any."""
+    if not answer_ids:
+        return None
+    return db.session.execute(select(RoundAnswer).where(
+        RoundAnswer.round_id == round_.id, RoundAnswer.id.in_(answer_ids)).limit(1)
+    ).scalar_one_or_none()
+
+
+def suggestion_count(answer: RoundAnswer | None) -> int:
+    if answer is None:
+        return 0
+    return db.session.execute(select(func.count(RoundSuggestion.id)).filter_by(
+        answer_id=answer.id)).scalar()
+
+
 def previous_round(round_: EvaluationRound) -> EvaluationRound | None:
     """The round before this one (by period start, then by opening)."""
     return db.session.execute(select(EvaluationRound).where(or_(

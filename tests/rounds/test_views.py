@@ -1,7 +1,5 @@
 """The round pages over HTTP: the card page's banner, answering from the card and the link,
 the office's results, the departments' anonymous view, and the figures in the API."""
-from datetime import date
-
 from sqlalchemy import func, select
 
 from app.extensions import db
