@@ -13,7 +13,7 @@ from app.cases.queries import category_choices
 from app.core.views import NUL_MESSAGE, contains_nul
 from app.extensions import csrf, db, limiter
 from app.intake.queries import public_card
-from app.intake.views import _csrf_ok, _ip_limit, _unknown_card
+from app.intake.views import UNLOCKED, _csrf_ok, _ip_limit, _unknown_card, _unlock
 from app.rounds import operations as ops, queries
 from app.rounds.models import EvaluationRound
 
@@ -41,7 +41,8 @@ def _render(round_, action, *, answer=None, values=None, errors=None, card=None,
         "rounds/answer.html", round=round_, action=action, card=card, answer=answer,
         values=values if values is not None else _answer_values(answer), errors=errors or {},
         levels=list(Rating), field=ops.rating_field, categories=category_choices(),
-        suggestions=queries.suggestion_count(answer), saved=request.args.get("saved") == "1"), status
+        suggestions=queries.answer_suggestions(answer), unlocked=session.get(UNLOCKED, []),
+        saved=request.args.get("saved") == "1"), status
 
 
 def _open_round(round_id) -> EvaluationRound:
@@ -66,7 +67,11 @@ def _save(round_, action, *, card=None, answer=None, may_change=()):
         return _render(round_, action, answer=answer, values=values, card=card,
                        errors=refused.errors, status=refused.status)
     answer_id = saved.id
+    # This browser follows its suggestions like its own cases (我的反馈, /t/<no>).
+    tracking_nos = [case.tracking_no for case in queries.answer_suggestions(saved)]
     db.session.commit()
+    for tracking_no in tracking_nos:
+        _unlock(tracking_no)
     log.info("round %s answered (%s) via %s", round_.id, "new" if created else "changed",
              f"card {card.serial}" if card else "round link")
     return answer_id

@@ -67,11 +67,13 @@ def answer_among(round_: EvaluationRound, answer_ids) -> RoundAnswer | None:
     ).scalar_one_or_none()
 
 
-def suggestion_count(answer: RoundAnswer | None) -> int:
+def answer_suggestions(answer: RoundAnswer | None) -> list[Case]:
+    """The cases an answer's suggestions became, oldest first."""
     if answer is None:
-        return 0
-    return db.session.execute(select(func.count(RoundSuggestion.id)).filter_by(
-        answer_id=answer.id)).scalar()
+        return []
+    return list(db.session.scalars(
+        select(Case).join(RoundSuggestion, RoundSuggestion.case_id == Case.id)
+        .where(RoundSuggestion.answer_id == answer.id).order_by(Case.id)))
 
 
 def previous_round(round_: EvaluationRound) -> EvaluationRound | None:

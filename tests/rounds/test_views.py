@@ -2,6 +2,7 @@
 the office's results, the departments' anonymous view, and the figures in the API."""
 from sqlalchemy import func, select
 
+from app.cases.models import Case
 from app.extensions import db
 from app.intake.queries import public_card
 from app.rounds import operations as ops
@@ -157,3 +158,16 @@ def test_a_department_lists_only_the_closed_rounds_that_evaluated_it(
     page = client.get("/rounds/").get_data(as_text=True)
     assert "本部门已结束的评议" in page
     assert "进行中的评议" not in page and "未评议本部门" not in page and "发起评议" not in page
+
+
+def test_the_browser_that_made_a_suggestion_follows_its_case(client, open_round, make_card):
+    round_ = open_round()
+    card = make_card()
+    url = f"/q/{card.token}/rounds/{round_.id}"
+    client.post(url, data=dict(ratings(round_), suggestion="建议延长办税大厅午间服务时间",
+                               category="tax"))
+    (case,) = db.session.execute(select(Case)).scalars()
+    page = client.get(url).get_data(as_text=True)
+    assert "已提出意见建议1条" in page and f"/t/{case.tracking_no}" in page
+    assert case.tracking_no in client.get("/t/mine.json").get_data(as_text=True)
+    assert "建议延长办税大厅午间服务时间" in client.get(f"/t/{case.tracking_no}").get_data(as_text=True)
