@@ -104,6 +104,9 @@ def create_app(config_class=None):
     app.register_blueprint(bulletins_views.bp)
     from app.field import views as field_views
     app.register_blueprint(field_views.bp)
+    from app.rounds import public as rounds_public, views as rounds_views
+    app.register_blueprint(rounds_views.bp)
+    app.register_blueprint(rounds_public.bp)
 
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)

@@ -21,3 +21,5 @@ from app.field.models import (  # noqa: F401
     SupervisionKind, SupervisionVisit, TeamMembership, Visit, VisitCase, VisitLevel,
     VisitParticipant, VisitPhoto)
 from app.rating.models import AppealKind, AppealState, CaseRating, RatingChannel, ReasonTag  # noqa: F401
+from app.rounds.models import (  # noqa: F401
+    EvaluationRound, RoundAnswer, RoundDepartment, RoundScore, RoundState, RoundSuggestion)

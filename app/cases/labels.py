@@ -28,6 +28,9 @@ ACTION_LABELS = {
     # The 差评 loop (app/rating)
     "follow_up_rate": "追评", "rework_feedback": "整改反馈", "callback": "差评回访",
     "callback_overdue": "差评回访逾期", "appeal_rating": "差评申诉", "decide_appeal": "申诉复核",
+    # Evaluation rounds (app/rounds)
+    "open_round": "发起网络专项评议", "close_round": "结束网络专项评议",
+    "from_round": "网络专项评议征集的意见建议",
 }
 UNKNOWN_ACTION = "其他操作"
 

@@ -30,6 +30,9 @@ from app.workdays.calendar import WorkCalendar
 
 PUBLIC_SOURCES = (CaseSource.card, CaseSource.hall)
 STAFF_SOURCES = tuple(s for s in CaseSource if s not in PUBLIC_SOURCES)
+# Sources a submitter may use without an actor: the cards, and an enterprise's own suggestion
+# in an evaluation round (app/rounds); the office still enters review cases it heard itself.
+SUBMITTER_SOURCES = PUBLIC_SOURCES + (CaseSource.review,)
 # Who besides the office enters cases of a source: the people in the field enter what they
 # heard on a visit (app/field), the 纪委监委 what its supervision found.
 FIELD_ROLES = (Role.leader, Role.handler, Role.department_head)
@@ -253,7 +256,7 @@ def submit_case(*, source: CaseSource, category: Category, content: str, actor: 
     # user creates cases only from an office role, whatever the source: leaders, supervisors,
     # heads and handlers read and handle, they never put words in an enterprise's mouth —
     # except what they heard themselves on a visit (ENTRY_ROLES).
-    if actor is not None or source in STAFF_SOURCES:
+    if actor is not None or source not in SUBMITTER_SOURCES:
         _require_role(actor, ENTRY_ROLES.get(source, OFFICE_ROLES), "录入案件")
     if category is None:
         _refuse("invalid_input", "请选择问题类别", 400, "category")

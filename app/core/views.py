@@ -156,8 +156,9 @@ def register_error_pages(app):
 
 
 # Every page of these blueprints may show a submitter's access code or case (the receipt, the
-# status page) or answers an API token: no browser or proxy keeps a copy.
-NO_STORE_BLUEPRINTS = {"intake", "api"}
+# status page), an enterprise's round answer, or answers an API token: no browser or proxy
+# keeps a copy.
+NO_STORE_BLUEPRINTS = {"intake", "api", "rounds_public"}
 
 
 def must_not_be_stored(response) -> bool:

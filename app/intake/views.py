@@ -25,6 +25,7 @@ from app.intake import operations as ops
 from app.intake.multipart import parse_streaming
 from app.intake.queries import is_finished, my_cases, public_card, public_timeline
 from app.media.sniff import MediaRefused
+from app.rounds.queries import open_rounds
 from app.media.storage import temp_dir
 from app.media.views import send_attachment
 from app.rating.models import RatingChannel, ReasonTag
@@ -78,6 +79,8 @@ def _render_form(card, values=None, errors=None, submission_key=None, status=200
     context = dict(card=card, values=values, errors=errors or {}, submission_key=submission_key,
                    categories=category_choices(), uploads=uploads, notice=notice,
                    is_hall=card.kind.name == "hall" or card.is_revoked, limits=current_app.config)
+    if not context["is_hall"]:  # a snapshot: no query while the reference version holds
+        context["open_rounds"] = open_rounds()
     context.update(marks or {})  # placeholders for the per-visit values (_blank_form)
     return render_template("intake/form.html", **context), status
 

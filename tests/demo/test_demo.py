@@ -63,6 +63,9 @@ def test_load_builds_the_demo_county_with_every_state_source_and_category(runner
     from app.field.models import SupervisionFinding, VisitCase
     field_cases = set(db.session.execute(db.select(VisitCase.case_id)).scalars()) | set(
         db.session.execute(db.select(SupervisionFinding.case_id)).scalars())
+    # The rounds' suggestions (app/demo/rounds.py) by their suggestion rows.
+    from app.rounds.models import RoundSuggestion
+    field_cases |= set(db.session.execute(db.select(RoundSuggestion.case_id)).scalars())
     assert field_cases and all(c.submission_key.startswith("demo-") for c in cases
                                if c.id not in field_cases)
     # Replied through the operations, so the figures' median has every handling time.
