@@ -104,6 +104,8 @@ def create_app(config_class=None):
     app.register_blueprint(bulletins_views.bp)
     from app.field import views as field_views
     app.register_blueprint(field_views.bp)
+    from app.assessments import views as assessments_views
+    app.register_blueprint(assessments_views.bp)
 
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)

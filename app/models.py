@@ -20,3 +20,5 @@ from app.field.models import (  # noqa: F401
     FindingOutcome, HelpMeasure, ItemState, ServiceAssignment, ServiceTeam, SupervisionFinding,
     SupervisionKind, SupervisionVisit, TeamMembership, Visit, VisitCase, VisitLevel,
     VisitParticipant, VisitPhoto)
+from app.assessments.models import (  # noqa: F401
+    Assessment, AssessmentCampaign, AssessmentCase, AssessmentPhoto, CampaignDepartment)

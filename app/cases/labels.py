@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "add_help_measure": "制定帮扶措施", "complete_help_measure": "帮扶措施销号",
     "record_supervision_visit": "登记监督走访", "from_supervision": "纪委监督发现问题",
     "close_clue": "办结问题线索",
+    "open_assessment_campaign": "发起集中测评", "record_assessment": "登记现场测评",
+    "from_assessment": "现场测评发现问题",
 }
 UNKNOWN_ACTION = "其他操作"
 
