@@ -15,7 +15,7 @@ class AssessmentForm(FlaskForm):
     assessed_on = DateField("测评日期", validators=[DataRequired(DATE_MESSAGE)])
     matter = TextAreaField("体验式办事")
     efficiency = SelectField("服务效率", choices=RATING_CHOICES)
-    process = SelectField("服务流程", choices=RATING_CHOICES)
+    procedure = SelectField("服务流程", choices=RATING_CHOICES)  # (`process` is the form's own)
     attitude = SelectField("服务态度", choices=RATING_CHOICES)
     notes = TextAreaField("意见和建议")
     attachments = MultipleFileField("照片")

@@ -98,7 +98,7 @@ def record_assessment(actor: User, *, department: Department | None, assessed_on
     assessed_on = _past_date(assessed_on, "assessed_on", "测评日期", now)
     matter = _text(matter, "matter", "办理的事项", MATTER_MAX, min_length=5)
     for value, field, label in ((efficiency, "efficiency", "服务效率"),
-                                (process, "process", "服务流程"), (attitude, "attitude", "服务态度")):
+                                (process, "procedure", "服务流程"), (attitude, "attitude", "服务态度")):
         if not isinstance(value, Rating):
             _refuse("invalid_input", f"请为{label}评分", field=field)
     notes = _text(notes, "notes", "意见和建议", NOTES_MAX, required=False)

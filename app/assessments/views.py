@@ -82,7 +82,7 @@ def new():
             assessment, cases = ops.record_assessment(
                 current_user, department=db.session.get(Department, form.department.data),
                 assessed_on=form.assessed_on.data, matter=form.matter.data,
-                efficiency=_rating(form.efficiency.data), process=_rating(form.process.data),
+                efficiency=_rating(form.efficiency.data), process=_rating(form.procedure.data),
                 attitude=_rating(form.attitude.data), notes=form.notes.data,
                 findings=_issues_from_form(), photos=photos)
         except CaseActionError as exc:
