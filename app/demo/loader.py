@@ -20,6 +20,7 @@ from app.core.timeutil import LOCAL_TZ
 from app.demo import data
 from app.demo.meetings import load_meetings
 from app.demo.field import seed_field
+from app.demo.assessments import seed_assessments
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.models import Enterprise
 from app.extensions import db
@@ -698,6 +699,7 @@ class DemoLoader:
         db.session.commit()
         created += load_meetings(self)  # meetings and 《代表声音》 (app/demo/meetings.py)
         seed_field(self)  # 包联, teams, visits, 一企一策, 纪委监委 (app/demo/field.py)
+        seed_assessments(self)  # 社会监督员 现场测评 and campaigns (app/demo/assessments.py)
         return {"departments": len(self.departments), "users": len(self.users),
                 "enterprises": len(self.enterprises), "cases_created": created}
 

@@ -63,6 +63,8 @@ def test_load_builds_the_demo_county_with_every_state_source_and_category(runner
     from app.field.models import SupervisionFinding, VisitCase
     field_cases = set(db.session.execute(db.select(VisitCase.case_id)).scalars()) | set(
         db.session.execute(db.select(SupervisionFinding.case_id)).scalars())
+    from app.assessments.models import AssessmentCase  # the 现场测评's (app/demo/assessments.py)
+    field_cases |= set(db.session.execute(db.select(AssessmentCase.case_id)).scalars())
     assert field_cases and all(c.submission_key.startswith("demo-") for c in cases
                                if c.id not in field_cases)
     # Replied through the operations, so the figures' median has every handling time.
@@ -158,3 +160,16 @@ def test_banner_shows_logins_and_card_urls_that_resolve(runner):
 def test_banner_without_demo_data_says_how_to_load_it(runner):
     result = runner.invoke(args=["demo", "banner"])
     assert result.exit_code == 0 and "demo load" in result.output
+
+
+def test_the_demo_has_supervisors_a_finished_and_a_running_campaign(runner):
+    from app.assessments import queries
+    from app.assessments.models import Assessment
+    load(runner)
+    past, running = sorted(queries.campaigns(), key=lambda c: c.starts_on)
+    assert len(past.targets) == 19  # the county's functional departments
+    assert len(queries.campaign_matrix(running).unfinished) >= 1
+    assert sum(r.finished for r in queries.campaign_matrix(past).rows) >= 1
+    assert count(Assessment) >= 80
+    load(runner)  # a second load adds nothing
+    assert len(queries.campaigns()) == 2
