@@ -75,6 +75,8 @@ def test_a_supervisor_records_an_assessment_and_the_finding_becomes_a_case(
     # A supervisor sees no case.
     assert client.get("/office/").status_code == 403
     assert client.get(f"/oversight/cases/{case.tracking_no}").status_code in (403, 404)
+    assert client.get("/figures/").status_code == 403
+    assert client.get("/handling/notifications").status_code == 200  # reminders reach them
     client.post("/logout")
     login_as(world.dispatcher)
     assert case.tracking_no in client.get("/office/").get_data(as_text=True)
