@@ -6,10 +6,11 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.cases.models import AttachmentKind, Rating
+from app.cases.models import Rating
 from app.core.clock import utcnow
 from app.core.types import UTCDateTime, enum_column_type
 from app.extensions import db
+from app.field.models import PhotoColumns
 
 # A 好差评 level as a score out of 100 (docs/figures.md): the five levels evenly spaced.
 SCORES = {Rating.very_satisfied: 100, Rating.satisfied: 80, Rating.basically_satisfied: 60,
@@ -86,23 +87,13 @@ class Assessment(db.Model):
         return SCORES[getattr(self, dimension)]
 
 
-class AssessmentPhoto(db.Model):
-    """A photo of an assessment: the same checked, stored media as a case attachment."""
+class AssessmentPhoto(PhotoColumns, db.Model):
+    """A photo of an assessment."""
 
     __tablename__ = "assessment_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
-    kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
-    stored_name: Mapped[str] = mapped_column(String(200))
-    poster_name: Mapped[str | None] = mapped_column(String(200))
-    original_name: Mapped[str | None] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64))
-    byte_size: Mapped[int]
-    content_type: Mapped[str] = mapped_column(String(64))
-    width: Mapped[int | None]
-    height: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     assessment = relationship("Assessment", back_populates="photos")
 

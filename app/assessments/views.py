@@ -19,9 +19,8 @@ from app.core.clock import local_today
 from app.departments.models import Department
 from app.departments.queries import ordered_departments
 from app.extensions import db
-from app.field.views import ISSUE_ROWS, _get, _issues_from_form, _prepared
+from app.field.views import ISSUE_ROWS, _get, _issues_from_form, form_photos
 from app.figures.views import PERIODS, chosen_period
-from app.media.operations import staged_uploads
 from app.media.views import (send_attachment, staged_for, staged_remove_response,
                              staged_upload_response)
 
@@ -76,9 +75,7 @@ def new():
     error = field = None
     if form.validate_on_submit():
         try:
-            photos = staged_uploads(current_user, form.upload_key.data,
-                                    request.form.getlist("upload_id"))
-            photos += [_prepared(f) for f in form.attachments.data or [] if f and f.filename]
+            photos = form_photos(form)
             assessment, cases = ops.record_assessment(
                 current_user, department=db.session.get(Department, form.department.data),
                 assessed_on=form.assessed_on.data, matter=form.matter.data,

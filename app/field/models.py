@@ -133,13 +133,10 @@ class VisitParticipant(db.Model):
     user = relationship("User")
 
 
-class VisitPhoto(db.Model):
-    """A photo of a visit: the same checked, stored media as a case attachment."""
+class PhotoColumns:
+    """What a stored photo row holds (PreparedMedia.as_row()): a visit's, an assessment's
+    (app/assessments) — the same checked, stored media as a case attachment."""
 
-    __tablename__ = "visit_photos"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     kind: Mapped[AttachmentKind] = mapped_column(enum_column_type(AttachmentKind))
     stored_name: Mapped[str] = mapped_column(String(200))
     poster_name: Mapped[str | None] = mapped_column(String(200))
@@ -150,6 +147,15 @@ class VisitPhoto(db.Model):
     width: Mapped[int | None]
     height: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class VisitPhoto(PhotoColumns, db.Model):
+    """A photo of a visit."""
+
+    __tablename__ = "visit_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
 
     visit = relationship("Visit", back_populates="photos")
 
