@@ -146,7 +146,8 @@ def test_banner_shows_logins_and_card_urls_that_resolve(runner):
     result = runner.invoke(args=["demo", "banner", "--base-url", "http://county.example/"])
     assert result.exit_code == 0, result.output
     assert data.DEMO_PASSWORD in result.output
-    for username in ("admin", "dispatcher", "handler_power", "head_power", "leader", "supervisor"):
+    for username in ("admin", "dispatcher", "handler_power", "head_power", "leader", "supervisor",
+                     "jd_wang"):
         assert username in result.output
     tokens = re.findall(r"http://county\.example/q/(\S+)", result.output)
     assert len(tokens) == 2
