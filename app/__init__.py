@@ -107,6 +107,8 @@ def create_app(config_class=None):
     from app.rounds import public as rounds_public, views as rounds_views
     app.register_blueprint(rounds_views.bp)
     app.register_blueprint(rounds_public.bp)
+    from app.assessments import views as assessments_views
+    app.register_blueprint(assessments_views.bp)
 
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)

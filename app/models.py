@@ -23,3 +23,5 @@ from app.field.models import (  # noqa: F401
 from app.rating.models import AppealKind, AppealState, CaseRating, RatingChannel, ReasonTag  # noqa: F401
 from app.rounds.models import (  # noqa: F401
     EvaluationRound, RoundAnswer, RoundDepartment, RoundScore, RoundState, RoundSuggestion)
+from app.assessments.models import (  # noqa: F401
+    Assessment, AssessmentCampaign, AssessmentCase, AssessmentPhoto, CampaignDepartment)

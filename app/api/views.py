@@ -18,6 +18,7 @@ from app.departments.queries import ordered_departments
 from app.extensions import csrf, db
 from app.field.queries import field_figures
 from app.rounds.queries import round_figures
+from app.assessments.queries import assessment_figures
 from app.figures import queries as figures_queries
 from app.bulletins.queries import bulletin_figures
 from app.meetings.queries import meeting_figures
@@ -145,11 +146,13 @@ def figures():
 
 def mechanism_figures(date_from, date_to) -> dict:
     """The mechanisms' figures of the period (docs/figures.md): meetings, 代表声音 bulletins,
-    the field's visits, coverage and supervision (app/field), 网络专项评议 (app/rounds)."""
+    the field's visits, coverage and supervision (app/field), 网络专项评议 (app/rounds) and
+    the 现场测评 (app/assessments)."""
     return {"meetings": meeting_figures(date_from, date_to),
             "bulletins": bulletin_figures(date_from, date_to),
             "field": field_figures(date_from, date_to),
-            "rounds": round_figures(date_from, date_to)}
+            "rounds": round_figures(date_from, date_to),
+            "assessments": assessment_figures(date_from, date_to)}
 
 
 from app.api import meetings  # noqa: E402,F401  (its routes join this blueprint)

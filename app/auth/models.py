@@ -17,6 +17,7 @@ class Role(enum.Enum):
     leader = "包联领导"
     supervisor = "督查人员"
     discipline = "纪委监委"  # 走访调研式监督: reads every case, records supervision visits
+    social_supervisor = "社会监督员"  # invited owners and residents: 现场测评, sees no case
 
     @property
     def label(self):

@@ -31,6 +31,8 @@ ACTION_LABELS = {
     # Evaluation rounds (app/rounds)
     "open_round": "发起网络专项评议", "close_round": "结束网络专项评议",
     "from_round": "网络专项评议征集的意见建议",
+    "open_assessment_campaign": "发起集中测评", "record_assessment": "登记现场测评",
+    "from_assessment": "现场测评发现问题",
 }
 UNKNOWN_ACTION = "其他操作"
 

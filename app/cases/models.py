@@ -77,6 +77,10 @@ class Rating(enum.Enum):
 
 
 SATISFIED_RATINGS = (Rating.very_satisfied, Rating.satisfied, Rating.basically_satisfied)
+# A level as a score out of 100, where the five levels score a department (网络专项评议,
+# 现场测评; docs/figures.md): evenly from 100 to 0, so 基本满意 is the middle.
+RATING_SCORES = {Rating.very_satisfied: 100, Rating.satisfied: 75, Rating.basically_satisfied: 50,
+                 Rating.dissatisfied: 25, Rating.very_dissatisfied: 0}
 
 
 class Category(db.Model):

@@ -34,10 +34,12 @@ STAFF_SOURCES = tuple(s for s in CaseSource if s not in PUBLIC_SOURCES)
 # in an evaluation round (app/rounds); the office still enters review cases it heard itself.
 SUBMITTER_SOURCES = PUBLIC_SOURCES + (CaseSource.review,)
 # Who besides the office enters cases of a source: the people in the field enter what they
-# heard on a visit (app/field), the 纪委监委 what its supervision found.
+# heard on a visit (app/field), the 纪委监委 what its supervision found, the 社会监督员 what
+# they found at a service window (app/assessments).
 FIELD_ROLES = (Role.leader, Role.handler, Role.department_head)
 ENTRY_ROLES = {CaseSource.visit: OFFICE_ROLES + FIELD_ROLES,
-               CaseSource.discipline: OFFICE_ROLES + (Role.discipline,)}
+               CaseSource.discipline: OFFICE_ROLES + (Role.discipline,),
+               CaseSource.supervisor: OFFICE_ROLES + (Role.social_supervisor,)}
 CONTENT_MIN, CONTENT_MAX = 5, 2000
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Control characters nobody types (line breaks and tabs are kept); PostgreSQL refuses NUL.

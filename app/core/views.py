@@ -24,6 +24,7 @@ HOME_ENDPOINTS = {
     Role.leader: ("oversight.cases", "figures.dashboard"),
     Role.supervisor: ("oversight.cases", "figures.dashboard"),
     Role.discipline: ("field.supervision", "oversight.cases"),
+    Role.social_supervisor: ("assessments.index",),
 }
 
 CONTENT_SECURITY_POLICY = (

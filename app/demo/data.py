@@ -125,7 +125,8 @@ HANDLER_TOWNSHIPS = ["T_CHENGGUAN", "T_LIULIN"]
 
 # The logins the banner shows (every role, the handler pages with the most cases).
 BANNER_LOGINS = ["admin", "dispatcher", "handler_power", "handler_samr", "handler_tax",
-                 "head_power", "leader", "supervisor"]
+                 "head_power", "leader", "supervisor",
+                 "jd_wang"]  # a 社会监督员 (app/demo/assessments.py)
 
 # --- enterprises ------------------------------------------------------------------------------
 

@@ -226,6 +226,38 @@ class Issue:
     content: str
 
 
+def check_issues(issues, what: str) -> list[Issue]:
+    """The issues typed (blank rows dropped), each with a category and a case's length of
+    content, at most MAX_ISSUES of them (`what`: "一次走访" …, for the message)."""
+    issues = [issue for issue in issues if (issue.content or "").strip() or issue.category]
+    if len(issues) > MAX_ISSUES:
+        _refuse("invalid_input", f"{what}最多录入{MAX_ISSUES}个问题", field="issues")
+    for number, issue in enumerate(issues, start=1):
+        if issue.category is None:
+            _refuse("invalid_input", f"请为第{number}个问题选择问题类别", field="issues")
+        content = (issue.content or "").strip()
+        if len(content) < case_ops.CONTENT_MIN or len(content) > case_ops.CONTENT_MAX:
+            _refuse("invalid_input", f"第{number}个问题的内容应为{case_ops.CONTENT_MIN}～"
+                    f"{case_ops.CONTENT_MAX}字", field="issues")
+    return issues
+
+
+def check_photos(photos):
+    if len(photos) > current_app.config["MAX_PHOTOS"]:
+        _refuse("too_many_photos", f"最多上传{current_app.config['MAX_PHOTOS']}张照片",
+                field="attachments")
+
+
+def attach_photos(photos, make):
+    """Add a photo row made by `make(**media columns)` for each of `photos` (pending uploads
+    of a staff form, which this uses up, or PreparedMedia)."""
+    for photo in photos:
+        media = photo if isinstance(photo, PreparedMedia) else PreparedMedia.of_upload(photo)
+        db.session.add(make(**media.as_row()))
+        if not isinstance(photo, PreparedMedia):
+            db.session.delete(photo)
+
+
 def teams_of(user: User, day: date) -> list[ServiceTeam]:
     """The service teams `user` is in on `day`."""
     return list(db.session.execute(
@@ -271,16 +303,7 @@ def record_visit(actor: User, *, enterprise: Enterprise | None, visited_on: date
             _refuse("invalid_input", "该服务团在走访日期不在运行", field="team")
         if actor.role not in OFFICE_ROLES and team not in teams_of(actor, visited_on):
             _refuse("invalid_input", "您不是该服务团的成员，不能以服务团名义登记", field="team")
-    issues = [issue for issue in issues if (issue.content or "").strip() or issue.category]
-    if len(issues) > MAX_ISSUES:
-        _refuse("invalid_input", f"一次走访最多录入{MAX_ISSUES}个问题", field="issues")
-    for number, issue in enumerate(issues, start=1):
-        if issue.category is None:
-            _refuse("invalid_input", f"请为第{number}个问题选择问题类别", field="issues")
-        content = (issue.content or "").strip()
-        if len(content) < case_ops.CONTENT_MIN or len(content) > case_ops.CONTENT_MAX:
-            _refuse("invalid_input", f"第{number}个问题的内容应为{case_ops.CONTENT_MIN}～"
-                    f"{case_ops.CONTENT_MAX}字", field="issues")
+    issues = check_issues(issues, "一次走访")
     anonymous = False
     if issues:
         phone = (contact_phone or "").strip().replace(" ", "").replace("-", "")
@@ -289,9 +312,7 @@ def record_visit(actor: User, *, enterprise: Enterprise | None, visited_on: date
         elif not case_ops.MOBILE_RE.match(phone):
             _refuse("invalid_input", "企业联系人手机号码应为11位手机号码（不填则不记录联系方式）",
                     field="contact_phone")
-    if len(photos) > current_app.config["MAX_PHOTOS"]:
-        _refuse("too_many_photos", f"最多上传{current_app.config['MAX_PHOTOS']}张照片",
-                field="attachments")
+    check_photos(photos)
     leader = None
     if with_leader:
         running = current_assignment(enterprise, visited_on)
@@ -304,11 +325,7 @@ def record_visit(actor: User, *, enterprise: Enterprise | None, visited_on: date
     db.session.add(visit)
     for user in {u.id: u for u in (actor, leader) if u is not None}.values():
         db.session.add(VisitParticipant(visit=visit, user=user))
-    for photo in photos:
-        media = photo if isinstance(photo, PreparedMedia) else PreparedMedia.of_upload(photo)
-        db.session.add(VisitPhoto(visit=visit, created_at=now, **media.as_row()))
-        if not isinstance(photo, PreparedMedia):
-            db.session.delete(photo)
+    attach_photos(photos, lambda **row: VisitPhoto(visit=visit, created_at=now, **row))
     db.session.flush()
     cases = []
     for issue in issues:

@@ -107,9 +107,7 @@ def new_visit():
     if form.validate_on_submit():
         enterprise = db.session.get(Enterprise, form.enterprise.data)
         try:
-            photos = staged_uploads(current_user, form.upload_key.data,
-                                    request.form.getlist("upload_id"))
-            photos += [_prepared(f) for f in form.attachments.data or [] if f and f.filename]
+            photos = form_photos(form)
             visit, cases = ops.record_visit(
                 current_user, enterprise=enterprise, visited_on=form.visited_on.data,
                 level=VisitLevel[form.level.data],
@@ -134,6 +132,13 @@ def new_visit():
     return render_template("field/visit_form.html", form=form, error=error, error_field=field,
                            issues=issues, categories=category_choices(),
                            staged=staged_for(form)), 400 if error else 200
+
+
+def form_photos(form) -> list:
+    """The photos of a staff form with the upload widget: those uploaded ahead (pending
+    uploads), and those sent with the form itself (no script)."""
+    photos = staged_uploads(current_user, form.upload_key.data, request.form.getlist("upload_id"))
+    return photos + [_prepared(f) for f in form.attachments.data or [] if f and f.filename]
 
 
 def _prepared(file):

@@ -298,6 +298,7 @@ def referenced_keys(keys) -> set[str]:
     """Those of `keys` a row refers to, read in one statement (one snapshot: a submission that
     turns a pending upload into an attachment is seen before or after, never in between)."""
     from app.field.models import VisitPhoto  # a visit's photos (app/field) hold files too
+    from app.assessments.models import AssessmentPhoto  # and an assessment's (app/assessments)
     keys = list(keys)
     columns = [(Attachment.stored_name, Attachment.stored_name.in_(keys)),
                (Attachment.poster_name, Attachment.poster_name.in_(keys)),
@@ -306,7 +307,9 @@ def referenced_keys(keys) -> set[str]:
                (MeetingAttachment.stored_name, MeetingAttachment.stored_name.in_(keys)),
                (MeetingAttachment.poster_name, MeetingAttachment.poster_name.in_(keys)),
                (VisitPhoto.stored_name, VisitPhoto.stored_name.in_(keys)),
-               (VisitPhoto.poster_name, VisitPhoto.poster_name.in_(keys))]
+               (VisitPhoto.poster_name, VisitPhoto.poster_name.in_(keys)),
+               (AssessmentPhoto.stored_name, AssessmentPhoto.stored_name.in_(keys)),
+               (AssessmentPhoto.poster_name, AssessmentPhoto.poster_name.in_(keys))]
     query = union(*(select(column).where(where) for column, where in columns))
     return set(db.session.execute(query).scalars())
 

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import and_, case as sql_case, func, or_, select
 
 from app.cards.models import Card, CardKind
-from app.cases.models import Case, CaseState, Rating
+from app.cases.models import RATING_SCORES, Case, CaseState, Rating
 from app.core.refcache import cached
 from app.extensions import db
 from app.figures.queries import truncated_rate
@@ -14,9 +14,7 @@ from app.meetings.queries import case_when
 from app.rounds.models import (EvaluationRound, RoundAnswer, RoundDepartment, RoundScore,
                                RoundState, RoundSuggestion)
 
-# A level's score (docs/figures.md): the five 好差评 levels evenly from 100 to 0.
-LEVEL_SCORES = {Rating.very_satisfied: 100, Rating.satisfied: 75, Rating.basically_satisfied: 50,
-                Rating.dissatisfied: 25, Rating.very_dissatisfied: 0}
+LEVEL_SCORES = RATING_SCORES  # a level's score (docs/figures.md)
 # A department sees a dimension's average only when at least this many enterprises rated it,
 # and only once the round is closed, so no single answer can be read off the page.
 DEPARTMENT_MIN_ANSWERS = 3

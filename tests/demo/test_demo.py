@@ -66,6 +66,8 @@ def test_load_builds_the_demo_county_with_every_state_source_and_category(runner
     # The rounds' suggestions (app/demo/rounds.py) by their suggestion rows.
     from app.rounds.models import RoundSuggestion
     field_cases |= set(db.session.execute(db.select(RoundSuggestion.case_id)).scalars())
+    from app.assessments.models import AssessmentCase  # the 现场测评's (app/demo/assessments.py)
+    field_cases |= set(db.session.execute(db.select(AssessmentCase.case_id)).scalars())
     assert field_cases and all(c.submission_key.startswith("demo-") for c in cases
                                if c.id not in field_cases)
     # Replied through the operations, so the figures' median has every handling time.
@@ -147,7 +149,8 @@ def test_banner_shows_logins_and_card_urls_that_resolve(runner):
     result = runner.invoke(args=["demo", "banner", "--base-url", "http://county.example/"])
     assert result.exit_code == 0, result.output
     assert data.DEMO_PASSWORD in result.output
-    for username in ("admin", "dispatcher", "handler_power", "head_power", "leader", "supervisor"):
+    for username in ("admin", "dispatcher", "handler_power", "head_power", "leader", "supervisor",
+                     "jd_wang"):
         assert username in result.output
     tokens = re.findall(r"http://county\.example/q/(\S+)", result.output)
     assert len(tokens) == 2
@@ -161,3 +164,16 @@ def test_banner_shows_logins_and_card_urls_that_resolve(runner):
 def test_banner_without_demo_data_says_how_to_load_it(runner):
     result = runner.invoke(args=["demo", "banner"])
     assert result.exit_code == 0 and "demo load" in result.output
+
+
+def test_the_demo_has_supervisors_a_finished_and_a_running_campaign(runner):
+    from app.assessments import queries
+    from app.assessments.models import Assessment
+    load(runner)
+    past, running = sorted(queries.campaigns(), key=lambda c: c.starts_on)
+    assert len(past.targets) == 19  # the county's functional departments
+    assert len(queries.campaign_matrix(running).unfinished) >= 1
+    assert sum(r.finished for r in queries.campaign_matrix(past).rows) >= 1
+    assert count(Assessment) >= 80
+    load(runner)  # a second load adds nothing
+    assert len(queries.campaigns()) == 2
