@@ -15,6 +15,7 @@ from app.cards.queries import enterprises_query
 from app.cards.tasks import build_in_background
 from app.core.clock import utcnow
 from app.core.confirm import confirmation_page, confirmed, going_back
+from app.core.documents import attachment_disposition
 from app.core.timeutil import format_local, to_local
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.models import Enterprise
@@ -85,7 +86,7 @@ def _filter_args(form) -> dict:
 
 def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
     return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": attachment_disposition(filename)})
 
 
 def _stamp() -> str:

@@ -8,11 +8,14 @@ parsed, so the cards need no escaping.
 A workbook cell whose text starts with `=` is a live formula (`=HYPERLINK(…)`); `cell_value` is
 the one writer that stores such text as text.
 """
+from urllib.parse import quote
+import unicodedata
 from xml.sax.saxutils import escape
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from reportlab.platypus import Paragraph
+from werkzeug.http import dump_options_header
 
 
 def paragraph(text, style) -> Paragraph:
@@ -71,3 +74,15 @@ _CARRIAGE_RETURN = {"\r": "&#13;"}
 def row_values(ws, values) -> list:
     """A row for `ws.append`, every value through `cell_value`."""
     return [cell_value(ws, value) for value in values]
+
+
+def attachment_disposition(filename: str) -> str:
+    """The Content-Disposition of a download named `filename`, written as Werkzeug's send_file
+    writes it: an ASCII fallback plus the UTF-8 name (RFC 6266, RFC 5987). Header values
+    travel as Latin-1, so a Chinese name sent raw breaks the response (the server refuses to
+    write it); a streamed download, which cannot go through send_file, uses this."""
+    simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    options = {"filename": simple or "download"}
+    if simple != filename:
+        options["filename*"] = "UTF-8''" + quote(filename, safe="!#$&+-.^_`|~")
+    return dump_options_header("attachment", options)

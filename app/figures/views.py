@@ -12,6 +12,7 @@ from app.auth.models import Role
 from app.cases.models import AuditEvent, Case
 from app.cases.queries import visible_cases
 from app.core.clock import local_today, utcnow
+from app.core.documents import attachment_disposition
 from app.extensions import db
 from app.figures import charts, queries
 from app.figures.ledger import Ledger
@@ -233,7 +234,7 @@ def ledger():
     last_day = date_to - timedelta(days=1) if date_to else None  # the name says the last day
     name = f"企业服务工作进展台账_{date_from or ''}_{last_day or ''}.xlsx"
     response = Response(stream_with_context(ledger.chunks()), mimetype=XLSX_MIMETYPE)
-    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Content-Disposition"] = attachment_disposition(name)
     response.headers["X-Accel-Buffering"] = "no"  # a reverse proxy passes it on as written
     return response
 

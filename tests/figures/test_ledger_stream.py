@@ -103,6 +103,12 @@ def test_the_first_bytes_leave_before_the_rows_are_read(county, app, client, log
         response = client.get(f"/figures/ledger.xlsx?from={NOV[0]}&to={NOV[1]}", buffered=False)
         assert response.status_code == 200 and response.is_streamed
         assert "Content-Length" not in response.headers
+        # The Chinese file name goes as RFC 5987 UTF-8 beside an ASCII fallback: header values
+        # are Latin-1, and a raw 台账 in them made the server refuse the response.
+        disposition = response.headers["Content-Disposition"]
+        disposition.encode("latin-1")
+        assert disposition.startswith("attachment; filename=")
+        assert "filename*=UTF-8''%E4%BC%81%E4%B8%9A" in disposition  # 企业服务工作进展台账…
         chunks = response.response
         first = next(iter(chunks))
         assert first.startswith(b"PK\x03\x04")  # a ZIP's first entry, on its way
