@@ -86,6 +86,12 @@ def test_event_figures_count_each_case_once_per_period(world, make_enterprise):
                         else queries._events_grouped(action, by, start, end, chosen)))
                 assert {k: v for k, v in got.items() if v} == expected, (action, by, chosen,
                                                                          first, last)
+        # The dashboard's one statement per action: per department and the total together.
+        totals, groups = queries._events_by_department(start, end, chosen, ("return_rate",))
+        for action in ("return", "dispatch"):
+            assert totals[action] == distinct_cases(action, start, end, chosen, None)[None]
+            assert groups[action] == {k: v for k, v in distinct_cases(
+                action, start, end, chosen, "department").items() if v}
         events = db.session.execute(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.created_at >= start, AuditEvent.created_at < end,
             AuditEvent.department_id.is_not(None))).scalar_one()
