@@ -10,7 +10,7 @@ from operator import add
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import (and_, bindparam, case as sql_case, func, literal, or_, select,
+from sqlalchemy import (and_, bindparam, case as sql_case, func, literal, null, or_, select,
                         union_all)
 
 from app.cases.models import (AuditEvent, Case, CaseSource, CaseState, Category,
@@ -431,9 +431,73 @@ def events_made(action: str, start, end, filters=None, by: str | None = None):
     return statement.where(*conditions).group_by(column)
 
 
+def events_counted(action: str, start, end, filters=None, by: str | None = None):
+    """How many cases `events_made` lists (with `by`: per group), counted without DISTINCT.
+
+    Each `return`/`dispatch` event carries the time of the case's previous event of the same
+    action (`previous_at`) and of the previous one of the same department
+    (`previous_department_at`), kept by a trigger (migration 0110). A case with such events in
+    the period is counted by exactly one of them: the first of the period, the one whose
+    previous event is before the period's start (or which has none) — so the count is a plain
+    range count, equal to the distinct cases. Per department (and within a `department`
+    filter) the previous event of the same department decides. Without case filters the
+    count is read from the index alone (ix_audit_events_action_created_at), less the events
+    of invalid cases (few); with them, from the events joined to their cases."""
+    previous, low = AuditEvent.previous_at, start
+    events = [AuditEvent.action == action, AuditEvent.department_id.is_not(None),
+              AuditEvent.created_at >= start, AuditEvent.created_at < end]
+    cases = []
+    for key, value in (filters or {}).items():
+        if value is None or value == "":
+            continue
+        if key == "department":
+            previous = AuditEvent.previous_department_at
+            events.append(AuditEvent.department_id == (
+                None if value == NO_DEPARTMENT else _id(value)))
+        elif key == "month":
+            month_start, month_end = period_bounds(*month_bounds(str(value)))
+            events += [AuditEvent.created_at >= month_start, AuditEvent.created_at < month_end]
+            low = max(low, month_start)
+        else:
+            cases.append(_filter_condition(key, value))
+    # Per department the previous event of the same department decides; it is never later
+    # than the case's previous event of any department, so the rows of the group's count
+    # include those of the total's, and one statement gives both (the second column).
+    first = or_(previous.is_(None), previous < low)
+    if by == "department":
+        previous = AuditEvent.previous_department_at
+    events.append(or_(previous.is_(None), previous < low))
+    grouping = [] if by is None else [
+        AuditEvent.department_id if by == "department" else _group_column(by)]
+    key = grouping[0] if grouping else null()
+
+    def statement(*conditions, joined=True):
+        query = select(key.label("group_key"), func.count(),
+                       func.sum(sql_case((first, 1), else_=0))).select_from(AuditEvent)
+        if joined:
+            query = query.join(Case, Case.id == AuditEvent.case_id)
+            if by == "township":
+                query = query.outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)
+        return query.where(*events, *conditions).group_by(*grouping)
+    if cases or by not in (None, "department"):
+        return [statement(Case.state != CaseState.invalid, *cases)]
+    return [statement(joined=False), statement(Case.state == CaseState.invalid)]
+
+
+def _counted(statements) -> tuple[dict, int]:
+    """({group key: cases}, the period's cases) of `events_counted`'s statements (the first
+    less the others)."""
+    groups, total = {}, 0
+    for index, statement in enumerate(statements):
+        sign = -1 if index else 1
+        for key, count, first in db.session.execute(statement):
+            groups[key] = groups.get(key, 0) + sign * count
+            total += sign * int(first or 0)
+    return {key: count for key, count in groups.items() if count}, total
+
+
 def _events_count(action, start, end, filters) -> int:
-    return db.session.execute(select(func.count()).select_from(
-        events_made(action, start, end, filters).subquery())).scalar_one()
+    return _counted(events_counted(action, start, end, filters))[1]
 
 
 def _events_grouped(action, by, start, end, filters) -> dict:
@@ -446,7 +510,17 @@ def _events_grouped(action, by, start, end, filters) -> dict:
             if count:
                 counts[label] = count
         return counts
-    return dict(db.session.execute(events_made(action, start, end, filters, by=by)).all())
+    return _counted(events_counted(action, start, end, filters, by=by))[0]
+
+
+def _events_by_department(start, end, filters, names) -> tuple[dict, dict]:
+    """({action: cases}, {action: {department: cases}}) of the event figures among `names`,
+    from one statement (set) per action."""
+    totals, groups = {}, {}
+    for action in _event_actions(names):
+        groups[action], totals[action] = _counted(
+            events_counted(action, start, end, filters, by="department"))
+    return totals, groups
 
 
 def _event_actions(names) -> set:
@@ -528,10 +602,15 @@ def compute_figures(date_from: date, date_to: date, by: str | None = None, now=N
         statement = (select(*_aggregates(now, names)).select_from(Case)
                      .where(*base_conditions(start, end, filters)))
         totals = _counts(db.session.execute(statement).one(), names)
-    totals.update(_event_totals(start, end, filters, names))
+    counted = None
+    if by == "department":
+        event_totals, counted = _events_by_department(start, end, filters, names)
+        totals.update(_event_counts(event_totals, names, _TOTAL))
+    else:
+        totals.update(_event_totals(start, end, filters, names))
     median = median_handling(start, end, filters, now) if with_median else None
     return _result(date_from, date_to, filters, now, names, by, totals,
-                   raw_groups if by else None, median)
+                   raw_groups if by else None, median, counted)
 
 
 def _event_totals(start, end, filters, names) -> dict:
@@ -542,7 +621,8 @@ def _event_totals(start, end, filters, names) -> dict:
     return _event_counts(counted, names, _TOTAL)
 
 
-def _result(date_from, date_to, filters, now, names, by, totals, raw_groups, median) -> dict:
+def _result(date_from, date_to, filters, now, names, by, totals, raw_groups, median,
+            counted=None) -> dict:
     start, end = period_bounds(date_from, date_to)
     figures = _values({name: totals[name] for name in names if name in totals})  # FIGURES' order
     if "closure" in figures:  # the chosen denominator, printed under the figure everywhere
@@ -558,7 +638,7 @@ def _result(date_from, date_to, filters, now, names, by, totals, raw_groups, med
               "figures": figures}
     if by:
         result["by"] = by
-        result["groups"] = _groups(by, raw_groups, start, end, filters, names)
+        result["groups"] = _groups(by, raw_groups, start, end, filters, names, counted)
     return result
 
 
@@ -650,7 +730,9 @@ def _cube(start, end, filters, now, names) -> tuple[dict, int]:
              for by, groups in rolled.items()}, handled_total)
 
 
-def _groups(by, raw_groups, start, end, filters, names) -> list[dict]:
+def _groups(by, raw_groups, start, end, filters, names, counted=None) -> list[dict]:
+    """The groups' figures; `counted`: the event figures' {action: {group key: cases}} when
+    the caller has them already."""
     rows = {key: _values(counts) for key, counts in raw_groups.items()}
     actions = _event_actions(names)
     if actions:
@@ -658,7 +740,8 @@ def _groups(by, raw_groups, start, end, filters, names) -> list[dict]:
         # of the event — not the case's current lead (a returned case is usually
         # re-dispatched). With a `department` filter (a head's scope) only that department's
         # events count, so his league table has no row for another department.
-        counted = {action: _events_grouped(action, by, start, end, filters) for action in actions}
+        counted = counted or {action: _events_grouped(action, by, start, end, filters)
+                              for action in actions}
         for key in set().union(*counted.values()) - set(rows):
             rows[key] = _values({name: (0, 0 if FIGURES[name].is_rate else None)
                                  for name in _case_names(names)})
@@ -720,10 +803,11 @@ def dashboard_figures(date_from: date, date_to: date, filters: dict | None = Non
     start, end = period_bounds(date_from, date_to)
     cube, handled_count = _cube(start, end, filters, now, names)
     totals = _sum_counts(cube["department"].values(), names)
-    totals.update(_event_totals(start, end, filters, names))
+    event_totals, counted = _events_by_department(start, end, filters, names)
+    totals.update(_event_counts(event_totals, names, _TOTAL))
     median = median_handling(start, end, filters, now, count=handled_count)
     result = _result(date_from, date_to, filters, now, names, "department", totals,
-                     cube["department"], median)
+                     cube["department"], median, counted)
 
     def chart(by):
         received = {key: {"received": counts["received"]} for key, counts in cube[by].items()}
