@@ -126,6 +126,7 @@ HANDLER_TOWNSHIPS = ["T_CHENGGUAN", "T_LIULIN"]
 # The logins the banner shows (every role, the handler pages with the most cases).
 BANNER_LOGINS = ["admin", "dispatcher", "handler_power", "handler_samr", "handler_tax",
                  "head_power", "leader", "supervisor",
+                 "jiwei",  # 纪委监委 (app/demo/field.py)
                  "jd_wang"]  # a 社会监督员 (app/demo/assessments.py)
 
 # --- enterprises ------------------------------------------------------------------------------

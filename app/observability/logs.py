@@ -76,6 +76,10 @@ def configure_logging(app):
         root.removeHandler(handler)
     root.addHandler(make_handler(app.config.get("LOG_FORMAT", "text")))
     root.setLevel(logging.INFO)
+    # APScheduler logs two INFO lines per job run, and the delivery and scan jobs run every
+    # few seconds: they drowned everything else. Our runner logs what a run did; keep its
+    # warnings and errors (a missed or failed run).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def register_request_ids(app):

@@ -150,7 +150,7 @@ def test_banner_shows_logins_and_card_urls_that_resolve(runner):
     assert result.exit_code == 0, result.output
     assert data.DEMO_PASSWORD in result.output
     for username in ("admin", "dispatcher", "handler_power", "head_power", "leader", "supervisor",
-                     "jd_wang"):
+                     "jiwei", "jd_wang"):
         assert username in result.output
     tokens = re.findall(r"http://county\.example/q/(\S+)", result.output)
     assert len(tokens) == 2

@@ -278,3 +278,22 @@ def test_text_logs_carry_the_request_id_too(app, client):
     finally:
         app.logger.removeHandler(handler)
     assert "[req-77]: hello" in stream.getvalue()
+
+
+def test_the_schedulers_job_lines_do_not_drown_the_log():
+    """APScheduler's two INFO lines per job run (every few seconds) stay out of the served
+    app's log; its warnings (a missed or failed run) still come through."""
+    from types import SimpleNamespace
+
+    from app.observability.logs import configure_logging
+    root, scheduler_log = logging.getLogger(), logging.getLogger("apscheduler")
+    saved = (list(root.handlers), root.level, scheduler_log.level)
+    try:
+        configure_logging(SimpleNamespace(debug=False, testing=False, config={}))
+        assert not scheduler_log.isEnabledFor(logging.INFO)
+        assert scheduler_log.isEnabledFor(logging.WARNING)
+        assert logging.getLogger("app").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        scheduler_log.setLevel(saved[2])
