@@ -76,10 +76,11 @@ def configure_logging(app):
         root.removeHandler(handler)
     root.addHandler(make_handler(app.config.get("LOG_FORMAT", "text")))
     root.setLevel(logging.INFO)
-    # APScheduler logs two INFO lines per job run, and the delivery and scan jobs run every
-    # few seconds: they drowned everything else. Our runner logs what a run did; keep its
-    # warnings and errors (a missed or failed run).
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # APScheduler's executor logs two INFO lines per job run, and the delivery and scan jobs
+    # run every few seconds: they drowned everything else. Our runner logs what a run did;
+    # the executor's warnings and errors (a missed or failed run) and the scheduler's own
+    # lines ("Scheduler started") stay.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
 
 def register_request_ids(app):

@@ -286,14 +286,15 @@ def test_the_schedulers_job_lines_do_not_drown_the_log():
     from types import SimpleNamespace
 
     from app.observability.logs import configure_logging
-    root, scheduler_log = logging.getLogger(), logging.getLogger("apscheduler")
-    saved = (list(root.handlers), root.level, scheduler_log.level)
+    root, job_log = logging.getLogger(), logging.getLogger("apscheduler.executors")
+    saved = (list(root.handlers), root.level, job_log.level)
     try:
         configure_logging(SimpleNamespace(debug=False, testing=False, config={}))
-        assert not scheduler_log.isEnabledFor(logging.INFO)
-        assert scheduler_log.isEnabledFor(logging.WARNING)
+        assert not logging.getLogger("apscheduler.executors.default").isEnabledFor(logging.INFO)
+        assert logging.getLogger("apscheduler.executors.default").isEnabledFor(logging.WARNING)
+        assert logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.INFO)
         assert logging.getLogger("app").isEnabledFor(logging.INFO)
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
-        scheduler_log.setLevel(saved[2])
+        job_log.setLevel(saved[2])
