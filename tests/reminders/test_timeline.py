@@ -27,8 +27,9 @@ def audit(case, action):
 
 
 def test_short_limits_give_each_reminder_urge_and_supervise_once_in_order(
-        channels, short_limits, make_case, smtp_sink, webhook_sink):
+        channels, short_limits, make_case, smtp_sink, webhook_sink, fixed_clock):
     w = channels
+    fixed_clock.set(T0)  # messages name a deadline's year only when it is not this year's
     case = make_case(CaseState.dispatched, now=T0, enterprise=w.enterprise)
     for minute in range(0, 101):
         if minute == 6:
