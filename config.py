@@ -124,6 +124,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "mashangban")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    # While Redis is unreachable, count in each process's memory (the same limits, per process)
+    # rather than answer 500 to a form or a login; Flask-Limiter checks back and returns to
+    # Redis when it answers. Short timeouts so a dead Redis host costs a request 2 s, not minutes.
+    # /readyz reports the outage. See docs/security.md.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,5 +1,6 @@
 """Creating users and API tokens; flush, never commit (the caller commits)."""
 import hashlib
+import logging
 import secrets
 
 from app.auth.models import ApiToken, Role, User
@@ -9,6 +10,7 @@ from app.departments.models import Department
 from app.extensions import db
 
 DEPARTMENT_ROLES = (Role.handler, Role.department_head)
+log = logging.getLogger(__name__)
 
 
 class UserError(ValueError):
@@ -186,6 +188,26 @@ def _failure_key(config, username: str, address: str) -> tuple[str, ...]:
             address or "-")
 
 
+_memory_counter = None
+
+
+def _login_counter():
+    """The strategy login attempts are counted with: Flask-Limiter's (Redis in production), or,
+    while its storage does not answer, one in this process's memory with the same limits —
+    staff can still log in during a Redis outage, each process still throttles guessing, and
+    the outage is logged (and shown by /readyz) instead of a 500. Flask-Limiter does the same
+    for the decorated limits (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED)."""
+    global _memory_counter
+    from limits.storage import MemoryStorage
+    from app.extensions import limiter
+    if limiter.storage.check():
+        return limiter.limiter
+    log.warning("rate-limit storage unreachable: login attempts counted in this process")
+    if _memory_counter is None:
+        _memory_counter = type(limiter.limiter)(MemoryStorage())
+    return _memory_counter
+
+
 def login_refusal(username: str, address: str, config) -> str | None:
     """Before a password is checked (an argon2 verification, ~0.76 s in production): why this
     attempt is refused, in Chinese with when to try again, or None — and then it is counted.
@@ -199,8 +221,7 @@ def login_refusal(username: str, address: str, config) -> str | None:
     if not config.get("RATELIMIT_ENABLED", True):
         return None
     from limits import parse_many
-    from app.extensions import limiter
-    strategy = limiter.limiter
+    strategy = _login_counter()
     prefix = config["RATELIMIT_KEY_PREFIX"]
     for item in parse_many(config["LOGIN_RATELIMIT_IP"]):
         if not strategy.hit(item, prefix, "login-address", address or "-"):
@@ -220,8 +241,7 @@ def count_login_failure(username: str, address: str, config) -> None:
     """Count one wrong password for this name from this address (see `login_refusal`)."""
     if not config.get("RATELIMIT_ENABLED", True):
         return
-    from app.extensions import limiter
-    limiter.limiter.hit(_failure_limit(config), *_failure_key(config, username, address))
+    _login_counter().hit(_failure_limit(config), *_failure_key(config, username, address))
 
 
 def change_password(user: User, current: str, new: str) -> None:
