@@ -43,7 +43,9 @@ def _redis():
     uri = current_app.config["RATELIMIT_STORAGE_URI"]
     cached = current_app.extensions.get("readyz_redis")
     if cached is None or cached[0] != uri:
-        cached = current_app.extensions["readyz_redis"] = (uri, storage_from_string(uri))
+        # The limiter's timeouts: a Redis host that drops packets fails the check in 2 s.
+        options = current_app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}
+        cached = current_app.extensions["readyz_redis"] = (uri, storage_from_string(uri, **options))
     if not cached[1].check():
         raise ConnectionError("Redis did not answer")
 
