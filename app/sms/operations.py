@@ -29,11 +29,16 @@ def submitter_phone(case: Case) -> str | None:
     return case.contact_phone if MOBILE_RE.match(case.contact_phone) else None
 
 
+# Sent at most once per case. A re-dispatch (after a department returned the case) is the
+# office's routing: a second 已交办 would read to the enterprise as a second case.
+ONCE_PER_CASE = (RECEIPT, "dispatched")
+
+
 def notify_submitter(case: Case, kind: str, now: datetime | None = None) -> int | None:
     """Queue the text message `kind` (received, dispatched, replied, reopened, closed,
     rectified) to the case's submitter; return the new notification's id, or None when
     nothing is sent: SMS not configured, no template for the kind, an anonymous case or no
-    mobile number, or (the receipt) already queued once.
+    mobile number, or (the receipt, the first dispatch) already queued once.
 
     Flushes, never commits (the caller's transaction). The receipt goes at once; the others
     wait for the end of the SMS quiet hours. One row per event: the key holds the time, so
@@ -50,7 +55,7 @@ def notify_submitter(case: Case, kind: str, now: datetime | None = None) -> int 
     template = settings.templates[kind]
     text = template.render(template.values(case, public_base_url(), config),
                            settings.sign_name)
-    stamp = "-" if kind == RECEIPT else now.strftime("%Y%m%dT%H%M%S.%f")
+    stamp = "-" if kind in ONCE_PER_CASE else now.strftime("%Y%m%dT%H%M%S.%f")
     rows = _bulk_insert(Notification, [{
         "dedupe_key": f"{case.id}:{KIND_PREFIX}{kind}:{phone}:{stamp}", "case_id": case.id,
         "kind": KIND_PREFIX + kind, "recipient_id": None, "deadline_at": None,

@@ -48,6 +48,17 @@ def test_the_case_operations_text_the_submitter_at_each_step(tencent, make_case,
     assert all(r["signature_ok"] for r in tencent.received)
 
 
+def test_a_re_dispatch_after_a_return_sends_no_second_dispatch_message(tencent, make_case,
+                                                                        world, fixed_clock):
+    fixed_clock.set(T0)
+    case = make_case(now=T0)
+    ops.dispatch_case(case, world.dispatcher, world.dept, now=T0)
+    ops.return_case(case, world.handler, "不属于本部门职责范围", now=T0 + timedelta(minutes=5))
+    ops.dispatch_case(case, world.dispatcher, world.other_dept, now=T0 + timedelta(minutes=10))
+    db.session.commit()
+    assert [kind for kind, _target, _at in sms_rows()] == ["sms_dispatched"]
+
+
 def test_no_message_to_an_anonymous_case_or_without_sms(app, make_case, world, fixed_clock):
     fixed_clock.set(T0)
     case, _ = ops.submit_case(source=ops.PUBLIC_SOURCES[0], category=category("other"),
