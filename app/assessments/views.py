@@ -19,7 +19,7 @@ from app.core.clock import local_today
 from app.departments.models import Department
 from app.departments.queries import ordered_departments
 from app.extensions import db
-from app.field.views import ISSUE_ROWS, _get, _issues_from_form, form_photos
+from app.field.views import ISSUE_ROWS, _get, cases_made_note, form_photos, issue_rows, issues_from_form
 from app.figures.views import PERIODS, chosen_period
 from app.media.views import (send_attachment, staged_for, staged_remove_response,
                              staged_upload_response)
@@ -81,20 +81,17 @@ def new():
                 assessed_on=form.assessed_on.data, matter=form.matter.data,
                 efficiency=_rating(form.efficiency.data), process=_rating(form.procedure.data),
                 attitude=_rating(form.attitude.data), notes=form.notes.data,
-                findings=_issues_from_form(), photos=photos)
+                findings=issues_from_form(), photos=photos)
         except CaseActionError as exc:
             db.session.rollback()
             error, field = exc.message, exc.field
         else:
             db.session.commit()
-            flash(f"已登记对{assessment.department.name}的现场测评" + (
-                f"，{len(cases)}个问题已转为案件：" + "、".join(c.tracking_no for c in cases)
-                if cases else ""), "info")
+            flash(cases_made_note(f"已登记对{assessment.department.name}的现场测评", cases), "info")
             return redirect(url_for("assessments.show", assessment_id=assessment.id))
     elif form.is_submitted():
         error = first_error(form)
-    issues = list(zip(request.form.getlist("issue_category"), request.form.getlist("issue_content")))
-    issues += [("", "")] * max(ISSUE_ROWS - 2 - len(issues), 0)
+    issues = issue_rows(ISSUE_ROWS - 2)
     return render_template("assessments/form.html", form=form, error=error, error_field=field,
                            issues=issues, categories=category_choices(),
                            staged=staged_for(form)), 400 if error else 200

@@ -83,7 +83,9 @@ def _visit_choices(form: VisitForm, today):
                                                  if t.is_active_on(today)]
 
 
-def _issues_from_form():
+def issues_from_form() -> list:
+    """The issue rows of a visit or assessment form as `Issue`s (empty rows are the operation's
+    to skip or refuse)."""
     categories = request.form.getlist("issue_category")
     contents = request.form.getlist("issue_content")
     issues = []
@@ -91,6 +93,19 @@ def _issues_from_form():
         category = db.session.get(Category, int(code)) if is_id(code) else None
         issues.append(ops.Issue(category, content))
     return issues
+
+
+def issue_rows(rows: int) -> list[tuple[str, str]]:
+    """The issue rows to show again: what was typed, padded with empty rows up to `rows`."""
+    typed = list(zip(request.form.getlist("issue_category"), request.form.getlist("issue_content")))
+    return typed + [("", "")] * max(rows - len(typed), 0)
+
+
+def cases_made_note(done: str, cases) -> str:
+    """The flash after a visit or assessment: what was recorded, and the cases its issues became."""
+    if not cases:
+        return done
+    return f"{done}，{len(cases)}个问题已转为案件：" + "、".join(c.tracking_no for c in cases)
 
 
 @bp.route("/visits/new", methods=["GET", "POST"])
@@ -113,7 +128,7 @@ def new_visit():
                 level=VisitLevel[form.level.data],
                 team=db.session.get(ServiceTeam, form.team.data) if form.team.data else None,
                 companions=form.companions.data, with_leader=form.with_leader.data,
-                heard=form.heard.data, issues=_issues_from_form(),
+                heard=form.heard.data, issues=issues_from_form(),
                 contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
                 photos=photos)
         except CaseActionError as exc:
@@ -121,14 +136,11 @@ def new_visit():
             error, field = exc.message, exc.field
         else:
             db.session.commit()
-            flash(f"已登记走访{visit.enterprise.name}" + (
-                f"，{len(cases)}个问题已转为案件：" + "、".join(c.tracking_no for c in cases)
-                if cases else ""), "info")
+            flash(cases_made_note(f"已登记走访{visit.enterprise.name}", cases), "info")
             return redirect(url_for("field.visit", visit_id=visit.id))
     elif form.is_submitted():
         error = first_error(form)
-    issues = list(zip(request.form.getlist("issue_category"), request.form.getlist("issue_content")))
-    issues += [("", "")] * max(ISSUE_ROWS - len(issues), 0)
+    issues = issue_rows(ISSUE_ROWS)
     return render_template("field/visit_form.html", form=form, error=error, error_field=field,
                            issues=issues, categories=category_choices(),
                            staged=staged_for(form)), 400 if error else 200
