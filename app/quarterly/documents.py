@@ -48,7 +48,9 @@ def department_rows(evaluation: Evaluation, with_detail: bool = True) -> list[li
         for c in COMPONENTS:
             value = row.components[c.key]
             cells.append(f"{value.display}（{value.detail}）" if with_detail else value.display)
-        cells += [str(row.used_weight), row.display, "、".join(row.missing) or "无"]
+        missing = "各项均无数据" if row.used_weight == 0 and len(row.missing) == len(COMPONENTS) \
+            else "、".join(row.missing) or "无"
+        cells += [str(row.used_weight), row.display, missing]
         cells += [show(points) for _q, points in row.trend]
         rows.append(cells)
     return rows
@@ -119,11 +121,13 @@ def sheet_pdf(evaluation: Evaluation, county: str = "") -> bytes:
 
     trend = len(evaluation.trend_quarters)
     # Landscape A4 less margins: 269 mm.
-    widths = [30 * mm, 13 * mm] + [20 * mm] * len(COMPONENTS) + [13 * mm, 14 * mm, 24 * mm] \
-        + [(269 - 30 - 13 - 20 * len(COMPONENTS) - 13 - 14 - 24) / trend * mm] * trend
+    widths = [26 * mm, 12 * mm] + [18 * mm] * len(COMPONENTS) + [12 * mm, 13 * mm, 26 * mm] \
+        + [(269 - 26 - 12 - 18 * len(COMPONENTS) - 12 - 13 - 26) / trend * mm] * trend
     header = headers(evaluation)
-    header[-trend:] = [f"{q.key}" for q in evaluation.trend_quarters]
-    rows = [header, [str(v) for v in weights_row(evaluation)]] + department_rows(evaluation)
+    header[-trend:] = [f"{q.key}得分" for q in evaluation.trend_quarters]
+    weights = [str(v) for v in weights_row(evaluation)]
+    weights[1] = ""  # the weights' version is printed above the table
+    rows = [header, weights] + department_rows(evaluation)
     buffer = BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=14 * mm,
                             rightMargin=14 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
