@@ -156,7 +156,7 @@ def test_a_component_without_data_gives_its_weight_to_the_others(quarter, world,
     assert "有数据项权重15，已按比例折算" in page and "权重按比例分配给有数据的各项" in page
 
 
-def test_owned_items_count_on_time_over_due(world, make_enterprise, fixed_clock):
+def test_owned_items_count_on_time_over_due(world, make_enterprise, fixed_clock, client, login_as):
     fixed_clock.set(T0)
     meeting = meeting_ops.create_meeting(world.dispatcher, meeting_type_by_code("party_business"),
                                          date(2026, 10, 12))
@@ -200,6 +200,13 @@ def test_owned_items_count_on_time_over_due(world, make_enterprise, fixed_clock)
     row = row_of(queries.evaluate(Q4), world.dept)
     assert (row.components["items"].numerator, row.components["items"].denominator) == (3, 5)
     assert row.components["items"].display == "60.00"
+    # Its drill-down lists the six items and counts the same five and three.
+    login_as(world.supervisor)
+    page = client.get(f"/quarterly/drill/items?quarter=2026Q4&department={world.dept.id}")
+    text = page.get_data(as_text=True)
+    assert "<strong data-due>5</strong>" in text and "<strong data-on-time>3</strong>" in text
+    assert text.count("<td>一企一策措施</td>") == 3 and "否（时限未到）" in text
+    assert on_time.case.tracking_no in text and found.tracking_no in text
 
 
 @pytest.mark.parametrize("values, message", [
