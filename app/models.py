@@ -25,3 +25,4 @@ from app.rounds.models import (  # noqa: F401
     EvaluationRound, RoundAnswer, RoundDepartment, RoundScore, RoundState, RoundSuggestion)
 from app.assessments.models import (  # noqa: F401
     Assessment, AssessmentCampaign, AssessmentCase, AssessmentPhoto, CampaignDepartment)
+from app.quarterly.models import QuarterlyWeights  # noqa: F401

@@ -175,3 +175,23 @@ def assessment_figures(date_from: date, date_to: date) -> dict:
         "finding_resolution": truncated_rate(solved, findings),
         "campaigns": _count(campaigns_running),
     }
+
+
+def department_score_sums(date_from: date, date_to: date) -> dict[int, tuple[int, int]]:
+    """Per department: (assessments, Σ of the three dimensions' scores) over the assessments
+    dated in [date_from, date_to) — the 季测评's 现场测评 component (docs/figures.md); the
+    overall average is truncated_rate(Σ, assessments × 3 × 100), as in `averages`."""
+    rows = db.session.execute(
+        select(Assessment.department_id, *_score_sums())
+        .where(Assessment.assessed_on >= date_from, Assessment.assessed_on < date_to)
+        .group_by(Assessment.department_id))
+    return {dep: (int(count), sum(int(s) for s in sums)) for dep, count, *sums in rows}
+
+
+def department_assessments(date_from: date, date_to: date, department_id: int) -> list[Assessment]:
+    """The assessments behind `department_score_sums` for one department, oldest first."""
+    return list(db.session.execute(
+        select(Assessment).where(Assessment.assessed_on >= date_from,
+                                 Assessment.assessed_on < date_to,
+                                 Assessment.department_id == department_id)
+        .order_by(Assessment.assessed_on, Assessment.id)).scalars())

@@ -176,3 +176,33 @@ def round_figures(date_from: date, date_to: date) -> dict:
     return {"rounds_held": int(held), "answers": int(answers),
             "suggestions_collected": int(collected), "suggestions_solved": int(solved),
             "solved_rate": truncated_rate(int(solved), int(collected))}
+
+
+def department_score_sums(date_from: date, date_to: date) -> dict[int, tuple[int, int]]:
+    """Per department: (Σ scores, ratings) over every dimension of the **closed** rounds whose
+    period starts in [date_from, date_to) — the 季测评's round component (docs/figures.md)."""
+    rows = db.session.execute(
+        select(RoundScore.department_id, func.sum(SCORE_SQL), func.count())
+        .join(RoundAnswer, RoundAnswer.id == RoundScore.answer_id)
+        .join(EvaluationRound, EvaluationRound.id == RoundAnswer.round_id)
+        .where(*_closed_rounds_starting(date_from, date_to))
+        .group_by(RoundScore.department_id))
+    return {dep: (int(total), int(count)) for dep, total, count in rows}
+
+
+def _closed_rounds_starting(date_from: date, date_to: date):
+    return (EvaluationRound.state == RoundState.closed, EvaluationRound.starts_on >= date_from,
+            EvaluationRound.starts_on < date_to)
+
+
+def department_ratings(date_from: date, date_to: date, department_id: int) -> list:
+    """The ratings behind `department_score_sums` for one department: (round, answer, score
+    row), by round then answer — the 季测评's drill-down for the office."""
+    return list(db.session.execute(
+        select(EvaluationRound, RoundAnswer, RoundScore)
+        .join(RoundAnswer, RoundAnswer.id == RoundScore.answer_id)
+        .join(EvaluationRound, EvaluationRound.id == RoundAnswer.round_id)
+        .where(*_closed_rounds_starting(date_from, date_to),
+               RoundScore.department_id == department_id)
+        .order_by(EvaluationRound.starts_on, EvaluationRound.id, RoundAnswer.id,
+                  RoundScore.dimension)).all())
