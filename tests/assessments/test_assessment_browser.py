@@ -14,7 +14,7 @@ def test_a_supervisor_records_an_assessment_on_the_phone_and_the_finding_reaches
         phone_page, desk_page, world, make_user, fixed_clock):
     fixed_clock.set(datetime(2026, 11, 16, 2, tzinfo=timezone.utc))
     make_user(Role.social_supervisor, username="jd_wang", display_name="王建德")
-    ops.open_campaign(world.dispatcher, "十一月社会监督员现场测评", datetime(2026, 11, 1).date(),
+    campaign = ops.open_campaign(world.dispatcher, "十一月社会监督员现场测评", datetime(2026, 11, 1).date(),
                       datetime(2026, 11, 30).date())
     db.session.commit()
     page = phone_page
@@ -44,6 +44,6 @@ def test_a_supervisor_records_an_assessment_on_the_phone_and_the_finding_reaches
     desk_page.goto("/office/")
     assert desk_page.locator(f"text={number}").count() >= 1
     assert desk_page.locator("text=特约监督员").count() >= 1  # the case's source
-    desk_page.goto("/assessments/campaigns/1")
+    desk_page.goto(f"/assessments/campaigns/{campaign.id}")  # ids are not reset between tests
     assert "还差 1 个部门" in desk_page.locator("#unfinished").inner_text()
     desk_page.screenshot(path=str(screenshots_dir() / "assessment-campaign-desk.png"), full_page=True)
