@@ -109,6 +109,8 @@ def create_app(config_class=None):
     app.register_blueprint(rounds_public.bp)
     from app.assessments import views as assessments_views
     app.register_blueprint(assessments_views.bp)
+    from app.areas import views as areas_views
+    app.register_blueprint(areas_views.bp)
 
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)

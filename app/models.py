@@ -25,3 +25,5 @@ from app.rounds.models import (  # noqa: F401
     EvaluationRound, RoundAnswer, RoundDepartment, RoundScore, RoundState, RoundSuggestion)
 from app.assessments.models import (  # noqa: F401
     Assessment, AssessmentCampaign, AssessmentCase, AssessmentPhoto, CampaignDepartment)
+from app.areas.models import (  # noqa: F401
+    AnalysisArea, AreaAnalysis, AreaCategory, MonitoringPoint)
