@@ -81,6 +81,11 @@ def test_the_admin_pages_of_the_areas(desk_page, world, fixed_clock):
     assert desk.locator("#areas-form input[type=text]").count() == 12
 
     desk.screenshot(path=str(screenshots_dir() / "admin-areas-desk.png"), full_page=True)
+    desk.fill("input[name=new-name]", "知识产权保护")  # the second form, its own CSRF token
+    desk.select_option("select[name=new-department]", label=world.dept.name)
+    desk.click("#new-area-form button[type=submit]")
+    desk.wait_for_selector(".flash:has-text('已新增领域“知识产权保护”')")
+    assert desk.locator("#areas-form input[type=text]").count() == 13
     desk.goto("/admin/area-categories")
     assert desk.locator("#category-other select").input_value() == "0"  # 其他: 未归类
 
