@@ -13,7 +13,7 @@ class RequestForm(FlaskForm):
 
 
 class PointForm(FlaskForm):
-    enterprise = StringField("企业名称或统一社会信用代码")
+    enterprise = StringField("企业")
     note = StringField("备注")
 
 
