@@ -283,6 +283,11 @@ def test_role_refusals(areas_set, client, login_as, make_user):
     assert client.post(f"/areas/analyses/{start.id}",
                        data={"weaknesses": "x", "measures": "y"}).status_code == 403
     assert client.get("/admin/areas").status_code == 403  # the areas are the admin's
+    for bad in ("2026-13", "2026-1", "x"):
+        assert client.get(f"/areas/months/{bad}").status_code == 404
+    assert client.get("/areas/analyses/abc").status_code == 404
+    assert client.get("/figures/cases", query_string={
+        "figure": "received", "from": "2026-10-01", "to": "2026-11-01", "area": "abc"}).status_code == 400
     client.post("/logout")
     for role in (Role.supervisor, Role.leader, Role.social_supervisor, Role.discipline):
         login_as(make_user(role))
