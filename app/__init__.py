@@ -111,6 +111,8 @@ def create_app(config_class=None):
     app.register_blueprint(assessments_views.bp)
     from app.quarterly import views as quarterly_views
     app.register_blueprint(quarterly_views.bp)
+    from app.areas import views as areas_views
+    app.register_blueprint(areas_views.bp)
 
     from app.demo.cli import demo_cli
     app.cli.add_command(demo_cli)

@@ -26,3 +26,5 @@ from app.rounds.models import (  # noqa: F401
 from app.assessments.models import (  # noqa: F401
     Assessment, AssessmentCampaign, AssessmentCase, AssessmentPhoto, CampaignDepartment)
 from app.quarterly.models import QuarterlyWeights  # noqa: F401
+from app.areas.models import (  # noqa: F401
+    AnalysisArea, AreaAnalysis, AreaCategory, MonitoringPoint)

@@ -27,7 +27,7 @@ from config import TestingConfig
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-9"
 KEEP_TABLES = {"alembic_version", "categories", "time_limits", "reference_version",
-               "meeting_types"}
+               "meeting_types", "analysis_areas", "analysis_area_categories"}
 
 
 def _reference_data(name="0002_reference_data.py"):
@@ -40,6 +40,8 @@ def _reference_data(name="0002_reference_data.py"):
 
 REFERENCE = _reference_data()
 SEEDED_MEETING_TYPES = [code for code, _name in _reference_data("0080_meetings.py").MEETING_TYPES]
+# The 12 areas of the monthly analysis and their default mapping (reset after each test).
+SEEDED_AREAS = _reference_data("0130_areas.py").AREAS
 # Time limits later migrations added (reset after each test like the first ones).
 LATER_LIMITS = _reference_data("0030_rating_loop.py").TIME_LIMITS
 
@@ -113,6 +115,20 @@ def migrated(database_url, tmp_path_factory):
     return database_url
 
 
+def reset_areas(conn):
+    """The areas and the category → area mapping as migration 0130 seeded them."""
+    conn.execute(text("DELETE FROM analysis_area_categories"))
+    conn.execute(text("DELETE FROM analysis_areas WHERE sort_order > :n"), {"n": len(SEEDED_AREAS)})
+    conn.execute(text("UPDATE analysis_areas SET name = 'tmp-' || id"))  # renames may swap
+    for order, (name, code, _department) in enumerate(SEEDED_AREAS, start=1):
+        conn.execute(text("UPDATE analysis_areas SET name = :name, is_active = :on "
+                          "WHERE sort_order = :order"), {"name": name, "on": True, "order": order})
+        conn.execute(text("INSERT INTO analysis_area_categories (category_id, area_id) "
+                          "SELECT c.id, a.id FROM categories c, analysis_areas a "
+                          "WHERE c.code = :code AND a.sort_order = :order"),
+                     {"code": code, "order": order})
+
+
 def wipe(app):
     """Delete every row the test made; keep the reference data the migrations seeded."""
     with app.app_context():
@@ -120,6 +136,7 @@ def wipe(app):
         with db.engine.begin() as conn:
             # Before the departments go: PostgreSQL enforces this foreign key, SQLite does not.
             conn.execute(text("UPDATE categories SET default_department_id = NULL"))
+            conn.execute(text("UPDATE analysis_areas SET department_id = NULL"))
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in KEEP_TABLES:
                     conn.execute(table.delete())
@@ -128,6 +145,7 @@ def wipe(app):
                              {"a": amount, "u": unit, "k": key})
             conn.execute(text("DELETE FROM meeting_types WHERE code NOT IN :codes")
                          .bindparams(bindparam("codes", SEEDED_MEETING_TYPES, expanding=True)))
+            reset_areas(conn)
             conn.execute(text("UPDATE meeting_types SET is_active = :on"), {"on": True})
             # SQL past the unit of work: tell every worker's reference cache (app/core/refcache.py)
             conn.execute(refcache.BUMP, {"new": refcache.new_version()})

@@ -393,3 +393,95 @@ def requeue_deliveries():
                            channel=form.channel.data or None,
                            since=local_datetime(since.date(), since.time()) if since else None)
     return _done(f"已重新排队 {count} 条发送失败的消息", "admin.deliveries")
+
+
+# --- 营商环境月分析: the areas and the category → area mapping ----------------------------------
+
+def _department_choices():
+    return [(NONE, "—（未设）")] + [(d.id, d.name) for d in queries.all_departments()
+                                   if d.is_active]
+
+
+@bp.route("/areas", methods=["GET", "POST"])
+def areas():
+    """The areas table (name, responsible department, in use) as one form, and a new area."""
+    from app.areas import operations as area_ops, queries as area_queries
+    from app.areas.forms import AreaRowForm, NewAreaForm
+    from app.cases.errors import CaseActionError
+    rows = area_queries.areas()
+    choices = _department_choices()
+    forms = {}
+    for area in rows:
+        form = AreaRowForm(prefix=f"a{area.id}", meta={"csrf": False})
+        form.department.choices = choices
+        if request.method == "GET":
+            form.name.data, form.is_active.data = area.name, area.is_active
+            form.department.data = area.department_id or NONE
+        forms[area.id] = form
+    new = NewAreaForm(prefix="new")
+    new.department.choices = choices
+    new_error = None
+    if request.method == "POST" and request.form.get("new-name") is not None:
+        if new.validate_on_submit():
+            try:
+                area = area_ops.add_area(new.name.data,
+                                         db.session.get(Department, new.department.data or 0))
+            except CaseActionError as exc:
+                db.session.rollback()
+                new_error = exc.message
+            else:
+                return _done(f"已新增领域“{area.name}”", "admin.areas")
+        else:
+            new_error = "请选择有效的部门"
+        return render_template("admin/areas.html", rows=rows, forms=forms, table=ActionForm(),
+                               errors={}, new=new, new_error=new_error), 400
+
+    def save():
+        sent = [a for a in rows if forms[a.id].name.name in request.form]  # others: unchanged
+        errors = {a.id: "请选择有效的部门" for a in sent if not forms[a.id].validate()}
+        if errors:
+            raise SettingErrors(errors)
+        return area_ops.set_areas([
+            (a, forms[a.id].name.data, db.session.get(Department, forms[a.id].department.data or 0),
+             forms[a.id].is_active.data) for a in sent])
+    table, errors = ActionForm(), {}
+    if table.validate_on_submit():
+        try:
+            changed = save()
+        except SettingErrors as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            return _done(f"已保存营商环境领域（{changed}项有改动）", "admin.areas")
+    return render_template("admin/areas.html", rows=rows, forms=forms, table=table,
+                           errors=errors, new=new, new_error=None), 400 if errors else 200
+
+
+@bp.route("/area-categories", methods=["GET", "POST"])
+def area_categories():
+    """Which area each case category counts in (none: 未归类), as one form."""
+    from app.areas import operations as area_ops, queries as area_queries
+    from app.areas.forms import CategoryAreaForm
+    from app.areas.models import AnalysisArea, UNMAPPED_LABEL
+    rows = case_queries.categories()
+    mapped = area_queries.mapping()
+    all_areas = area_queries.areas()
+    choices = [(NONE, f"—（{UNMAPPED_LABEL}）")] + [
+        (a.id, a.name if a.is_active else f"{a.name}（已停用）") for a in all_areas]
+    forms = {}
+    for category in rows:
+        form = CategoryAreaForm(prefix=f"c{category.id}", meta={"csrf": False})
+        form.area.choices = choices
+        if request.method == "GET":
+            form.area.data = mapped.get(category.id, NONE)
+        forms[category.id] = form
+
+    def save():
+        sent = [c for c in rows if forms[c.id].area.name in request.form]
+        errors = {c.id: "请选择有效的领域" for c in sent if not forms[c.id].validate()}
+        if errors:
+            raise SettingErrors(errors)
+        return area_ops.set_category_areas(
+            [(c, db.session.get(AnalysisArea, forms[c.id].area.data or 0)) for c in sent])
+    return _table_page("admin/area_categories.html", rows, forms, save,
+                       "已保存问题类别的领域归属（{}项有改动）", "admin.area_categories")

@@ -23,6 +23,7 @@ from app.demo.meetings import load_meetings
 from app.demo.field import seed_field
 from app.demo.rounds import load_rounds
 from app.demo.assessments import seed_assessments
+from app.demo.areas import seed_areas
 from app.departments.models import Department, DepartmentKind
 from app.enterprises.models import Enterprise
 from app.extensions import db
@@ -705,6 +706,7 @@ class DemoLoader:
         seed_field(self)  # 包联, teams, visits, 一企一策, 纪委监委 (app/demo/field.py)
         load_rounds(self)  # past 网络专项评议 rounds with answers and suggestions (app/demo/rounds.py)
         seed_assessments(self)  # 社会监督员 现场测评 and campaigns (app/demo/assessments.py)
+        seed_areas(self)  # 营商环境月分析: departments, monitoring points, last month (app/demo/areas.py)
         return {"departments": len(self.departments), "users": len(self.users),
                 "enterprises": len(self.enterprises), "cases_created": created}
 

@@ -324,6 +324,9 @@ def _filter_condition(key, value):
     if key == "month":
         month_start, month_end = period_bounds(*month_bounds(str(value)))
         return and_(Case.submitted_at >= month_start, Case.submitted_at < month_end)
+    if key == "area":  # 营商环境月分析: the categories an area holds (app/areas)
+        from app.areas.queries import area_condition
+        return area_condition(value)
     raise ValueError(f"unknown filter {key!r}")
 
 

@@ -149,7 +149,7 @@ def _trend(groups, trend_from, trend_to, list_url):
     return charts.trend_charts(labels, received, closed, rates, "按期办结率", links)
 
 
-FILTER_KEYS = ("department", "category", "source", "enterprise", "township", "month")
+FILTER_KEYS = ("department", "category", "source", "enterprise", "township", "month", "area")
 
 
 @bp.get("/cases")
@@ -163,7 +163,7 @@ def cases():
         abort(400)
     filters = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
     if not all(queries.is_id(v) for k, v in filters.items() if k not in ("source", "month")
-               and (k, v) != ("department", queries.NO_DEPARTMENT)):
+               and (k, v) not in (("department", queries.NO_DEPARTMENT), ("area", "none"))):
         abort(400)
     filters.update(scope_filters(current_user))  # a person's scope always wins
     try:

@@ -51,8 +51,11 @@ def notification_badge():
 @role_required(*HANDLING_ROLES)
 def todo():
     cases = todo_cases(current_user)
+    from app.areas.queries import open_requests
+    from app.core.clock import local_today
     return render_template("handling/todo.html", cases=cases, due_at=due_at,
-                           is_rework=is_rework)
+                           is_rework=is_rework, analyses=open_requests(current_user.department_id),
+                           today=local_today())
 
 
 def _forms(case, **overrides):

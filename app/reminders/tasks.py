@@ -22,6 +22,7 @@ from app.core.timeutil import format_deadline, local_datetime, to_local
 from app.extensions import db
 from app.field.reminders import remind_field
 from app.assessments.reminders import remind_assessments
+from app.areas.reminders import remind_area_analyses
 from app.figures.snapshots import take_due_snapshot
 from app.intake.tasks import sweep_stale_uploads
 from app.media.tasks import sweep_media_files
@@ -316,7 +317,8 @@ def tick(now: datetime | None = None, deliver: bool = True) -> dict:
     """One scheduler tick: every job in turn; one job failing never stops the others."""
     now = now or utcnow()
     jobs = [remind_due, close_unrated_cases, send_digests, sweep_stale_uploads,
-            sweep_media_files, take_due_snapshot, remind_field, remind_assessments] + (
+            sweep_media_files, take_due_snapshot, remind_field, remind_assessments,
+            remind_area_analyses] + (
         [deliver_pending] if deliver else [])
     results = {}
     for job in jobs:
