@@ -43,9 +43,12 @@ def _count(key, value, label, link):
 
 def _rate(key, label, numerator, denominator, link, denominator_link=None):
     rate = queries.truncated_rate(numerator, denominator)
+    # The office writes a whole percentage without decimals (100%, not 100.00%); the rate
+    # itself stays the truncated two-decimal figure.
+    shown = rate.removesuffix(".00") if rate is not None else None
     return {"key": key, "label": label, "kind": "rate", "value": rate, "numerator": numerator,
             "denominator": denominator, "rate": rate,
-            "display": f"{rate}%" if rate is not None else queries.EMPTY, "link": link,
+            "display": f"{shown}%" if rate is not None else queries.EMPTY, "link": link,
             "denominator_link": denominator_link}
 
 
@@ -144,7 +147,9 @@ def _paragraphs(n: dict, by_type: list, date_from: date, date_to: date) -> list[
     for g in others:
         meetings += [f"；召开{g['label']}", f"meetings_held__{g['type']}", "次，交办问题",
                      f"issues_assigned__{g['type']}", "项"]
-    meetings += ["；各类会议共", "meetings_held", "次，交办问题", "issues_assigned", "项。"]
+    if others:
+        meetings += ["；各类会议共", "meetings_held", "次，交办问题", "issues_assigned", "项"]
+    meetings.append("。")
     return [
         ["「您码上说，我马上办」社情民意服务平台共受理群众反馈问题", "qr_received", "件，已办结",
          "qr_closed", "件，办结率", "qr_closure_rate", "。"],
