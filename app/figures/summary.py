@@ -141,8 +141,7 @@ def _paragraphs(n: dict, by_type: list, date_from: date, date_to: date) -> list[
     each number; the CLI prints its display."""
     last_day = date_to - timedelta(days=1)
     others = [g for g in by_type if g["type"] != PARTY_MEETING and g["meetings_held"]]
-    meetings = [f"{date_from:%Y年%-m月%-d日}至{last_day:%Y年%-m月%-d日}，"
-                "召开了", "meetings_held__" + PARTY_MEETING, "次党企月商会，交办了",
+    meetings = ["召开了", "meetings_held__" + PARTY_MEETING, "次党企月商会，交办了",
                 "issues_assigned__" + PARTY_MEETING, "项问题"]
     for g in others:
         meetings += [f"；召开{g['label']}", f"meetings_held__{g['type']}", "次，交办问题",
@@ -151,7 +150,8 @@ def _paragraphs(n: dict, by_type: list, date_from: date, date_to: date) -> list[
         meetings += ["；各类会议共", "meetings_held", "次，交办问题", "issues_assigned", "项"]
     meetings.append("。")
     return [
-        ["「您码上说，我马上办」社情民意服务平台共受理群众反馈问题", "qr_received", "件，已办结",
+        [f"{date_from:%Y年%-m月%-d日}至{last_day:%Y年%-m月%-d日}，"
+         "「您码上说，我马上办」社情民意服务平台共受理群众反馈问题", "qr_received", "件，已办结",
          "qr_closed", "件，办结率", "qr_closure_rate", "。"],
         ["“12345”政务服务热线受理群众诉求", "hotline_received", "件，按期签收率",
          "hotline_on_time_sign", "，回复率", "hotline_reply", "，办件满意率",
