@@ -16,6 +16,9 @@ from app.meetings.queries import issue_cases, meeting_figures, meetings_held
 from app.rounds.queries import round_figures, rounds_in_period, suggestion_cases
 
 PARTY_MEETING = "party_business"  # 党企月商会
+# Coverage counts pairs × periods, not rows: its detail (per 包联 leader, per service team) is
+# the ledger's 走访与监督 sheet for the same period (app/field/ledger.py).
+LEDGER_LINK = {"view": "ledger"}
 
 # The drill-down lists of the mechanisms' numbers: name → (title, query builder, kind).
 # "cases" lists cases (one per suggestion or issue), "rounds", "meetings", "bulletins" and
@@ -107,18 +110,18 @@ def work_summary(date_from: date, date_to: date, now=None) -> dict:
                PARTY_MEETING),
         listed("meetings_held", meetings["totals"]["meetings_held"], "召开各类会议（次）"),
         listed("issues_assigned", meetings["totals"]["issues_assigned"], "各类会议交办问题（项）"),
-        *[listed("meetings_held", g["meetings_held"], f"召开{g['label']}（次）", g["type"])
-          for g in meetings["by_type"] if g["type"] != PARTY_MEETING],
-        *[listed("issues_assigned", g["issues_assigned"], f"{g['label']}交办问题（项）", g["type"])
-          for g in meetings["by_type"] if g["type"] != PARTY_MEETING],
+        *[number for g in meetings["by_type"] if g["type"] != PARTY_MEETING for number in (
+            listed("meetings_held", g["meetings_held"], f"召开{g['label']}（次）", g["type"]),
+            listed("issues_assigned", g["issues_assigned"], f"{g['label']}交办问题（项）",
+                   g["type"]))],
         listed("bulletins_issued", bulletins["bulletins_issued"], "编报《代表声音》（期）"),
         listed("suggestions_adopted", bulletins["suggestions_adopted"], "采用代表意见建议（件）"),
         listed("visits", field["visits"], "入企走访（次）"),
         _rate("office_week_coverage", "一线办公周走访覆盖率",
               field["office_week_coverage"]["visited"], field["office_week_coverage"]["planned"],
-              None),
+              LEDGER_LINK),
         _rate("team_coverage", "服务团10天3次完成率", field["team_coverage"]["visited"],
-              field["team_coverage"]["planned"], None),
+              field["team_coverage"]["planned"], LEDGER_LINK),
     ]
     by_key = {n["key"]: n for n in numbers}
     start, end = queries.period_bounds(date_from, date_to)

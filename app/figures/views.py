@@ -337,8 +337,11 @@ def summary_link(number, date_from, date_to, which="link"):
         return None
     bounds = {"from": date_from.isoformat(), "to": date_to.isoformat()}
     spec = dict(spec)
-    if spec.pop("view") == "cases":
+    view = spec.pop("view")
+    if view == "cases":
         return url_for("figures.cases", **spec, **bounds)
+    if view == "ledger":
+        return url_for("figures.ledger", **bounds)
     return url_for("figures.summary_list", **spec, **bounds)
 
 
