@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-from app.auth.models import Role
 from app.figures.summary import summary_text, work_summary
 from app.settings.closure_basis import save_closure_basis
 from app.extensions import db
