@@ -144,6 +144,21 @@ def figures():
     return jsonify(result)
 
 
+@bp.get("/summary")
+def summary():
+    """The work summary (工作总结) for [from, to), default this year: every number, numerator
+    and denominator for each rate, and the text (app/figures/summary.py)."""
+    from app.figures.summary import summary_json, work_summary
+    if current_user().role not in SEE_ALL_ROLES:
+        raise ApiError("forbidden", "您的角色无权查看工作总结", 403)
+    year_from, year_to = figures_queries.named_period("year", local_today())
+    date_from = params.iso_date(request.args.get("from"), "from") or year_from
+    date_to = params.iso_date(request.args.get("to"), "to") or year_to
+    if date_to <= date_from:
+        raise ApiError("invalid_field", "结束日期应晚于开始日期", field="to")
+    return jsonify(summary_json(work_summary(date_from, date_to)))
+
+
 def mechanism_figures(date_from, date_to) -> dict:
     """The mechanisms' figures of the period (docs/figures.md): meetings, 代表声音 bulletins,
     the field's visits, coverage and supervision (app/field), 网络专项评议 (app/rounds) and

@@ -42,6 +42,23 @@ def latest_answer(case: Case):
     return public[-1] if public else None
 
 
+def issued_between(date_from: date, date_to: date):
+    """Bulletins issued in [date_from, date_to): the condition every bulletin figure uses."""
+    return and_(Bulletin.issued_on >= date_from, Bulletin.issued_on < date_to)
+
+
+def bulletins_issued(date_from: date, date_to: date):
+    """The bulletins issued in the period (编报《代表声音》)."""
+    return select(Bulletin).where(issued_between(date_from, date_to))
+
+
+def adopted_cases(date_from: date, date_to: date):
+    """The suggestions (cases) those bulletins carry (采用代表意见建议), one per item."""
+    return (select(Case).join(BulletinItem, BulletinItem.case_id == Case.id)
+            .join(Bulletin, Bulletin.id == BulletinItem.bulletin_id)
+            .where(issued_between(date_from, date_to)))
+
+
 def bulletin_figures(date_from: date, date_to: date) -> dict:
     """For bulletins issued in [date_from, date_to): bulletins issued, suggestions adopted
     (items in them), 批示 given, 批示 answered (the item's case has a reply), and the share
@@ -54,7 +71,7 @@ def bulletin_figures(date_from: date, date_to: date) -> dict:
         .select_from(Bulletin)
         .outerjoin(BulletinItem, BulletinItem.bulletin_id == Bulletin.id)
         .outerjoin(Case, Case.id == BulletinItem.case_id)
-        .where(Bulletin.issued_on >= date_from, Bulletin.issued_on < date_to)).one()
+        .where(issued_between(date_from, date_to))).one()
     issued, adopted, instructed, answered = (int(v or 0) for v in row)
     return {"bulletins_issued": issued, "suggestions_adopted": adopted,
             "instructions_given": instructed, "instructions_answered": answered,

@@ -1,5 +1,6 @@
 """`flask demo load` and `flask demo banner`: the demo county for `make run` and for trying out."""
 import time
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -20,8 +21,14 @@ demo_cli = AppGroup("demo", help="Demo county data.")
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True,
               help="Load only into a database without any department (used by `make run`).")
-def load_command(if_empty):
+@click.option("--seed-scale", is_flag=True,
+              help="Into an EMPTY database: the county whose work summary reproduces the "
+                   "office's account (2422 cases, 30 党企月商会 …; docs/demo.md). Minutes, not seconds.")
+def load_command(if_empty, seed_scale):
     """Load the demo county (idempotent: a second run changes nothing)."""
+    if seed_scale:
+        _load_seed_scale()
+        return
     if if_empty and has_departments():
         click.echo("Departments exist already; demo county not loaded (--if-empty).")
         return
@@ -30,6 +37,22 @@ def load_command(if_empty):
     click.echo(f"Demo county loaded in {time.perf_counter() - started:.1f} s: "
                f"{result['departments']} departments, {result['enterprises']} enterprises, "
                f"{result['users']} users, {result['cases_created']} new cases.")
+
+
+def _load_seed_scale():
+    from app.demo.seed_scale import SeedScaleError, load_seed_scale
+    from app.figures.summary import summary_text, work_summary
+    started = time.perf_counter()
+    try:
+        result = load_seed_scale()
+    except SeedScaleError as error:
+        raise click.ClickException(str(error)) from None
+    elapsed = time.perf_counter() - started
+    last_day = result.date_to - timedelta(days=1)
+    click.echo(f"Seed-scale county loaded in {elapsed:.1f} s: {result.cases} cases, "
+               f"period {result.date_from} to {last_day} (inclusive).")
+    click.echo(f"  flask metrics summary --from {result.date_from} --to {result.date_to}")
+    click.echo(summary_text(work_summary(result.date_from, result.date_to)))
 
 
 @demo_cli.command("banner")

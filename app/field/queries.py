@@ -213,6 +213,11 @@ def _count(statement) -> int:
     return db.session.execute(statement).scalar() or 0
 
 
+def visits_made(date_from: date, date_to: date):
+    """The visits made in [date_from, date_to) local dates (入企走访)."""
+    return select(Visit).where(Visit.visited_on >= date_from, Visit.visited_on < date_to)
+
+
 def field_figures(date_from: date, date_to: date, today: date | None = None) -> dict:
     """The field mechanisms' figures for [date_from, date_to) local dates (docs/figures.md)."""
     today = today or local_today()
@@ -240,7 +245,7 @@ def field_figures(date_from: date, date_to: date, today: date | None = None) -> 
     office_week_total, team_total = total(leaders.values()), total(by_team.values())
     return {
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
-        "visits": _count(select(func.count()).select_from(Visit).where(in_range)),
+        "visits": _count(select(func.count()).select_from(visits_made(date_from, date_to).subquery())),
         "visits_by_level": {level.name: by_level.get(level, 0) for level in VisitLevel},
         "office_week_coverage": office_week_total.as_dict(),
         "team_coverage": team_total.as_dict(),

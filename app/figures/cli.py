@@ -1,5 +1,6 @@
 """`flask metrics show|report` and `flask ledger export`: the figures from a terminal."""
 import json
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -147,3 +148,29 @@ def export(out, date_from, date_to, full):
                               created_at=now))
     db.session.commit()
     click.echo(f"已导出 {rows} 条台账记录：{out}")
+
+
+@metrics_cli.command("summary")
+@click.option("--from", "date_from", type=DATE, help="first local day, inclusive (YYYY-MM-DD)")
+@click.option("--to", "date_to", type=DATE, help="last local day, EXCLUSIVE (YYYY-MM-DD)")
+@click.option("--json", "as_json", is_flag=True, help="every number with numerator and denominator")
+def summary_command(date_from, date_to, as_json):
+    """Print the work summary (工作总结) for [from, to) (default: this year)."""
+    from app.figures.summary import summary_json, summary_text, work_summary
+    default_from, default_to = queries.named_period("year", local_today())
+    date_from = date_from.date() if date_from else default_from
+    date_to = date_to.date() if date_to else default_to
+    if date_to <= date_from:
+        raise click.BadParameter("--to 必须晚于 --from（区间为 [from, to)）", param_hint="--to")
+    try:
+        summary = work_summary(date_from, date_to)
+    except ValueError as error:  # a date outside DATE_MIN..DATE_MAX
+        raise click.BadParameter(str(error), param_hint="--from/--to") from None
+    if as_json:
+        click.echo(json.dumps(summary_json(summary), ensure_ascii=False, indent=2))
+        return
+    last_day = date_to - timedelta(days=1)
+    click.echo(f"工作总结 {date_from} 至 {last_day}（含），北京时间")
+    click.echo(summary_text(summary))
+    if summary["closure_basis"]:
+        click.echo(f"（办结率{summary['closure_basis']}）")

@@ -302,6 +302,10 @@ def _id(value) -> int:
 
 # The `department` filter value of the cases no department leads (the league table's last row).
 NO_DEPARTMENT = "none"
+# The `channel` filter: 群众反馈问题 (the work summary's received/closed) are the cases that came
+# in by scanning a QR code — an enterprise's card or a hall card (「您码上说，我马上办」).
+CHANNELS = {"qr": (CaseSource.card, CaseSource.hall)}
+CHANNEL_LABELS = {"qr": "群众反馈问题（企业码、大厅码）"}
 
 
 def _filter_condition(key, value):
@@ -313,6 +317,8 @@ def _filter_condition(key, value):
         return Case.category_id == _id(value)
     if key == "source":
         return Case.source == (value if isinstance(value, CaseSource) else CaseSource[value])
+    if key == "channel":
+        return Case.source.in_(CHANNELS[value])
     if key == "enterprise":
         return Case.enterprise_id == _id(value)
     if key == "township":

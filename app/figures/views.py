@@ -149,7 +149,8 @@ def _trend(groups, trend_from, trend_to, list_url):
     return charts.trend_charts(labels, received, closed, rates, "按期办结率", links)
 
 
-FILTER_KEYS = ("department", "category", "source", "enterprise", "township", "month", "area")
+FILTER_KEYS = ("department", "category", "source", "channel", "enterprise", "township", "month",
+               "area")
 
 
 @bp.get("/cases")
@@ -162,7 +163,7 @@ def cases():
     if date_from is None or date_to is None or date_to <= date_from:
         abort(400)
     filters = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
-    if not all(queries.is_id(v) for k, v in filters.items() if k not in ("source", "month")
+    if not all(queries.is_id(v) for k, v in filters.items() if k not in ("source", "channel", "month")
                and (k, v) not in (("department", queries.NO_DEPARTMENT), ("area", "none"))):
         abort(400)
     filters.update(scope_filters(current_user))  # a person's scope always wins
@@ -173,8 +174,9 @@ def cases():
     statement = listed_cases(current_user, figure, ids)
     total = db.session.execute(
         select(db.func.count()).select_from(statement.subquery())).scalar_one()
+    page = list_page(total)
     rows = db.session.execute(statement.order_by(Case.submitted_at.desc(), Case.id.desc())
-                              .limit(LIST_LIMIT)).scalars().all()
+                              .offset((page - 1) * LIST_LIMIT).limit(LIST_LIMIT)).scalars().all()
     openable = set(db.session.execute(visible_cases(current_user).with_only_columns(Case.id)
                                       .where(Case.id.in_([c.id for c in rows]))).scalars())
     spec = queries.FIGURES.get(figure)
@@ -183,12 +185,30 @@ def cases():
         else "计入"
     return render_template("figures/cases.html", rows=rows, total=total, label=label,
                            part_label=part_label, date_from=date_from,
+                           pages=page_links(page, total),
                            last_day=date_to - timedelta(days=1), limit=LIST_LIMIT,
                            explanation=_explanation(figure),
                            case_url=lambda case: case_url(case) if case.id in openable else None,
                            back=url_for("figures.dashboard", period="custom",
                                         **{"from": date_from.isoformat(),
                                            "to": date_to.isoformat()}))
+
+
+def list_page(total: int) -> int:
+    """The page of a drill-down list asked for (`page`, 1 when absent or out of range)."""
+    value = request.args.get("page", "1")
+    last = max(1, -(-total // LIST_LIMIT))
+    return int(value) if value.isdecimal() and 1 <= int(value) <= last else 1
+
+
+def page_links(page: int, total: int) -> dict:
+    """The page shown, the page count and the previous/next pages' URLs (same arguments)."""
+    last = max(1, -(-total // LIST_LIMIT))
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    link = lambda n: url_for(request.endpoint, **args, page=n)  # noqa: E731
+    return {"page": page, "last": last, "limit": LIST_LIMIT,
+            "previous": link(page - 1) if page > 1 else None,
+            "next": link(page + 1) if page < last else None}
 
 
 def listed_cases(user, figure, ids):
@@ -290,3 +310,91 @@ def report_download(kind):
     mimetype = "application/pdf" if kind == "pdf" else XLSX_MIMETYPE
     return send_file(BytesIO(data), as_attachment=True, mimetype=mimetype,
                      download_name=f"企业服务工作月报_{month}{scope_title(current_user)}.{kind}")
+
+
+# --- the work summary (工作总结) ---------------------------------------------------------------
+
+# County-wide roles only: the summary is the county's account, never a narrowed scope.
+SUMMARY_ROLES = (Role.admin, Role.dispatcher, Role.supervisor)
+
+
+def _summary_period():
+    """(from, to exclusive, error): the period picker's dates, default this year."""
+    default_from, default_to = queries.named_period("year", local_today())
+    given = [request.args.get(name, "").strip() for name in ("from", "last")]
+    if not any(given):
+        return default_from, default_to, None
+    date_from, last = _date_arg("from"), _date_arg("last")
+    if date_from and last and last >= date_from:
+        return date_from, last + timedelta(days=1), None
+    return default_from, default_to, (f"请选择有效的起止日期（{queries.DATE_RANGE_MESSAGE}，"
+                                      "截止日期不得早于起始日期），已显示本年")
+
+
+def summary_link(number, date_from, date_to, which="link"):
+    """The drill-down URL of one summary number (None when it has none)."""
+    spec = number.get(which)
+    if not spec:
+        return None
+    bounds = {"from": date_from.isoformat(), "to": date_to.isoformat()}
+    spec = dict(spec)
+    view = spec.pop("view")
+    if view == "cases":
+        return url_for("figures.cases", **spec, **bounds)
+    if view == "ledger":
+        return url_for("figures.ledger", **bounds)
+    return url_for("figures.summary_list", **spec, **bounds)
+
+
+@bp.get("/summary")
+@role_required(*SUMMARY_ROLES)
+def summary_page():
+    from app.figures.summary import work_summary
+    date_from, date_to, error = _summary_period()
+    summary = work_summary(date_from, date_to)
+    links = {key: (summary_link(n, date_from, date_to),
+                   summary_link(n, date_from, date_to, "denominator_link"))
+             for key, n in summary["numbers"].items()}
+    return render_template(
+        "figures/summary.html", summary=summary, links=links, date_from=date_from,
+        last_day=date_to - timedelta(days=1), error=error,
+        given={k: request.args.get(k, "") for k in ("from", "last")}), 400 if error else 200
+
+
+@bp.get("/summary/list")
+@role_required(*SUMMARY_ROLES)
+def summary_list():
+    """The records (or cases) behind one of the summary's mechanism numbers."""
+    from app.figures.summary import list_query
+    date_from, date_to = _date_arg("from"), _date_arg("to")
+    if date_from is None or date_to is None or date_to <= date_from:
+        abort(400)
+    type_code = request.args.get("type") or None
+    try:
+        title, query, kind = list_query(request.args.get("list", ""), date_from, date_to,
+                                        type_code)
+    except KeyError:
+        abort(404)
+    total = db.session.execute(select(db.func.count()).select_from(query.subquery())).scalar_one()
+    page = list_page(total)
+    entity = query.column_descriptions[0]["entity"]
+    order = (entity.submitted_at.desc(), entity.id.desc()) if kind == "cases" else (entity.id,)
+    rows = db.session.execute(query.order_by(*order).offset((page - 1) * LIST_LIMIT)
+                              .limit(LIST_LIMIT)).scalars().all()
+    if kind == "cases":
+        openable = set(db.session.execute(visible_cases(current_user).with_only_columns(Case.id)
+                                          .where(Case.id.in_([c.id for c in rows]))).scalars())
+    else:
+        openable = set()
+    if type_code:
+        from app.meetings.queries import meeting_type_by_code
+        meeting_type = meeting_type_by_code(type_code)
+        if meeting_type is None:
+            abort(404)
+        title = f"{title}（{meeting_type.name}）"
+    return render_template(
+        "figures/summary_list.html", rows=rows, total=total, title=title, kind=kind,
+        pages=page_links(page, total), date_from=date_from, last_day=date_to - timedelta(days=1),
+        case_url=lambda case: case_url(case) if case.id in openable else None,
+        back=url_for("figures.summary_page", **{"from": date_from.isoformat(),
+                                                 "last": (date_to - timedelta(days=1)).isoformat()}))

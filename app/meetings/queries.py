@@ -186,6 +186,25 @@ def active_items(meeting: Meeting) -> list[AgendaItem]:
 
 # --- figures ---------------------------------------------------------------------------------
 
+def held_between(date_from: date, date_to: date):
+    """Meetings held in [date_from, date_to): the condition every meeting figure uses."""
+    return and_(Meeting.held_on >= date_from, Meeting.held_on < date_to)
+
+
+def meetings_held(date_from: date, date_to: date, type_code: str | None = None):
+    """The meetings held in the period (of one type when `type_code` is given)."""
+    query = select(Meeting).join(MeetingType, MeetingType.id == Meeting.type_id) \
+        .where(held_between(date_from, date_to))
+    return query.where(MeetingType.code == type_code) if type_code else query
+
+
+def issue_cases(date_from: date, date_to: date, type_code: str | None = None):
+    """The cases of the issues those meetings assigned (交办问题), one per issue."""
+    return (select(Case).join(MeetingIssue, MeetingIssue.case_id == Case.id)
+            .where(MeetingIssue.meeting_id.in_(
+                meetings_held(date_from, date_to, type_code).with_only_columns(Meeting.id))))
+
+
 def meeting_figures(date_from: date, date_to: date) -> dict:
     """Per meeting type for meetings held in [date_from, date_to): meetings held, issues
     assigned, issues solved (the issue's case 已办结) and still open (docs/figures.md)."""
@@ -200,8 +219,8 @@ def meeting_figures(date_from: date, date_to: date) -> dict:
                func.coalesce(func.sum(issues.c.solved), 0),
                func.coalesce(func.sum(issues.c.open), 0))
         .select_from(MeetingType)
-        .outerjoin(Meeting, and_(Meeting.type_id == MeetingType.id, Meeting.held_on >= date_from,
-                                 Meeting.held_on < date_to))
+        .outerjoin(Meeting, and_(Meeting.type_id == MeetingType.id,
+                                 held_between(date_from, date_to)))
         .outerjoin(issues, issues.c.meeting_id == Meeting.id)
         .group_by(MeetingType.id, MeetingType.code, MeetingType.name, MeetingType.sort_order)
         .order_by(MeetingType.sort_order, MeetingType.id)).all()

@@ -160,19 +160,36 @@ def suggestions(round_: EvaluationRound) -> list[Case]:
         .where(RoundSuggestion.round_id == round_.id).order_by(Case.submitted_at, Case.id)))
 
 
+def rounds_in_period(date_from: date, date_to: date):
+    """The rounds whose period starts in [date_from, date_to) (开展评议: rounds held)."""
+    return select(EvaluationRound).where(EvaluationRound.starts_on >= date_from,
+                                         EvaluationRound.starts_on < date_to)
+
+
+def suggestion_cases(date_from: date, date_to: date, solved: bool = False):
+    """The cases the suggestions of those rounds became (收集意见建议); `solved`: only those
+    已办结 (推动解决问题). One case per suggestion, so these count the suggestions."""
+    query = (select(Case).join(RoundSuggestion, RoundSuggestion.case_id == Case.id)
+             .join(EvaluationRound, EvaluationRound.id == RoundSuggestion.round_id)
+             .where(EvaluationRound.starts_on >= date_from, EvaluationRound.starts_on < date_to))
+    return query.where(Case.state == CaseState.closed) if solved else query
+
+
+def _count(query) -> int:
+    return int(db.session.execute(select(func.count()).select_from(query.subquery())).scalar())
+
+
 def round_figures(date_from: date, date_to: date) -> dict:
     """Rounds whose period starts in [date_from, date_to): rounds held, answers, suggestions
-    collected and suggestions solved (their case 已办结) — docs/figures.md."""
+    collected and suggestions solved (their case 已办结) — docs/figures.md. The counts are of
+    the same queries the work summary's drill-down lists show."""
     in_period = (EvaluationRound.starts_on >= date_from, EvaluationRound.starts_on < date_to)
-    held = db.session.execute(select(func.count(EvaluationRound.id)).where(*in_period)).scalar()
+    held = _count(rounds_in_period(date_from, date_to))
     answers = db.session.execute(
         select(func.count(RoundAnswer.id)).join(EvaluationRound, EvaluationRound.id == RoundAnswer.round_id)
         .where(*in_period)).scalar()
-    collected, solved = db.session.execute(
-        select(func.count(RoundSuggestion.id),
-               func.coalesce(func.sum(case_when(Case.state == CaseState.closed)), 0))
-        .join(EvaluationRound, EvaluationRound.id == RoundSuggestion.round_id)
-        .join(Case, Case.id == RoundSuggestion.case_id).where(*in_period)).one()
+    collected = _count(suggestion_cases(date_from, date_to))
+    solved = _count(suggestion_cases(date_from, date_to, solved=True))
     return {"rounds_held": int(held), "answers": int(answers),
             "suggestions_collected": int(collected), "suggestions_solved": int(solved),
             "solved_rate": truncated_rate(int(solved), int(collected))}
