@@ -1,6 +1,6 @@
 """The ledger and long periods at scale: today's code and this code, same databases, same run.
 
-    /work/main/.venv/bin/python bench/ledger_at_scale.py [--old b06e837] [--skip-10m] [--keep]
+    /work/main/.venv/bin/python bench/ledger_at_scale.py [--old 66a4b12] [--skip-10m] [--keep]
 
 Prints, each the median of three, beside the same measure of the code at `--old` (extracted
 with `git archive` into a temporary directory and run in its own process against the same
@@ -263,7 +263,7 @@ def median(values):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--old", default="b06e837", help="the commit of today's code")
+    parser.add_argument("--old", default="66a4b12", help="the commit of today's code")
     parser.add_argument("--skip-10m", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the databases for a next run")
     parser.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)
@@ -315,6 +315,7 @@ def main():
                                         for key in ("total_s", "first_byte_s", "peak_mb")}
                     else:
                         result[name] = median(run_measure(code, url, what, now)[0]["ms"])
+                result["load"] = os.getloadavg()[0]
                 rows.append((label, title, result))
                 print(f"[{label}] {title}: {result}", flush=True)
     finally:
@@ -323,17 +324,20 @@ def main():
             for url, *_rest in targets:
                 drop(url)
 
-    print("\n| at | what | before (b06e837) | after |\n|---|---|---|---|")
+    print(f"\n| at | what | before ({args.old}) | after | load average |\n|---|---|---|---|---|")
     for label, title, result in rows:
         if "ledger" in title:
             b, a = result["before"], result["after"]
-            print(f"| {label} | {title}: total | {b['total_s']:.1f} s | {a['total_s']:.1f} s |")
+            load = f"{result['load']:.1f}"
+            print(f"| {label} | {title}: total | {b['total_s']:.1f} s | {a['total_s']:.1f} s "
+                  f"| {load} |")
             print(f"| {label} | {title}: first byte | {b['first_byte_s']:.1f} s | "
-                  f"{a['first_byte_s']:.2f} s |")
+                  f"{a['first_byte_s']:.2f} s | {load} |")
             print(f"| {label} | {title}: peak memory | {b['peak_mb']:.0f} MB | "
-                  f"{a['peak_mb']:.0f} MB |")
+                  f"{a['peak_mb']:.0f} MB | {load} |")
         else:
-            print(f"| {label} | {title} | {result['before']:.0f} ms | {result['after']:.0f} ms |")
+            print(f"| {label} | {title} | {result['before']:.0f} ms | {result['after']:.0f} ms "
+                  f"| {result['load']:.1f} |")
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f} (2 CPUs, shared)")
 
 
