@@ -1,6 +1,6 @@
 """The ledger and long periods at scale: today's code and this code, same databases, same run.
 
-    /work/main/.venv/bin/python bench/ledger_at_scale.py [--old 66a4b12] [--skip-10m | --skip-1m] [--keep]
+    /work/main/.venv/bin/python bench/ledger_at_scale.py [--old 66a4b12] [--only pg1m,sqlite1m,pg10m] [--skip-10m] [--keep]
 
 Prints, each the median of three, beside the same measure of the code at `--old` (extracted
 with `git archive` into a temporary directory and run in its own process against the same
@@ -264,8 +264,9 @@ def median(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--old", default="66a4b12", help="the commit of today's code")
-    parser.add_argument("--skip-10m", action="store_true")
-    parser.add_argument("--skip-1m", action="store_true", help="only the 10,000,000 cases")
+    parser.add_argument("--only", default="pg1m,sqlite1m,pg10m",
+                        help="which data: a comma-separated part of pg1m,sqlite1m,pg10m")
+    parser.add_argument("--skip-10m", action="store_true", help="the same as --only pg1m,sqlite1m")
     parser.add_argument("--keep", action="store_true", help="keep the databases for a next run")
     parser.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--build", nargs=4, help=argparse.SUPPRESS)
@@ -288,10 +289,11 @@ def main():
                              check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
     new = str(repo)
-    targets = [] if args.skip_1m else [(PG_1M, 1_000_000, 94, "postgresql 1M"),
-                                        (SQLITE_1M, 1_000_000, 94, "sqlite 1M")]
-    if not args.skip_10m:
-        targets.append((PG_10M, 10_000_000, STEP_10M, "postgresql 10M"))
+    only = set(args.only.split(",")) - ({"pg10m"} if args.skip_10m else set())
+    targets = [target for key, target in (
+        ("pg1m", (PG_1M, 1_000_000, 94, "postgresql 1M")),
+        ("sqlite1m", (SQLITE_1M, 1_000_000, 94, "sqlite 1M")),
+        ("pg10m", (PG_10M, 10_000_000, STEP_10M, "postgresql 10M"))) if key in only]
     rows = []
     try:
         for url, cases, step, label in targets:
