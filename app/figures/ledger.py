@@ -102,7 +102,10 @@ def _loop_columns():
             _rating_column(CaseRating.appeal_state, *appealed),
             _rating_column(CaseRating.appeal_kind, *appealed),
             _rating_column(CaseRating.appeal_decision_reason, *appealed),
-            Case.rating_excluded)
+            Case.rating_excluded,
+            # Compared by the database, to the microsecond (the row's times are whole seconds).
+            _flag(Case.callback_at <= Case.callback_due_at),
+            _flag(Case.rework_feedback_at <= Case.rework_due_at))
 
 
 def _flag(predicate):
@@ -247,7 +250,7 @@ def _row_values(n, row, full, moment):
 
 def _loop_values(moment, rating, channel, tags, complaint_at, callback_due, callback_at, reached,
                  rework_due, rework_at, follow_up, appeal_state, appeal_kind, appeal_reason,
-                 excluded):
+                 excluded, callback_in_time, rework_in_time):
     tags = tags if isinstance(tags, list) else []  # JSON: a list of ReasonTag names
     if appeal_state is None:
         appeal = ""
@@ -259,9 +262,9 @@ def _loop_values(moment, rating, channel, tags, complaint_at, callback_due, call
             "、".join(ReasonTag[t].label for t in tags if t in ReasonTag.__members__),
             moment(callback_due), moment(callback_at),
             "" if reached is None else ("接通" if reached else "未接通"),
-            _yes_no(complaint_at and callback_at, callback_at and callback_at <= callback_due),
+            _yes_no(complaint_at and callback_at, callback_in_time),
             moment(rework_due), moment(rework_at),
-            _yes_no(complaint_at and rework_at, rework_at and rework_at <= rework_due),
+            _yes_no(complaint_at and rework_at, rework_in_time),
             follow_up.label if follow_up else "", appeal,
             "" if rating is None else ("否（申诉成立）" if excluded else "是")]
 
