@@ -566,8 +566,9 @@ class Ledger:
                           "        if t:",
                           f"            add(f'{cell}{{t}}')"]
             elif kind == "datetime":
+                style = f's=\\"{styles["datetime"]}\\"'
                 lines += ["    if v is not None:",
-                          f"        add(f'{cell} s=\"{styles['datetime']}\" t=\"n\"><v>{{v}}</v></c>')"]
+                          f"        add(f'{cell} {style} t=\"n\"><v>{{v}}</v></c>')"]
             else:
                 lines += ["    if v is not None and v != '':",
                           f"        add(f'{cell} t=\"n\"><v>{{v}}</v></c>')"]
