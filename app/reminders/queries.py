@@ -23,24 +23,28 @@ def overdue_condition(now: datetime):
 class DepartmentSummary:
     name: str
     counts: dict = field(default_factory=dict)
-    overdue: list = field(default_factory=list)
+    overdue: list = field(default_factory=list)  # the first DIGEST_LIST_MAX, by deadline
+    overdue_count: int = 0
 
     def text(self) -> str:
         lines = [f"{self.name}：待签收 {self.counts.get('dispatched', 0)} 件，"
                  f"办理中 {self.counts.get('signed', 0)} 件，"
                  f"待评价 {self.counts.get('replied', 0)} 件，"
-                 f"已逾期 {len(self.overdue)} 件。"]
+                 f"已逾期 {self.overdue_count} 件。"]
         if self.overdue:
             lines.append("逾期案件：")
             lines += [f"· {no}（{label}，时限 {due}）" for no, label, due in
                       self.overdue[:DIGEST_LIST_MAX]]
-            if len(self.overdue) > DIGEST_LIST_MAX:
-                lines.append(f"……另有 {len(self.overdue) - DIGEST_LIST_MAX} 件")
+            if self.overdue_count > DIGEST_LIST_MAX:
+                lines.append(f"……另有 {self.overdue_count - DIGEST_LIST_MAX} 件")
         return "\n".join(lines)
 
 
 def department_summaries(department_ids, now: datetime) -> dict[int, DepartmentSummary]:
-    """Each department's digest figures, in three queries however many departments."""
+    """Each department's digest figures, in four queries however many departments. Only the
+    overdue cases the digest lists (the first DIGEST_LIST_MAX of each department, by deadline)
+    are read; the others are counted by the database (at ten million cases, two million
+    overdue ones read to list twenty per department took the tick over a minute)."""
     department_ids = set(department_ids)
     if not department_ids:
         return {}
@@ -53,12 +57,22 @@ def department_summaries(department_ids, now: datetime) -> dict[int, DepartmentS
             .where(Case.state.in_((CaseState.dispatched, CaseState.signed, CaseState.replied)))
             .group_by(Case.lead_department_id, Case.state)):
         summaries[department_id].counts[state.name] = count
-    overdue = db.session.execute(
-        db.select(Case.lead_department_id, Case.tracking_no, Case.state, Case.sign_due_at,
-                  Case.reply_due_at)
-        .where(Case.lead_department_id.in_(summaries), overdue_condition(now))
-        .order_by(func.coalesce(Case.reply_due_at, Case.sign_due_at), Case.id))
-    for department_id, no, state, sign_due, reply_due in overdue:
+    overdue = (Case.lead_department_id.in_(summaries), overdue_condition(now))
+    for department_id, count in db.session.execute(
+            db.select(Case.lead_department_id, func.count()).where(*overdue)
+            .group_by(Case.lead_department_id)):
+        summaries[department_id].overdue_count = count
+    rank = func.row_number().over(
+        partition_by=Case.lead_department_id,
+        order_by=(func.coalesce(Case.reply_due_at, Case.sign_due_at), Case.id)).label("rank")
+    ranked = db.select(Case.lead_department_id, Case.tracking_no, Case.state, Case.sign_due_at,
+                       Case.reply_due_at, rank).where(*overdue).subquery()
+    listed = db.session.execute(
+        db.select(ranked.c.lead_department_id, ranked.c.tracking_no, ranked.c.state,
+                  ranked.c.sign_due_at, ranked.c.reply_due_at)
+        .where(ranked.c.rank <= DIGEST_LIST_MAX).order_by(ranked.c.lead_department_id,
+                                                           ranked.c.rank))
+    for department_id, no, state, sign_due, reply_due in listed:
         summaries[department_id].overdue.append(
             (no, state.label, format_deadline(reply_due if state is CaseState.signed else sign_due)))
     return summaries

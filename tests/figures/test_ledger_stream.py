@@ -14,7 +14,8 @@ from app.cases.models import CaseSource, CaseState
 from app.core.documents import cell_value, text_cell
 from app.extensions import db
 from app.figures import queries
-from app.figures.ledger import COLUMNS, DATETIME_FORMAT, ledger_rows_query, _row_values, export_ledger
+from app.figures.ledger import (COLUMNS, DATETIME_FORMAT, LocalTimes, export_ledger,
+                                ledger_rows_query, _row_values)
 from tests.figures.timeline import NOV, NOW, T0
 
 # Texts a submitter could type that each need the cell writer's care.
@@ -47,9 +48,10 @@ def openpyxl_ledger(path, full=False):
     ws.append([header for header, _w, _k in COLUMNS])
     wrap = Alignment(wrap_text=True, vertical="top")
     start, end = queries.period_bounds(*NOV)
+    times = LocalTimes().naive
     for count, row in enumerate(db.session.execute(ledger_rows_query(start, end, NOW)), 1):
         cells = []
-        for value, (_h, _w, kind) in zip(_row_values(count, row, full), COLUMNS):
+        for value, (_h, _w, kind) in zip(_row_values(count, row, full, times), COLUMNS):
             value = cell_value(ws, value)
             if kind == "datetime" and value is not None:
                 cell = WriteOnlyCell(ws, value=value)
@@ -143,3 +145,44 @@ def test_a_failure_midway_cuts_the_download_instead_of_finishing_a_corrupt_file(
     with pytest.raises(zipfile.BadZipFile):
         zipfile.ZipFile(BytesIO(b"".join(received)))
 
+
+
+def test_times_are_the_cases_local_times_to_the_second(tricky_cases, tmp_path, fixed_clock):
+    """The rows' times come from the database as seconds since 1970 and are turned into local
+    wall-clock times by the stream: they are the cases' own times (read through the ORM) in
+    Beijing time, the fraction of a second dropped."""
+    from app.core.timeutil import to_local
+    for index, case in enumerate(tricky_cases):  # fractions of a second, either side of .5
+        case.submitted_at = case.submitted_at + timedelta(microseconds=999_999 - index * 70_000)
+        if case.dispatched_at:
+            case.dispatched_at = case.dispatched_at + timedelta(hours=23, microseconds=500_000)
+    db.session.commit()
+    path = tmp_path / "times.xlsx"
+    export_ledger(path, *NOV, now=NOW)
+    sheet = load_workbook(path)["台账"]
+
+    def shown(value):
+        return value and to_local(value).replace(tzinfo=None, microsecond=0)
+    cases = {case.tracking_no: case for case in tricky_cases}
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(tricky_cases)
+    for row in rows:
+        case = cases[row[1]]
+        assert row[2] == shown(case.submitted_at)
+        assert row[14] == shown(case.dispatched_at)  # 派发时间: past local midnight too
+        assert row[19] == shown(case.reply_due_at)
+
+
+def test_a_download_stopped_early_stops_the_reading_thread(county, app, world):
+    """The rows are read ahead by a second thread (at most READ_AHEAD batches): a stream
+    closed midway (the browser went away) ends it and gives its connection back."""
+    import threading
+    from app.figures.ledger import Ledger
+    ledger = Ledger(*NOV, now=NOW)
+    ledger.ROW_BATCH, ledger.READ_AHEAD = 1, 1
+    batches = ledger._row_batches()
+    assert len(next(batches)) == 1
+    reader, = [t for t in threading.enumerate() if t.name == "ledger-rows"]
+    assert reader.is_alive()  # holding the next batches, waiting to hand them over
+    batches.close()
+    assert not reader.is_alive()
