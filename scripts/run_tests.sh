@@ -17,6 +17,12 @@ PG_URL=${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
 PYTEST_ARGS=${PYTEST_ARGS:-}
 MOVED_CLOCK=${MOVED_CLOCK:-+400d}
 LEGS_AT_ONCE=${LEGS_AT_ONCE:-1}
+# WORKERS=2 splits the SQLite and the PostgreSQL leg over two pytest-xdist processes each (each
+# worker its own database file or schema, temp folders, ports and moto server). Off by default:
+# the PostgreSQL leg alone passed so (4m23s), but beside the other legs on a loaded machine
+# one test failed, not yet looked into.
+WORKERS=${WORKERS:-1}
+xdist() { [ "$WORKERS" -gt 1 ] && echo "-n $WORKERS"; }
 MONOTONIC_SLEEP=.venv/lib/monotonic_sleep.so  # built by `make test` from scripts/monotonic_sleep.c
 
 banner() { printf '\n==================== %s ====================\n' "$1"; }
@@ -77,11 +83,12 @@ if pg_answers; then
 fi
 
 start_leg sqlite "SQLite" \
-    env -u DATABASE_URL $PY -m pytest -p no:cacheprovider $PYTEST_ARGS tests
+    env -u DATABASE_URL $PY -m pytest -p no:cacheprovider $(xdist) $PYTEST_ARGS tests
 
 if [ "$pg_state" = present ]; then
     start_leg postgresql "PostgreSQL ($PG_URL)" \
-        env DATABASE_URL="$PG_URL" $PY -m pytest -p no:cacheprovider $PYTEST_ARGS tests
+        env DATABASE_URL="$PG_URL" $PY -m pytest -p no:cacheprovider \
+        $(xdist) $PYTEST_ARGS tests
 fi
 
 FAKETIME_LIB=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime.so.1$' | head -n 1 || true)
