@@ -19,7 +19,7 @@ from app.cases.errors import CaseActionError
 from app.cases.models import (
     AuditEvent, Case, CaseDepartment, CaseSource, CaseState, Category, Complexity,
     ExtensionRequest, ExtensionStatus, Rating, Reply, Urgency)
-from app.core.clock import utcnow
+from app.core.clock import local_today, utcnow
 from app.core.timeutil import LOCAL_TZ, format_deadline
 from app.departments.models import Department
 from app.extensions import db, retryable_write
@@ -389,7 +389,7 @@ def dispatch_case(case: Case, actor: User, department: Department,
                       "complexity": complexity.name,
                       **({"reply_due_at": reply_due_at.isoformat()} if reply_due_at else {})})
     _notify("dispatched", users_of_department(department.id, *HANDLING_ROLES), case,
-            f"新派件 {case.tracking_no}，请在{format_deadline(case.sign_due_at)}签收",
+            f"新派件 {case.tracking_no}，请在{format_deadline(case.sign_due_at, local_today(now))}签收",
             case.content[:80], deadline_at=case.sign_due_at, now=now)
     for co in co_departments:
         _notify("co_dispatched", users_of_department(co.id, *HANDLING_ROLES), case,
@@ -421,7 +421,7 @@ def return_case(case: Case, actor: User, reason: str, now=None) -> Case:
                            max_length=REASON_MAX, label="退回理由")
     if case.return_due_at and now > case.return_due_at:
         _refuse("deadline_passed",
-                f"退回时限已过（{format_deadline(case.return_due_at)}），请办理或申请延期")
+                f"退回时限已过（{format_deadline(case.return_due_at, local_today(now))}），请办理或申请延期")
     case.returned_at = now
     case.return_count += 1
     case.assignee = None
@@ -486,7 +486,7 @@ def approve_extension(case: Case, actor: User, note=None, now=None) -> Extension
     _record(case, actor, "approve_extension", note=request.decision_note,
             data={"days": request.days, "reply_due_at": case.reply_due_at.isoformat()}, now=now)
     _notify("extension_decided", [request.requested_by], case,
-            f"延期已批准 {case.tracking_no}", f"新的办理时限：{format_deadline(case.reply_due_at)}",
+            f"延期已批准 {case.tracking_no}", f"新的办理时限：{format_deadline(case.reply_due_at, local_today(now))}",
             deadline_at=case.reply_due_at, now=now)
     return request
 
@@ -636,7 +636,7 @@ def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = Non
                 rework_due_at=case.rework_due_at.isoformat())
     reason = case.rating_comment or "、".join(row.tag_labels)
     _notify("callback_due", dispatchers(), case, f"差评待回访 {case.tracking_no}",
-            f"{rating.label}：{reason}。请在{format_deadline(case.callback_due_at)}回访企业",
+            f"{rating.label}：{reason}。请在{format_deadline(case.callback_due_at, local_today(now))}回访企业",
             deadline_at=case.callback_due_at, now=now)
     if case.lead_department_id is None:  # answered at intake: back to the dispatch queue
         _transition(case, CaseState.submitted, actor, "rate", now=now, actor_label=label,
@@ -650,7 +650,7 @@ def rate_case(case: Case, rating: Rating, comment=None, actor: User | None = Non
     _transition(case, CaseState.signed, actor, "rate", now=now, actor_label=label,
                 note=case.rating_comment, department_id=case.lead_department_id, data=data)
     _notify("reopened", _lead_team(case), case, f"差评整改 {case.tracking_no}",
-            f"{rating.label}：{reason}。请在{format_deadline(case.rework_due_at)}整改并反馈",
+            f"{rating.label}：{reason}。请在{format_deadline(case.rework_due_at, local_today(now))}整改并反馈",
             deadline_at=case.reply_due_at, now=now)
     _tell_submitter(case, "reopened", now)
     return case
@@ -683,7 +683,7 @@ def close_unrated(case: Case, now=None, actor: User | None = None) -> Case:
     _require_state(case, (CaseState.replied,), "自动办结")
     due = apply_limit(case.replied_at, "close_unrated", WorkCalendar.from_database())
     if now < due:
-        _refuse("not_yet_due", f"{format_deadline(due)}仍可评价，尚不能自动办结")
+        _refuse("not_yet_due", f"{format_deadline(due, local_today(now))}仍可评价，尚不能自动办结")
     case.closed_at = now
     case.closed_unrated = True
     _transition(case, CaseState.closed, actor, "close_unrated", now=now,

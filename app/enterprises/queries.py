@@ -3,7 +3,6 @@ from functools import lru_cache
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import or_
 
 from app.enterprises.credit_code import normalize_credit_code
@@ -29,6 +28,9 @@ SEARCH_MAX = 50  # characters of a search; longer text is no enterprise's name
 def name_initials(name: str) -> str:
     """Pinyin initials of a name, lower case: 清泉饮品有限公司 → qqypyxgs (letters and digits
     in the name are kept as they are)."""
+    # Imported here: pypinyin's phrase dictionary takes about half a second to load, which
+    # every process (each gunicorn worker, each CLI command) would pay at startup.
+    from pypinyin import Style, lazy_pinyin
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower().replace(" ", "")
 
 

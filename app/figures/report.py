@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.cases.models import Case
-from app.core.clock import utcnow
+from app.core.clock import local_today, utcnow
 from app.core.documents import paragraph, row_values
 from app.core.timeutil import format_deadline, format_local
 from app.extensions import db
@@ -51,9 +51,11 @@ def build_report(month: str, county: str = "", now=None, *, scope: dict | None =
     ids = queries.case_ids_for("overdue_now", "numerator", date_from, date_to, scope, now=now)
     cases = db.session.execute(db.select(Case).where(Case.id.in_(ids))
                                .order_by(Case.reply_due_at).limit(OVERDUE_LIMIT)).scalars()
+    today = local_today(now)
     overdue = [[c.tracking_no, c.category.name,
                 c.lead_department.name if c.lead_department else "—", c.state.label,
-                format_deadline(c.sign_due_at), format_deadline(c.reply_due_at), c.content[:40]]
+                format_deadline(c.sign_due_at, today), format_deadline(c.reply_due_at, today),
+                c.content[:40]]
                for c in cases]
     year, mon = month.split("-")
     snapshot = None if scope else get_snapshot(month)

@@ -12,6 +12,7 @@ from sqlalchemy import exists, select
 from app.cases.models import AuditEvent, Case
 from app.cases.operations import (
     _notify, _now, _record, _refuse, _require_role, _require_text, open_loop)
+from app.core.clock import local_today
 from app.core.timeutil import format_deadline, format_local
 from app.extensions import db
 from app.rating.models import AppealKind, AppealState, CaseRating
@@ -54,7 +55,7 @@ def callback_overdue(case: Case, now=None) -> CaseRating | None:
             AuditEvent.case_id == case.id, AuditEvent.action == "callback_overdue",
             AuditEvent.created_at >= loop.rated_at))):
         return None
-    due = format_deadline(loop.callback_due_at)
+    due = format_deadline(loop.callback_due_at, local_today(now))
     _record(case, None, "callback_overdue", now=now, note=f"差评回访已超过时限（{due}）",
             data={"callback_due_at": loop.callback_due_at.isoformat()})
     _notify("callback_overdue", list(dispatchers()) + users_with_role(Role.supervisor), case,

@@ -15,6 +15,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qs, unquote, urlsplit
 from urllib.request import Request, urlopen
 
+from app.core.clock import local_today
 from app.core.timeutil import format_deadline
 
 BRAND = "码上办"
@@ -104,7 +105,9 @@ def mail_domain(mail_from: str) -> str:
 def message_text(notification, base_url: str) -> str:
     lines = [notification.title, "", notification.body]
     if notification.deadline_at and notification.case_id:
-        lines += ["", f"时限：{format_deadline(notification.deadline_at)}"]
+        # "This year" is the year the notification was made in, not the year it is sent in.
+        made = local_today(notification.created_at) if notification.created_at else None
+        lines += ["", f"时限：{format_deadline(notification.deadline_at, made)}"]
     if notification.link:
         lines += ["", f"查看详情：{base_url}{notification.link}"]
     return "\n".join(lines)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_
 
 from app.cases.models import Case, CaseState
+from app.core.clock import local_today
 from app.core.timeutil import format_deadline
 from app.departments.models import Department
 from app.extensions import db
@@ -74,7 +75,8 @@ def department_summaries(department_ids, now: datetime) -> dict[int, DepartmentS
                                                            ranked.c.rank))
     for department_id, no, state, sign_due, reply_due in listed:
         summaries[department_id].overdue.append(
-            (no, state.label, format_deadline(reply_due if state is CaseState.signed else sign_due)))
+            (no, state.label, format_deadline(reply_due if state is CaseState.signed else sign_due,
+                                      local_today(now))))
     return summaries
 
 

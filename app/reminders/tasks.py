@@ -17,7 +17,7 @@ from app.auth.queries import HANDLING_ROLES, OFFICE_ROLES, dispatchers, users_wi
 from app.cases import operations as ops
 from app.cases.errors import CaseActionError
 from app.cases.models import Case, CaseState
-from app.core.clock import utcnow
+from app.core.clock import local_today, utcnow
 from app.core.timeutil import format_deadline, local_datetime, to_local
 from app.extensions import db
 from app.field.reminders import remind_field
@@ -154,7 +154,7 @@ def _advance_batch(cases, now: datetime, timeline: Timeline) -> int:
         teams = _lead_teams([case for case, _point in messages])
         office = list(dispatchers())
         queue_notifications([_reminder(case, point, timeline,
-                                       office if point.phase == "callback" else teams[case.id])
+                                       office if point.phase == "callback" else teams[case.id], now)
                              for case, point in messages], now=now)
     if escalations:
         loaded = {case.id: case for case in db.session.execute(
@@ -202,7 +202,7 @@ def _naive_utc(value: datetime | None):
 
 
 def _escalate(case: Case, point, now: datetime, timeline: Timeline):
-    due_text = format_deadline(point.deadline) if point.deadline else ""
+    due_text = format_deadline(point.deadline, local_today(now)) if point.deadline else ""
     label = PHASE_LABEL.get(point.phase, "")
     try:
         if point.kind == "urge":
@@ -223,7 +223,7 @@ def _escalate(case: Case, point, now: datetime, timeline: Timeline):
                     exc.message)
 
 
-def _reminder(case, point, timeline: Timeline, recipients) -> Message:
+def _reminder(case, point, timeline: Timeline, recipients, now: datetime) -> Message:
     label = PHASE_LABEL.get(point.phase, "")
     if point.kind.endswith("_before"):
         headline = f"距{label}时限不足{timeline.label('remind_before')}"
@@ -235,7 +235,7 @@ def _reminder(case, point, timeline: Timeline, recipients) -> Message:
             else ops.case_link(case))
     return Message(point.kind, recipients, case=case, deadline_at=point.deadline,
                    title=f"{label}提醒 {case.tracking_no}：{headline}",
-                   body=f"请在{format_deadline(point.deadline)}完成{label}。{case.content_head}",
+                   body=f"请在{format_deadline(point.deadline, local_today(now))}完成{label}。{case.content_head}",
                    link=link)
 
 
