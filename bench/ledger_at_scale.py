@@ -12,7 +12,8 @@ database):
 - the whole dashboard (`dashboard_figures`, as /figures/ runs it) for three years, on
   PostgreSQL and SQLite, at 1,000,000 cases;
 - at 10,000,000 cases on PostgreSQL (a province's decade: one case every 31 s from 2024): the
-  one-year dashboard and one scheduler tick with 1,000 cases due (sending excluded).
+  one-year dashboard and the scheduler tick with 1,000 cases due (sending excluded), with the
+  day's digests due and with them already sent.
 
 The data: bench/figures.py's generator (one INSERT … SELECT per table; states, deadlines met
 and missed, ratings, returns, reopenings; replies; submit, dispatch, sign, reply, rate and
