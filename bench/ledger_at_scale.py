@@ -12,7 +12,8 @@ database):
 - the whole dashboard (`dashboard_figures`, as /figures/ runs it) for three years, on
   PostgreSQL and SQLite, at 1,000,000 cases;
 - at 10,000,000 cases on PostgreSQL (a province's decade: one case every 31 s from 2024): the
-  one-year dashboard and one scheduler tick with 1,000 cases due (sending excluded).
+  one-year dashboard and the scheduler tick with 1,000 cases due (sending excluded), with the
+  day's digests due and with them already sent.
 
 The data: bench/figures.py's generator (one INSERT … SELECT per table; states, deadlines met
 and missed, ratings, returns, reopenings; replies; submit, dispatch, sign, reply, rate and
@@ -71,8 +72,8 @@ def measure(code: str, url: str, what: str, now: str) -> dict:
                 db.session.execute(data["overdue_ids"].limit(50)).all()
                 db.session.rollback()
             return {"ms": _times(dashboard), "period": f"{start}..{end - timedelta(days=1)}"}
-        if what == "tick":
-            return _measure_tick(db, now)
+        if what in ("tick", "tick:nodigest"):
+            return _measure_tick(db, now, digest=what == "tick")
     raise ValueError(what)
 
 
@@ -106,24 +107,56 @@ def _measure_ledger(app, db) -> dict:
             "peak_mb": (peak - baseline) / 1024}
 
 
-def _measure_tick(db, now) -> dict:
+def _measure_tick(db, now, digest: bool = True) -> dict:
+    """Three ticks with the same 1,000 cases due each time. With `digest` the notifications are
+    all deleted before each tick, so each sends the day's digests again (as the first tick
+    after 08:30 of a working day does); without, the day's digests are sent once before the
+    timed ticks and kept, so the ticks are the other 1,439 of the day's (sending excluded).
+    BENCH_EXPLAIN=FILE runs one tick instead, and appends PostgreSQL's plan (auto_explain,
+    EXPLAIN ANALYZE) of each of its statements that took over 20 ms to FILE."""
     from datetime import timedelta
-    from sqlalchemy import text
+    from sqlalchemy import event, text
     from app.reminders import tasks
+    keep = "WHERE kind NOT LIKE 'digest%'" if not digest else ""
+    if not digest:
+        tasks.send_digests(now)
+    explain = os.environ.get("BENCH_EXPLAIN")
     times = []
-    for _ in range(3):
+    for _ in range(1 if explain else 3):
         db.session.remove()
         with db.engine.begin() as conn:
-            conn.execute(text("DELETE FROM deliveries"))
-            conn.execute(text("DELETE FROM notifications"))
+            conn.execute(text(f"DELETE FROM deliveries WHERE notification_id IN "
+                              f"(SELECT id FROM notifications {keep})"))
+            conn.execute(text(f"DELETE FROM notifications {keep}"))
             conn.execute(text("UPDATE cases SET next_check_at = :at, escalation_level = 0 "
                               "WHERE id IN (SELECT id FROM bench_due)"),
                          {"at": (now - timedelta(minutes=15)).replace(tzinfo=None)})
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE cases, notifications, deliveries"))
+        if explain:
+            db.engine.dispose()
+            out = open(explain, "a")
+            out.write(f"\n===== tick ({'digest due' if digest else 'no digest'}) =====\n")
+
+            @event.listens_for(db.engine, "connect")
+            def _auto_explain(dbapi_connection, _record):
+                dbapi_connection.add_notice_handler(
+                    lambda diag: out.write(f"{diag.message_primary}\n"))
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute("LOAD 'auto_explain'")
+                    cursor.execute("SET auto_explain.log_min_duration = 20")
+                    cursor.execute("SET auto_explain.log_analyze = on")
+                    cursor.execute("SET auto_explain.log_buffers = on")
+                    cursor.execute("SET client_min_messages = log")
+                dbapi_connection.commit()
         started = time.perf_counter()
         result = tasks.tick(now, deliver=False)
         times.append((time.perf_counter() - started) * 1000)
+        if explain:
+            db.session.remove()
+            event.remove(db.engine, "connect", _auto_explain)
+            db.engine.dispose()
+            out.close()
     return {"ms": times, "result": str(result)}
 
 
@@ -314,7 +347,8 @@ def main():
                 measures.append(("dashboard:3", "dashboard, three years"))
             else:
                 measures += [("dashboard:1", "dashboard, one year"),
-                             ("tick", "reminder tick, 1,000 due")]
+                             ("tick", "reminder tick, 1,000 due, the day's digests due"),
+                             ("tick:nodigest", "reminder tick, 1,000 due, digests already sent")]
             if cases == 1_000_000 and url.startswith("sqlite"):
                 measures.append(("ledger", "ledger 100,000 rows"))
             for what, title in measures:

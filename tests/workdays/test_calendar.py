@@ -75,6 +75,30 @@ def test_year_without_official_data_falls_back_to_weekdays_and_warns(caplog, fre
     assert len(warnings) == 1 and "2027" in warnings[0].getMessage()
 
 
+def test_a_year_without_official_data_is_asked_of_chinese_calendar_once(monkeypatch,
+                                                                         fresh_warnings):
+    """The scheduler asks ~8 days per due case; chinese_calendar scans all its holidays on
+    every call, so a year it does not know is remembered after the first refusal (the
+    answers stay the weekdays')."""
+    import chinese_calendar
+    asked = []
+
+    def counting(day):
+        asked.append(day)
+        return real(day)
+    real = chinese_calendar.is_workday
+    monkeypatch.setattr(chinese_calendar, "is_workday", counting)
+    calendar = WorkCalendar({date(2033, 12, 26): False})
+    days = [date(2033, 12, 1) + timedelta(days=n) for n in range(31)]
+    answers = [calendar.is_workday(day) for day in days + days]
+    assert answers == [day.weekday() < 5 and day != date(2033, 12, 26) for day in days + days]
+    assert asked == [date(2033, 12, 1)]
+    # A known year is still asked per day (and then kept).
+    assert calendar.is_workday(date(2026, 10, 10)) is True  # a make-up Saturday
+    assert calendar.is_workday(date(2026, 10, 10)) is True
+    assert asked == [date(2033, 12, 1), date(2026, 10, 10)]
+
+
 def test_unknown_year_still_honours_office_overrides(caplog, fresh_warnings):
     # The office enters New Year's Day 2027 itself: the deadline moves by one day.
     calendar = WorkCalendar({date(2027, 1, 1): False})
