@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "from_round": "网络专项评议征集的意见建议",
     "open_assessment_campaign": "发起集中测评", "record_assessment": "登记现场测评",
     "from_assessment": "现场测评发现问题",
+    # 季测评 (app/quarterly)
+    "set_quarterly_weights": "设置季度测评权重",
 }
 UNKNOWN_ACTION = "其他操作"
 
