@@ -23,6 +23,13 @@ exactly the live figures (tested over random periods, `now`s and changes on both
   (department, category, source); any other filter (a leader's enterprises, a township, an
   enterprise) is computed live.
 
+With the counts, each month keeps (migration 0140) the histograms of its handled cases'
+handling times, per hour and per hundredth of an hour (`figure_month_handling`: the median
+read off them exactly, `stored_median`), and its return/dispatch events counted per (action,
+department, previous times) (`figure_month_events`: 退回 and 回退率, `stored_events`), valid
+while `events_version` — bumped by triggers on audit_events and on a case's validity — is
+the one they were built at.
+
 `refresh(now)` (the scheduler's `figures` job, and `flask metrics rollup`) builds the closed
 months that have no valid counts. A month's build holds its `figure_months` row locked
 (PostgreSQL: SELECT … FOR UPDATE; SQLite: the write lock, BEGIN IMMEDIATE) while it reads the
