@@ -1,6 +1,6 @@
 """The ledger and long periods at scale: today's code and this code, same databases, same run.
 
-    /work/main/.venv/bin/python bench/ledger_at_scale.py [--old 66a4b12] [--only pg1m,sqlite1m,pg10m] [--skip-10m] [--keep]
+    /work/main/.venv/bin/python bench/ledger_at_scale.py [--old 66a4b12] [--only pg1m,sqlite1m,pg10m] [--skip-10m] [--skip-ledger] [--keep]
 
 Prints, each the median of three, beside the same measure of the code at `--old` (extracted
 with `git archive` into a temporary directory and run in its own process against the same
@@ -308,6 +308,7 @@ def main():
                         help="which data: a comma-separated part of pg1m,sqlite1m,pg10m")
     parser.add_argument("--skip-10m", action="store_true", help="the same as --only pg1m,sqlite1m")
     parser.add_argument("--keep", action="store_true", help="keep the databases for a next run")
+    parser.add_argument("--skip-ledger", action="store_true", help="the dashboards only")
     parser.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--build", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--prebuild", nargs=3, help=argparse.SUPPRESS)
@@ -351,6 +352,8 @@ def main():
                              ("tick:nodigest", "reminder tick, 1,000 due, digests already sent")]
             if cases == 1_000_000 and url.startswith("sqlite"):
                 measures.append(("ledger", "ledger 100,000 rows"))
+            if args.skip_ledger:
+                measures = [(what, title) for what, title in measures if what != "ledger"]
             for what, title in measures:
                 result = {}
                 for name, code in (("before", str(old)), ("after", new)):

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.cases.models import CaseSource
@@ -52,6 +52,11 @@ class FigureMonth(db.Model):
     built_version: Mapped[int | None] = mapped_column(Integer)
     computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The event counts (figure_month_events): `events_version` is bumped by a trigger on
+    # audit_events whenever a return/dispatch event made in the month is inserted, deleted or
+    # updated; the counts hold while `events_built_version` equals it (they depend on no `now`).
+    events_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    events_built_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class FigureMonthCount(db.Model):
@@ -69,3 +74,45 @@ class FigureMonthCount(db.Model):
 
 for _name in COUNTED_PREDICATES:
     setattr(FigureMonthCount, _name, mapped_column(_name, Integer, default=0, nullable=False))
+
+
+class FigureMonthHandling(db.Model):
+    """One closed month's histogram of handling times (the median's cases: `handled`), exact
+    enough to give the median exactly (app/figures/rollup.py, docs/figures.md).
+
+    `level` 1 counts the cases per whole hour of `handling_seconds` (bucket = seconds / 3600),
+    level 2 per hundredth of an hour (bucket = seconds / 36, the median figure's resolution)
+    with the smallest and largest value of the bucket. `whole` rows count the county's cases,
+    the others one lead department's (`department_id`, None: no department)."""
+
+    __tablename__ = "figure_month_handling"
+    __table_args__ = (Index("ix_figure_month_handling_month_id_level_bucket",
+                            "month_id", "level", "bucket"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month_id: Mapped[int] = mapped_column(ForeignKey("figure_months.id"))
+    whole: Mapped[bool] = mapped_column(Boolean)
+    department_id: Mapped[int | None] = mapped_column(Integer)
+    level: Mapped[int] = mapped_column(Integer)
+    bucket: Mapped[int] = mapped_column(Integer)
+    cases: Mapped[int] = mapped_column(Integer)
+    low: Mapped[int] = mapped_column(Integer)
+    high: Mapped[int] = mapped_column(Integer)
+
+
+class FigureMonthEvent(db.Model):
+    """One closed month's `return`/`dispatch` events with a department (made in the month),
+    counted per (action, department, previous_at, previous_department_at): 退回 and 回退率's
+    counts of a period (`queries.events_counted`) are sums of them (app/figures/rollup.py).
+    Invalid cases' events are left out, as the live count leaves them out."""
+
+    __tablename__ = "figure_month_events"
+    __table_args__ = (Index("ix_figure_month_events_month_id_action", "month_id", "action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month_id: Mapped[int] = mapped_column(ForeignKey("figure_months.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    department_id: Mapped[int | None] = mapped_column(Integer)
+    previous_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    previous_department_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    events: Mapped[int] = mapped_column(Integer)

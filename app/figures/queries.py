@@ -440,7 +440,8 @@ def events_made(action: str, start, end, filters=None, by: str | None = None):
     return statement.where(*conditions).group_by(column)
 
 
-def events_counted(action: str, start, end, filters=None, by: str | None = None):
+def events_counted(action: str, start, end, filters=None, by: str | None = None,
+                   live=None):
     """How many cases `events_made` lists (with `by`: per group), counted without DISTINCT.
 
     Each `return`/`dispatch` event carries the time of the case's previous event of the same
@@ -451,7 +452,12 @@ def events_counted(action: str, start, end, filters=None, by: str | None = None)
     range count, equal to the distinct cases. Per department (and within a `department`
     filter) the previous event of the same department decides. Without case filters the
     count is read from the index alone (ix_audit_events_action_created_at), less the events
-    of invalid cases (few); with them, from the events joined to their cases."""
+    of invalid cases (few); with them, from the events joined to their cases.
+
+    Returns (sign, statement) pairs whose counts add up. `live` (no case filter, by None or
+    department): the ranges of [start, end) not covered by stored months — the index is read
+    only within them; the stored months' counts (rollup.stored_events, invalid cases left
+    out) are added by the caller."""
     previous, low = AuditEvent.previous_at, start
     events = [AuditEvent.action == action, AuditEvent.department_id.is_not(None),
               AuditEvent.created_at >= start, AuditEvent.created_at < end]
@@ -489,16 +495,22 @@ def events_counted(action: str, start, end, filters=None, by: str | None = None)
                 query = query.outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)
         return query.where(*events, *conditions).group_by(*grouping)
     if cases or by not in (None, "department"):
-        return [statement(Case.state != CaseState.invalid, *cases)]
-    return [statement(joined=False), statement(Case.state == CaseState.invalid)]
+        assert live is None, "stored months count no case filter"
+        return [(1, statement(Case.state != CaseState.invalid, *cases))]
+    if live is None:
+        return [(1, statement(joined=False)), (-1, statement(Case.state == CaseState.invalid))]
+    statements = []
+    for low, high in live:
+        within = (AuditEvent.created_at >= low, AuditEvent.created_at < high)
+        statements += [(1, statement(*within, joined=False)),
+                       (-1, statement(*within, Case.state == CaseState.invalid))]
+    return statements
 
 
 def _counted(statements) -> tuple[dict, int]:
-    """({group key: cases}, the period's cases) of `events_counted`'s statements (the first
-    less the others)."""
+    """({group key: cases}, the period's cases) of `events_counted`'s (sign, statement)s."""
     groups, total = {}, 0
-    for index, statement in enumerate(statements):
-        sign = -1 if index else 1
+    for sign, statement in statements:
         for key, count, first in db.session.execute(statement):
             groups[key] = groups.get(key, 0) + sign * count
             total += sign * int(first or 0)
@@ -525,10 +537,20 @@ def _events_grouped(action, by, start, end, filters) -> dict:
 def _events_by_department(start, end, filters, names) -> tuple[dict, dict]:
     """({action: cases}, {action: {department: cases}}) of the event figures among `names`,
     from one statement (set) per action."""
+    from app.figures import rollup
     totals, groups = {}, {}
+    # Closed months' stored counts (app/figures/rollup.py), the rest of the period live.
+    months = rollup.event_months(start, end) if rollup.department_only(filters) else []
+    live = rollup.live_ranges(start, end, months) if months else None
     for action in _event_actions(names):
         groups[action], totals[action] = _counted(
-            events_counted(action, start, end, filters, by="department"))
+            events_counted(action, start, end, filters, by="department", live=live))
+        if months:
+            stored, total = rollup.stored_events(action, months, start, filters)
+            totals[action] += total
+            for key, count in stored.items():
+                groups[action][key] = groups[action].get(key, 0) + count
+            groups[action] = {key: count for key, count in groups[action].items() if count}
     return totals, groups
 
 
@@ -560,6 +582,11 @@ def median_handling(start, end, filters, now, count: int | None = None) -> dict:
     one column: percentile_cont on PostgreSQL; on SQLite, which has no percentile function,
     the one or two middle rows by ORDER BY … LIMIT/OFFSET once the count is known (`count`,
     when the caller has counted the handled cases already)."""
+    from app.figures import rollup
+    if rollup.department_only(filters):  # closed months' histograms (app/figures/rollup.py)
+        months = rollup.stored_months(start, end, now)
+        if months:
+            return median_figure(*rollup.stored_median(start, end, filters, now, months))
     where = (*base_conditions(start, end, filters), handled(now))
     seconds = Case.handling_seconds
     if dialect_name() == "postgresql":

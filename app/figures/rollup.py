@@ -23,6 +23,13 @@ exactly the live figures (tested over random periods, `now`s and changes on both
   (department, category, source); any other filter (a leader's enterprises, a township, an
   enterprise) is computed live.
 
+With the counts, each month keeps (migration 0140) the histograms of its handled cases'
+handling times, per hour and per hundredth of an hour (`figure_month_handling`: the median
+read off them exactly, `stored_median`), and its return/dispatch events counted per (action,
+department, previous times) (`figure_month_events`: 退回 and 回退率, `stored_events`), valid
+while `events_version` — bumped by triggers on audit_events and on a case's validity — is
+the one they were built at.
+
 `refresh(now)` (the scheduler's `figures` job, and `flask metrics rollup`) builds the closed
 months that have no valid counts. A month's build holds its `figure_months` row locked
 (PostgreSQL: SELECT … FOR UPDATE; SQLite: the write lock, BEGIN IMMEDIATE) while it reads the
@@ -31,15 +38,16 @@ cases, so a case changed meanwhile either is in the counts or bumps the version 
 from datetime import date, datetime
 import logging
 
-from sqlalchemy import and_, func, insert, literal, or_, select
+from sqlalchemy import and_, exists, func, insert, literal, null, or_, select
 
-from app.cases.models import Case, CaseSource, CaseState
+from app.cases.models import AuditEvent, Case, CaseSource, CaseState
 from app.core.clock import utcnow
 from app.core.timeutil import LOCAL_TZ
 from app.core.types import UTCDateTime
 from app.extensions import db, open_write_transaction
 from app.figures import queries
-from app.figures.models import COUNTED_PREDICATES, FigureMonth, FigureMonthCount
+from app.figures.models import (COUNTED_PREDICATES, FigureMonth, FigureMonthCount,
+                                FigureMonthEvent, FigureMonthHandling)
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +58,7 @@ FIGURE_COLUMNS = ("submitted_at", "state", "lead_department_id", "category_id", 
                   "dispatched_at", "sign_due_at", "signed_at", "returned_at", "reply_due_at",
                   "first_replied_at", "replied_at", "rating", "rating_excluded", "extension_count",
                   "reopen_count", "complaint_at", "callback_at", "callback_due_at",
-                  "rework_feedback_at", "rework_due_at", "appeals_upheld")
+                  "rework_feedback_at", "rework_due_at", "appeals_upheld", "handling_seconds")
 # The filters stored months can answer: those on the grouping's own columns.
 STORED_FILTERS = {"department": FigureMonthCount.lead_department_id,
                   "category": FigureMonthCount.category_id, "source": FigureMonthCount.source}
@@ -58,6 +66,9 @@ KEY_COLUMNS = {"department": (Case.lead_department_id, FigureMonthCount.lead_dep
                "category": (Case.category_id, FigureMonthCount.category_id),
                "source": (Case.source, FigureMonthCount.source)}
 OPEN_STATES = (CaseState.dispatched, CaseState.signed, CaseState.replied)
+# The histograms of handling times: level → bucket width in seconds. Level 2's width, 36 s, is
+# a hundredth of an hour: the median figure's resolution (hours truncated to two decimals).
+HISTOGRAM_LEVELS = {1: 3600, 2: 36}
 
 
 def predicate(name: str):
@@ -94,7 +105,8 @@ def closed_months(now: datetime) -> list[tuple[str, date]]:
 def refresh(now: datetime | None = None, limit: int | None = None) -> int:
     """Build the closed months without valid counts (at most `limit`); return how many."""
     now = now or utcnow()
-    valid = set(db.session.execute(select(FigureMonth.month).where(*_valid(now))).scalars())
+    valid = set(db.session.execute(select(FigureMonth.month).where(
+        *_valid(now), FigureMonth.events_built_version == FigureMonth.events_version)).scalars())
     stale = [(month, first) for month, first in closed_months(now) if month not in valid]
     db.session.rollback()
     for month, first in stale[:limit]:
@@ -116,8 +128,8 @@ def build_month(month: str, first: date, now: datetime) -> None:
         open_write_transaction(db.session.connection())
     row = db.session.execute(select(FigureMonth).filter_by(month=month)
                              .with_for_update()).scalar_one()
-    db.session.execute(FigureMonthCount.__table__.delete().where(
-        FigureMonthCount.month_id == row.id))
+    for table in (FigureMonthCount, FigureMonthHandling, FigureMonthEvent):
+        db.session.execute(table.__table__.delete().where(table.month_id == row.id))
     keys = [KEY_COLUMNS[by][0] for by in queries.CUBE_KEYS]
     counts = [func.sum(queries.sql_case((predicate(name)(now), 1), else_=0))
               for name in COUNTED_PREDICATES]
@@ -125,6 +137,9 @@ def build_month(month: str, first: date, now: datetime) -> None:
     db.session.execute(insert(FigureMonthCount).from_select(columns, select(
         literal(row.id), *keys, *counts).select_from(Case)
         .where(*queries.base_conditions(start, end)).group_by(*keys)))
+    _build_histograms(row.id, start, end, now)
+    _build_events(row.id, start, end)
+    row.events_built_version = row.events_version
     # The next deadline still ahead of an open case of the month: until then no time-dependent
     # predicate of the month changes.
     ahead = list(db.session.execute(select(
@@ -147,6 +162,41 @@ def build_month(month: str, first: date, now: datetime) -> None:
     db.session.commit()
 
 
+def _build_histograms(month_id: int, start, end, now) -> None:
+    """The month's histograms of handling times (FigureMonthHandling): the county's and each
+    lead department's, per hour and per hundredth of an hour."""
+    seconds = Case.handling_seconds
+    columns = ["month_id", "whole", "department_id", "level", "bucket", "cases", "low", "high"]
+    for level, width in HISTOGRAM_LEVELS.items():
+        bucket = seconds // width  # integer division on both databases
+        for whole, department in ((True, null()), (False, Case.lead_department_id)):
+            grouping = [bucket] if whole else [Case.lead_department_id, bucket]
+            db.session.execute(insert(FigureMonthHandling).from_select(columns, select(
+                literal(month_id), literal(whole), department, literal(level), bucket,
+                func.count(), func.min(seconds), func.max(seconds)).select_from(Case)
+                .where(*queries.base_conditions(start, end), queries.handled(now))
+                .group_by(*grouping)))
+
+
+EVENT_ACTIONS = ("return", "dispatch")  # 退回 and 回退率's (queries.EVENT_FIGURES)
+
+
+def _build_events(month_id: int, start, end) -> None:
+    """The month's return/dispatch events with a department, but not of an invalid case,
+    counted per (action, department, previous_at, previous_department_at) — what
+    `queries.events_counted` compares."""
+    keys = [AuditEvent.action, AuditEvent.department_id, AuditEvent.previous_at,
+            AuditEvent.previous_department_at]
+    db.session.execute(insert(FigureMonthEvent).from_select(
+        ["month_id", "action", "department_id", "previous_at", "previous_department_at",
+         "events"],
+        select(literal(month_id), *keys, func.count()).select_from(AuditEvent).where(
+            AuditEvent.action.in_(EVENT_ACTIONS), AuditEvent.department_id.is_not(None),
+            AuditEvent.created_at >= start, AuditEvent.created_at < end,
+            ~exists().where(Case.id == AuditEvent.case_id, Case.state == CaseState.invalid))
+        .group_by(*keys)))
+
+
 def _valid(now):
     """The conditions of a month whose counts hold at `now`."""
     at = literal(now, UTCDateTime())
@@ -167,6 +217,41 @@ def stored_months(start: datetime, end: datetime, now: datetime) -> list[FigureM
     return list(db.session.execute(select(FigureMonth).where(
         FigureMonth.period_start >= start, FigureMonth.period_end <= end, *_valid(now))
         .order_by(FigureMonth.period_start)).scalars())
+
+
+def event_months(start: datetime, end: datetime) -> list[FigureMonth]:
+    """The months inside [start, end) whose event counts hold (they depend on no `now`)."""
+    return list(db.session.execute(select(FigureMonth).where(
+        FigureMonth.period_start >= start, FigureMonth.period_end <= end,
+        FigureMonth.events_built_version == FigureMonth.events_version)
+        .order_by(FigureMonth.period_start)).scalars())
+
+
+def stored_events(action: str, months: list[FigureMonth], start: datetime,
+                  filters) -> tuple[dict, int]:
+    """({department: cases}, the cases) of `action`'s events in the stored `months` of a
+    period from `start`, counted as `queries.events_counted` counts them: an event counts
+    when its previous one (of the same department per department, and in a department's
+    view) is before `start` or absent. Invalid cases' events are left out (a case becoming
+    invalid, or valid again, makes the months of its events stale: migration 0140)."""
+    stored = FigureMonthEvent
+    at = literal(start, UTCDateTime())
+    department = (filters or {}).get("department")
+    conditions = [stored.month_id.in_([month.id for month in months]), stored.action == action]
+    first = or_(stored.previous_at.is_(None), stored.previous_at < at)
+    if department is not None and department != "":
+        first = or_(stored.previous_department_at.is_(None), stored.previous_department_at < at)
+        conditions.append(stored.department_id == (
+            None if department == queries.NO_DEPARTMENT else queries._id(department)))
+    per_department = or_(stored.previous_department_at.is_(None),
+                         stored.previous_department_at < at)
+    rows = db.session.execute(select(
+        stored.department_id, func.sum(queries.sql_case((per_department, stored.events),
+                                                        else_=0)),
+        func.sum(queries.sql_case((first, stored.events), else_=0)))
+        .where(*conditions).group_by(stored.department_id)).all()
+    return ({key: int(count or 0) for key, count, _first in rows},
+            sum(int(first or 0) for _key, _count, first in rows))
 
 
 def live_ranges(start: datetime, end: datetime, months: list[FigureMonth]):
@@ -206,3 +291,105 @@ def stored_sums(months: list[FigureMonth], group_by, filters, names, extra=()):
             conditions.append(column == queries._id(value))
     return (select(*group_by, *columns, *extra).select_from(FigureMonthCount)
             .where(and_(*conditions)).group_by(*group_by))
+
+
+# --- the median handling time off the histograms ------------------------------------------------
+
+def department_only(filters: dict | None) -> bool:
+    """Whether the stored histograms and event counts can answer with these filters: the
+    county's view and a department's (they are kept per department only)."""
+    return all(key == "department" for key, value in (filters or {}).items()
+               if value is not None and value != "")
+
+
+def stored_median(start: datetime, end: datetime, filters, now: datetime,
+                  months: list[FigureMonth]) -> tuple[int, float | None]:
+    """(handled cases, their median handling seconds) of [start, end): the stored months'
+    histograms added to the live ones of what they leave uncovered — the same figure as the
+    live median (`queries.median_handling`).
+
+    The hour histogram finds the hour of each middle case (rank (n-1)/2 and n/2 from 0), the
+    hundredth-of-an-hour histogram of that hour the hundredth. The figure only needs that
+    hundredth (it is the median in hours truncated to two decimals), except for an even count
+    whose two middle cases lie in different hundredths: the first is then the largest value of
+    its bucket, the second the smallest of its, both stored exactly (`low`, `high`)."""
+    ranges = live_ranges(start, end, months)
+    hours = _histogram(1, months, ranges, filters, now)
+    count = sum(cases for cases, _low, _high in hours.values())
+    if not count:
+        return 0, None
+    fine = {}
+    middle = []
+    for rank in sorted({(count - 1) // 2, count // 2}):
+        hour, within = _find(hours, rank)
+        if hour not in fine:
+            width = HISTOGRAM_LEVELS[1] // HISTOGRAM_LEVELS[2]
+            fine[hour] = _histogram(2, months, ranges, filters, now,
+                                    (hour * width, hour * width + width - 1))
+        bucket, within = _find(fine[hour], within)
+        cases, low, high = fine[hour][bucket]
+        exact = low if within == 0 else high if within == cases - 1 else None
+        middle.append((bucket, exact))
+    if len(middle) == 2 and middle[0][0] != middle[1][0]:
+        return count, (middle[0][1] + middle[1][1]) / 2  # both exact (see above)
+    bucket, exact = middle[0]
+    if len(middle) == 1 and exact is not None:
+        return count, exact
+    # Both middle values (or the one) in one hundredth of an hour: its first second gives the
+    # same figure (the values are whole seconds >= 0, as is their mean's whole part).
+    return count, bucket * HISTOGRAM_LEVELS[2]
+
+
+def _find(histogram: dict, rank: int) -> tuple[int, int]:
+    """(bucket, rank within it) of the case at `rank` (from 0) in {bucket: (cases, …)}."""
+    seen = 0
+    for bucket in sorted(histogram):
+        cases = histogram[bucket][0]
+        if rank < seen + cases:
+            return bucket, rank - seen
+        seen += cases
+    raise ValueError(f"rank {rank} beyond {seen} cases")
+
+
+def _histogram(level, months, ranges, filters, now, buckets=None) -> dict:
+    """{bucket: (cases, lowest, highest)} of the level over the stored months and the live
+    ranges, optionally only the buckets in [buckets[0], buckets[1]]."""
+    width = HISTOGRAM_LEVELS[level]
+    seconds = Case.handling_seconds
+    statements = []
+    for low, high in ranges:
+        bucket = seconds // width
+        conditions = [*queries.base_conditions(low, high, filters), queries.handled(now)]
+        if buckets:
+            conditions.append(seconds.between(buckets[0] * width, buckets[1] * width + width - 1))
+        statements.append(select(bucket.label("bucket"), func.count().label("cases"),
+                                 func.min(seconds).label("low"), func.max(seconds).label("high"))
+                          .where(*conditions).group_by(bucket))
+    if months:
+        stored = FigureMonthHandling
+        conditions = [stored.month_id.in_([month.id for month in months]), stored.level == level]
+        department = (filters or {}).get("department")
+        if department is None or department == "":
+            conditions.append(stored.whole.is_(True))
+        else:
+            conditions += [stored.whole.is_(False), stored.department_id.is_(None)
+                           if department == queries.NO_DEPARTMENT
+                           else stored.department_id == queries._id(department)]
+        if buckets:
+            conditions.append(stored.bucket.between(*buckets))
+        statements.append(select(stored.bucket.label("bucket"),
+                                 func.sum(stored.cases).label("cases"),
+                                 func.min(stored.low).label("low"),
+                                 func.max(stored.high).label("high"))
+                          .where(*conditions).group_by(stored.bucket))
+    histogram = {}
+    for statement in statements:
+        for bucket, cases, low, high in db.session.execute(statement):
+            if bucket is None:  # a handled case always has its handling time; never counted
+                continue
+            if bucket in histogram:
+                had, had_low, had_high = histogram[bucket]
+                histogram[bucket] = (had + int(cases), min(had_low, low), max(had_high, high))
+            else:
+                histogram[bucket] = (int(cases), low, high)
+    return histogram

@@ -9,7 +9,8 @@ from sqlalchemy import text
 from app.cases.models import Case, CaseSource, CaseState, Category, Rating
 from app.extensions import db
 from app.figures import queries, rollup
-from app.figures.models import COUNTED_PREDICATES, FigureMonth, FigureMonthCount
+from app.figures.models import (COUNTED_PREDICATES, FigureMonth, FigureMonthCount,
+                                FigureMonthEvent, FigureMonthHandling)
 
 NOW0 = datetime(2026, 12, 10, 2, 0, tzinfo=timezone.utc)
 FIRST = datetime(2025, 9, 20, tzinfo=timezone.utc)
@@ -17,7 +18,7 @@ STATES = [CaseState.closed, CaseState.closed, CaseState.replied, CaseState.signe
           CaseState.dispatched, CaseState.returned, CaseState.invalid, CaseState.submitted]
 
 
-def random_cases(rng, world, make_enterprise, n=260):
+def random_cases(rng, world, make_enterprise, n=260, handling=None):
     """Cases over 15 months in every state, with deadlines met, missed and still ahead of
     NOW0 (so a month's counts hold only until its next deadline)."""
     categories = db.session.execute(db.select(Category.id)).scalars().all()[:4]
@@ -41,7 +42,7 @@ def random_cases(rng, world, make_enterprise, n=260):
             case.signed_at = dispatched + timedelta(hours=rng.randrange(1, 40))
         if state in (CaseState.replied, CaseState.closed):
             case.replied_at = case.first_replied_at = dispatched + timedelta(days=rng.randrange(1, 14))
-            case.handling_seconds = rng.randrange(3600, 900000)
+            case.handling_seconds = (handling or (lambda: rng.randrange(3600, 900000)))()
             case.extension_count = rng.choice([0, 1])
         if state is CaseState.closed:
             case.rating = rng.choice(list(Rating))
@@ -93,6 +94,8 @@ def random_periods(rng, world, count=30):
 def live(rng, world, periods):
     """The same dashboards with no stored month: every figure from the cases."""
     db.session.execute(FigureMonthCount.__table__.delete())
+    db.session.execute(FigureMonthHandling.__table__.delete())
+    db.session.execute(FigureMonthEvent.__table__.delete())
     db.session.execute(FigureMonth.__table__.delete())
     db.session.commit()
     db.session.expunge_all()
@@ -111,6 +114,42 @@ def test_stored_months_add_up_to_the_live_figures(world, make_enterprise):
     periods = random_periods(rng, world)
     assert used(periods) >= 10  # the test covers the stored path
     assert dashboards(rng, world, periods) == live(rng, world, periods)
+
+
+def test_the_stored_median_is_the_live_median(world, make_enterprise):
+    """The median handling time off the months' histograms equals the live one, over random
+    periods (odd and even counts), `now`s and the department filters — with handling times
+    that often share an hour, a hundredth of an hour, or a value, and some an hour apart."""
+    rng = random.Random(7)
+    choices = [lambda: rng.randrange(0, 40), lambda: 36 * rng.randrange(50, 54),
+               lambda: 3600 * rng.randrange(1, 4) + rng.choice([0, 35, 36, 71, 3599]),
+               lambda: rng.randrange(3600, 90000), lambda: 7200]
+    random_cases(rng, world, make_enterprise, n=420, handling=lambda: rng.choice(choices)())
+    assert rollup.refresh(NOW0) == 15
+    assert db.session.execute(db.select(db.func.count()).select_from(FigureMonthHandling)
+                              ).scalar() > 100
+    filters = [None, None, {"department": world.dept.id}, {"department": world.other_dept.id},
+               {"department": queries.NO_DEPARTMENT}]
+    periods = []
+    for _ in range(80):
+        first = date(2025, 9, 1) + timedelta(days=rng.randrange(0, 460))
+        if rng.random() < 0.5:
+            first = first.replace(day=1)
+        last = first + timedelta(days=rng.randrange(1, 480))
+        if rng.random() < 0.5:
+            last = queries.add_months(last.replace(day=1), 1)
+        periods.append((*queries.period_bounds(first, min(last, date(2027, 3, 1))),
+                        rng.choice(filters), NOW0 + timedelta(hours=rng.randrange(-48, 24 * 40))))
+
+    def medians():
+        return [queries.median_handling(start, end, f, now) for start, end, f, now in periods]
+    assert sum(bool(rollup.stored_months(start, end, now))
+               for start, end, f, now in periods) >= 40  # the stored path is taken
+    stored = medians()
+    counts = [m["numerator"] for m in stored]
+    assert any(c % 2 == 0 and c for c in counts) and any(c % 2 for c in counts)
+    live(rng, world, [])  # no stored month left: every median computed live
+    assert stored == medians()
 
 
 def test_a_changed_case_makes_its_month_stale_by_every_write_path(world, make_enterprise):
@@ -167,20 +206,25 @@ def test_counts_hold_only_until_the_next_deadline_of_an_open_case(world, make_en
 
 
 def test_the_trigger_watches_every_column_the_counted_predicates_read(app):
-    """FIGURE_COLUMNS (and migration 0060's copy) hold every column of `cases` the stored
-    predicates and the grouping read."""
+    """FIGURE_COLUMNS (and the trigger's copy in migration 0140, after 0060's) hold every
+    column of `cases` the stored predicates, the grouping and the histograms read."""
     read = set()
     for name in COUNTED_PREDICATES:
         expression = rollup.predicate(name)(NOW0)
         read |= {column.name for column in _columns(expression) if column.table.name == "cases"}
-    read |= {"submitted_at", "lead_department_id", "category_id", "source", "state"}
+    read |= {"submitted_at", "lead_department_id", "category_id", "source", "state",
+             "handling_seconds"}  # the histograms' value
     assert read <= set(rollup.FIGURE_COLUMNS)
-    path = Path(__file__).parents[2] / "migrations/versions/0060_figure_months.py"
-    spec = importlib.util.spec_from_file_location("migration_0060", path)
+    assert _migration("0140_figure_month_handling").FIGURE_COLUMNS == rollup.FIGURE_COLUMNS
+    assert _migration("0060_figure_months").COUNTED == COUNTED_PREDICATES
+
+
+def _migration(name):
+    path = Path(__file__).parents[2] / f"migrations/versions/{name}.py"
+    spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    assert migration.FIGURE_COLUMNS == rollup.FIGURE_COLUMNS
-    assert migration.COUNTED == COUNTED_PREDICATES
+    return migration
 
 
 def _columns(expression):
