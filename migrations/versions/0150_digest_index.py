@@ -5,14 +5,14 @@ ix_cases_closed_at (closed cases only), for the office's weekly digest's count o
 closed in the last seven days — a scan of the whole table before.
 
 Revision ID: 0150
-Revises: 0130
+Revises: 0140
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0150"
-down_revision = "0130"
+down_revision = "0140"
 branch_labels = None
 depends_on = None
 
