@@ -13,12 +13,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer
 
 from app.areas import queries
 from app.areas.models import STATE_LABELS
 from app.core.clock import local_today, utcnow
-from app.core.documents import paragraph
+from app.core.documents import grid_table, paragraph
 from app.core.timeutil import format_local
 from app.figures.queries import EMPTY, month_bounds
 from qrcards.fonts import pdf_font
@@ -112,14 +112,7 @@ def report_pdf(month: str, county: str = "", now=None) -> bytes:
     cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10.5)
 
     def table(headers, data, widths):
-        t = Table([[paragraph(h, cell) for h in headers]] +
-                  [[paragraph(v, cell) for v in r] for r in data], colWidths=widths, repeatRows=1)
-        t.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), font),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E9F9EF")),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BBBBBB")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return t
+        return grid_table([headers, *data], widths, font, cell)
 
     buffer = BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm,

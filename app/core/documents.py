@@ -14,13 +14,27 @@ from xml.sax.saxutils import escape
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from reportlab.platypus import Paragraph
+from reportlab.lib import colors
+from reportlab.platypus import Paragraph, Table, TableStyle
 from werkzeug.http import dump_options_header
 
 
 def paragraph(text, style) -> Paragraph:
     """A Paragraph showing `text` literally (no markup from the text is obeyed)."""
     return Paragraph(escape("" if text is None else str(text)), style)
+
+
+def grid_table(rows, widths, font: str, cell_style) -> Table:
+    """The documents' table: every value a literal paragraph, a thin grid, the first row a
+    light-green header repeated on each page (meetings, bulletins, reports, evaluation sheets)."""
+    table = Table([[paragraph(v, cell_style) for v in row] for row in rows], colWidths=widths,
+                  repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E9F9EF")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BBBBBB")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
 
 
 # --- workbooks ---------------------------------------------------------------------------------

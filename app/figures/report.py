@@ -10,15 +10,14 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer
 
 from app.cases.models import Case
 from app.core.clock import local_today, utcnow
-from app.core.documents import paragraph, row_values
+from app.core.documents import grid_table, paragraph, row_values
 from app.core.timeutil import format_deadline, format_local
 from app.extensions import db
 from app.figures import queries
@@ -124,15 +123,7 @@ def render_pdf(report: MonthlyReport, county: str = "") -> bytes:
     cell = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=11)
 
     def table(headers, rows, widths):
-        data = [[paragraph(h, cell) for h in headers]] + \
-               [[paragraph(v, cell) for v in row] for row in rows]
-        t = Table(data, colWidths=widths, repeatRows=1)
-        t.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), font),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E9F9EF")),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BBBBBB")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return t
+        return grid_table([headers, *rows], widths, font, cell)
 
     buffer = BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=14 * mm,

@@ -7,16 +7,15 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from app.bulletins.queries import bulletin_figures
 from app.cases.queries import OVERDUE_DEFINITION, is_overdue
 from app.core.clock import utcnow
-from app.core.documents import paragraph, row_values
+from app.core.documents import grid_table, paragraph, row_values
 from app.core.timeutil import format_local
 from app.figures.queries import add_months
 from app.meetings import queries
@@ -96,15 +95,7 @@ def render_pdf(title: str, sections, author: str) -> bytes:
         if headers is None:
             continue
         rows = rows or [["无"] + [""] * (len(headers) - 1)]
-        table = Table([[paragraph(h, cell) for h in headers]] +
-                      [[paragraph(v, cell) for v in row] for row in rows],
-                      colWidths=[w * mm for w in widths], repeatRows=1)
-        table.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), font),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E9F9EF")),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BBBBBB")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        story.append(table)
+        story.append(grid_table([headers, *rows], [w * mm for w in widths], font, cell))
     story.append(Spacer(1, 6))
     doc.build(story)
     return buffer.getvalue()

@@ -7,13 +7,12 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import CondPageBreak, SimpleDocTemplate
 
-from app.core.documents import paragraph, row_values
+from app.core.documents import grid_table, paragraph, row_values
 from app.core.timeutil import format_local
 from app.quarterly.queries import COMPONENTS, NO_DATA_RULE, ORDER_NOTE, Evaluation, show
 from qrcards.fonts import pdf_font
@@ -110,14 +109,7 @@ def sheet_pdf(evaluation: Evaluation, county: str = "") -> bytes:
     cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=9)
 
     def table(rows, widths):
-        data = [[paragraph(v, cell) for v in row] for row in rows]
-        t = Table(data, colWidths=widths, repeatRows=1)
-        t.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), font),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E9F9EF")),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BBBBBB")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return t
+        return grid_table(rows, widths, font, cell)
 
     trend = len(evaluation.trend_quarters)
     # Landscape A4 less margins: 269 mm.
