@@ -274,10 +274,11 @@ def time_limits():
                        "办理时限已保存（{}项有改动）", "admin.time_limits")
 
 
-def _table_page(template, rows, forms, save, message, endpoint):
+def _table_page(template, rows, forms, save, message, endpoint, **context):
     """A settings table posted as one form (one CSRF token, one 保存): `save()` changes every
     row sent and says how many changed, or raises `SettingErrors` by row; then nothing is
-    saved and the page shows each refusal by its row, with what was typed."""
+    saved and the page shows each refusal by its row, with what was typed. `context`: the
+    template's other values."""
     table, errors = ActionForm(), {}
     if table.validate_on_submit():
         try:
@@ -287,8 +288,8 @@ def _table_page(template, rows, forms, save, message, endpoint):
             errors = exc.errors
         else:
             return _done(message.format(changed), endpoint)
-    return render_template(template, rows=rows, forms=forms, table=table, errors=errors), \
-        400 if errors else 200
+    return render_template(template, rows=rows, forms=forms, table=table, errors=errors,
+                           **context), 400 if errors else 200
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
@@ -444,17 +445,8 @@ def areas():
         return area_ops.set_areas([
             (a, forms[a.id].name.data, db.session.get(Department, forms[a.id].department.data or 0),
              forms[a.id].is_active.data) for a in sent])
-    table, errors = ActionForm(), {}
-    if table.validate_on_submit():
-        try:
-            changed = save()
-        except SettingErrors as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            return _done(f"已保存营商环境领域（{changed}项有改动）", "admin.areas")
-    return render_template("admin/areas.html", rows=rows, forms=forms, table=table,
-                           errors=errors, new=new, new_error=None), 400 if errors else 200
+    return _table_page("admin/areas.html", rows, forms, save, "已保存营商环境领域（{}项有改动）",
+                       "admin.areas", new=new, new_error=None)
 
 
 @bp.route("/area-categories", methods=["GET", "POST"])
