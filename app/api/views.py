@@ -131,11 +131,7 @@ def figures():
     """The figures of DESIGN §5 for [from, to); `by` groups them (department, category…)."""
     if current_user().role not in SEE_ALL_ROLES:
         raise ApiError("forbidden", "您的角色无权查看统计数据", 403)
-    month_from, month_to = figures_queries.named_period("month", local_today())
-    date_from = params.iso_date(request.args.get("from"), "from") or month_from
-    date_to = params.iso_date(request.args.get("to"), "to") or month_to
-    if date_to <= date_from:
-        raise ApiError("invalid_field", "结束日期应晚于开始日期", field="to")
+    date_from, date_to = _period_args("month")
     try:
         result = figures_queries.compute_figures(date_from, date_to, by=request.args.get("by") or None)
     except ValueError as exc:  # e.g. an unknown grouping key
@@ -151,12 +147,19 @@ def summary():
     from app.figures.summary import summary_json, work_summary
     if current_user().role not in SEE_ALL_ROLES:
         raise ApiError("forbidden", "您的角色无权查看工作总结", 403)
-    year_from, year_to = figures_queries.named_period("year", local_today())
-    date_from = params.iso_date(request.args.get("from"), "from") or year_from
-    date_to = params.iso_date(request.args.get("to"), "to") or year_to
+    date_from, date_to = _period_args("year")
+    return jsonify(summary_json(work_summary(date_from, date_to)))
+
+
+def _period_args(default: str):
+    """[from, to) from the query string, each defaulting to this `default` period
+    ("month", "year"); a period that ends before it starts is refused."""
+    default_from, default_to = figures_queries.named_period(default, local_today())
+    date_from = params.iso_date(request.args.get("from"), "from") or default_from
+    date_to = params.iso_date(request.args.get("to"), "to") or default_to
     if date_to <= date_from:
         raise ApiError("invalid_field", "结束日期应晚于开始日期", field="to")
-    return jsonify(summary_json(work_summary(date_from, date_to)))
+    return date_from, date_to
 
 
 def mechanism_figures(date_from, date_to) -> dict:
