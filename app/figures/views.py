@@ -177,8 +177,7 @@ def cases():
     page = list_page(total)
     rows = db.session.execute(statement.order_by(Case.submitted_at.desc(), Case.id.desc())
                               .offset((page - 1) * LIST_LIMIT).limit(LIST_LIMIT)).scalars().all()
-    openable = set(db.session.execute(visible_cases(current_user).with_only_columns(Case.id)
-                                      .where(Case.id.in_([c.id for c in rows]))).scalars())
+    openable = _openable(rows)
     spec = queries.FIGURES.get(figure)
     label = spec.label if spec else queries.MEDIAN_LABEL
     part_label = {"numerator": "计入分子", "denominator": "计入分母"}[part] if spec and spec.is_rate \
@@ -194,16 +193,25 @@ def cases():
                                            "to": date_to.isoformat()}))
 
 
+def _openable(cases) -> set[int]:
+    """Ids of those of `cases` the current user may open (a drill-down lists more than that)."""
+    return set(db.session.execute(visible_cases(current_user).with_only_columns(Case.id)
+                                  .where(Case.id.in_([c.id for c in cases]))).scalars())
+
+
+def _page_count(total: int) -> int:
+    return max(1, -(-total // LIST_LIMIT))
+
+
 def list_page(total: int) -> int:
     """The page of a drill-down list asked for (`page`, 1 when absent or out of range)."""
     value = request.args.get("page", "1")
-    last = max(1, -(-total // LIST_LIMIT))
-    return int(value) if value.isdecimal() and 1 <= int(value) <= last else 1
+    return int(value) if value.isdecimal() and 1 <= int(value) <= _page_count(total) else 1
 
 
 def page_links(page: int, total: int) -> dict:
     """The page shown, the page count and the previous/next pages' URLs (same arguments)."""
-    last = max(1, -(-total // LIST_LIMIT))
+    last = _page_count(total)
     args = {k: v for k, v in request.args.items() if k != "page"}
     link = lambda n: url_for(request.endpoint, **args, page=n)  # noqa: E731
     return {"page": page, "last": last, "limit": LIST_LIMIT,
@@ -381,11 +389,7 @@ def summary_list():
     order = (entity.submitted_at.desc(), entity.id.desc()) if kind == "cases" else (entity.id,)
     rows = db.session.execute(query.order_by(*order).offset((page - 1) * LIST_LIMIT)
                               .limit(LIST_LIMIT)).scalars().all()
-    if kind == "cases":
-        openable = set(db.session.execute(visible_cases(current_user).with_only_columns(Case.id)
-                                          .where(Case.id.in_([c.id for c in rows]))).scalars())
-    else:
-        openable = set()
+    openable = _openable(rows) if kind == "cases" else set()
     if type_code:
         from app.meetings.queries import meeting_type_by_code
         meeting_type = meeting_type_by_code(type_code)
