@@ -246,12 +246,23 @@ def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def truncated_rate(numerator: int, denominator: int) -> str | None:
-    """A percentage truncated (never rounded) to two decimals, by integer arithmetic."""
+def rate_hundredths(numerator: int, denominator: int) -> int | None:
+    """numerator ÷ denominator as a percentage in hundredths, truncated (integer arithmetic);
+    None for an empty denominator."""
     if not denominator:
         return None
-    basis_points = numerator * 10000 // denominator
-    return f"{basis_points // 100}.{basis_points % 100:02d}"
+    return numerator * 10000 // denominator
+
+
+def hundredths_text(points: int) -> str:
+    """Hundredths as the two-decimal text every rate and score is shown with (6666 → "66.66")."""
+    return f"{points // 100}.{points % 100:02d}"
+
+
+def truncated_rate(numerator: int, denominator: int) -> str | None:
+    """A percentage truncated (never rounded) to two decimals, by integer arithmetic."""
+    points = rate_hundredths(numerator, denominator)
+    return None if points is None else hundredths_text(points)
 
 
 def figure_value(figure: Figure, numerator: int, denominator: int | None) -> dict:

@@ -161,15 +161,11 @@ def weight_history(limit: int = 50) -> list[QuarterlyWeights]:
 
 # --- scores -----------------------------------------------------------------------------------
 
-def hundredths(numerator: int, denominator: int) -> int | None:
-    """numerator ÷ denominator as a percentage in hundredths, truncated (as truncated_rate)."""
-    if not denominator:
-        return None
-    return numerator * 10000 // denominator
+hundredths = figures.rate_hundredths  # a score in hundredths, truncated like every rate
 
 
 def show(points: int | None) -> str:
-    return EMPTY if points is None else f"{points // 100}.{points % 100:02d}"
+    return EMPTY if points is None else figures.hundredths_text(points)
 
 
 @dataclass
@@ -255,6 +251,17 @@ def _score_value(key: str, sums: tuple[int, int] | None, per: int) -> ComponentV
     return ComponentValue(BY_KEY[key], total, denominator, hundredths(total, denominator))
 
 
+def _component_values(case_figures: dict | None = None, round_sums=None, assessment_sums=None,
+                      items: tuple[int, int] = (0, 0)) -> dict:
+    """Every component's value in COMPONENTS order, from a department's data (none: no data)."""
+    values = _case_values(case_figures)
+    values["round"] = _score_value("round", round_sums, 1)
+    values["assessment"] = _score_value("assessment", assessment_sums, 3)
+    on_time, due = items
+    values["items"] = ComponentValue(BY_KEY["items"], on_time, due, hundredths(on_time, due))
+    return {key: values[key] for key in COMPONENT_KEYS}
+
+
 def quarter_scores(quarter: Quarter, weights: WeightSet, now: datetime | None = None) -> dict:
     """{department id: (components, used weight, points)} for every department with any data."""
     now = now or utcnow()
@@ -268,22 +275,10 @@ def quarter_scores(quarter: Quarter, weights: WeightSet, now: datetime | None = 
     item_counts = count_items(owned_items(quarter, now=now))
     scores = {}
     for dep in set(case_groups) | set(rounds) | set(assessed) | set(item_counts):
-        values = _case_values(case_groups.get(dep))
-        values["round"] = _score_value("round", rounds.get(dep), 1)
-        values["assessment"] = _score_value("assessment", assessed.get(dep), 3)
-        on_time, due = item_counts.get(dep, (0, 0))
-        values["items"] = ComponentValue(BY_KEY["items"], on_time, due, hundredths(on_time, due))
-        values = {key: values[key] for key in COMPONENT_KEYS}
+        values = _component_values(case_groups.get(dep), rounds.get(dep), assessed.get(dep),
+                                   item_counts.get(dep, (0, 0)))
         scores[dep] = (values, *weighted(values, weights.weights))
     return scores
-
-
-def _empty_values() -> dict:
-    values = _case_values(None)
-    values["round"] = _score_value("round", None, 1)
-    values["assessment"] = _score_value("assessment", None, 3)
-    values["items"] = ComponentValue(BY_KEY["items"], 0, 0, None)
-    return {key: values[key] for key in COMPONENT_KEYS}
 
 
 def evaluate(quarter: Quarter, now: datetime | None = None,
@@ -301,7 +296,7 @@ def evaluate(quarter: Quarter, now: datetime | None = None,
         .order_by(*COUNTY_ORDER)).scalars()
     rows = []
     for department in departments:
-        values, used, points = scores.get(department.id) or (_empty_values(), 0, None)
+        values, used, points = scores.get(department.id) or (_component_values(), 0, None)
         rows.append(DepartmentRow(department, values, used, points, [
             (q, (found[department.id][2] if department.id in found else None))
             for q, found in trend.items()]))
