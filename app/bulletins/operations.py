@@ -31,7 +31,8 @@ def _require_office(actor, what):
         _refuse("wrong_role", f"您的角色无权{what}", 403)
 
 
-def create_bulletin(actor: User, issue_no, title, issued_on: date | None, cases) -> Bulletin:
+def create_bulletin(actor: User, issue_no, title, issued_on: date | None, cases,
+                    now=None) -> Bulletin:
     """A numbered bulletin (第N期) of deputies' suggestions, in the order given."""
     _require_office(actor, "编发《代表声音》")
     if isinstance(issue_no, bool) or not isinstance(issue_no, int) or not 1 <= issue_no <= 100000:
@@ -53,7 +54,8 @@ def create_bulletin(actor: User, issue_no, title, issued_on: date | None, cases)
             _refuse("invalid_field", f"{case.tracking_no}不是有效的代表委员建议", field="cases")
         if db.session.execute(select(BulletinItem.id).filter_by(case_id=case.id)).first():
             _refuse("duplicate", f"{case.tracking_no}已编入其他期", 409, "cases")
-    bulletin = Bulletin(issue_no=issue_no, title=title, issued_on=issued_on, created_by=actor)
+    bulletin = Bulletin(issue_no=issue_no, title=title, issued_on=issued_on, created_by=actor,
+                        created_at=now or utcnow())
     for position, case in enumerate(cases, start=1):
         bulletin.items.append(BulletinItem(case=case, position=position))
     db.session.add(bulletin)

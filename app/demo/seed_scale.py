@@ -5,8 +5,8 @@ The county's own account (docs/figures.md, 工作总结) reads: 受理群众反�
 400余条，推动解决问题204个; 30次党企月商会，交办456项问题; 《代表声音》35期. This loader builds
 those events over the demo's period — the 30 full months before the current one and the
 current month so far — THROUGH THE REAL OPERATIONS (app.cases.operations, app.rounds,
-app.meetings, app.bulletins), each with `now=` at the event's instant (the app clock fixed
-at it where an operation has no `now`), so every number of the summary is counted, not typed.
+app.meetings, app.bulletins), each with `now=` at the event's instant, so every number of
+the summary is counted, not typed.
 
 It needs an empty database (no department yet): it does not compose with the default demo,
 whose cases would add to the counts (docs/demo.md)."""
@@ -16,7 +16,7 @@ import random
 
 from app.cases import operations as case_ops
 from app.cases.models import CaseSource, Category, Complexity, Rating
-from app.core.clock import fixed_at, local_today, utcnow
+from app.core.clock import local_today, utcnow
 from app.core.timeutil import local_datetime
 from app.bulletins import operations as bulletin_ops
 from app.demo import data
@@ -272,8 +272,8 @@ class SeedScaleLoader(DemoLoader):
                     now=local_datetime(issued_on - timedelta(days=7 - n), time(10)))
                 cases.append(case)
                 self.cases += 1
-            with fixed_at(local_datetime(issued_on, time(16))):  # create_bulletin reads the clock
-                bulletin_ops.create_bulletin(self.dispatcher, number, None, issued_on, cases)
+            bulletin_ops.create_bulletin(self.dispatcher, number, None, issued_on, cases,
+                                         now=local_datetime(issued_on, time(16)))
         db.session.commit()
 
 
