@@ -208,8 +208,11 @@ def build(url: str, cases: int, step: int, label: str) -> None:
                 conn.execute(text("DROP TRIGGER audit_events_previous"))
                 generator.generate(conn, dialect, cases, step)
                 conn.execute(text(trigger))
-            # The events' previous times, as the trigger (off while loading) keeps them.
+            # The events' previous times and the departments' case counts, as the triggers
+            # (off while loading) keep them.
             conn.execute(text(_migration("0110").FILL))
+            conn.execute(text("DELETE FROM department_case_counts"))  # SQLite's kept on
+            conn.execute(text(_migration("0160").FILL))
             conn.execute(text(
                 "INSERT INTO users (username, display_name, role, department_id, password_hash, "
                 "must_change_password, email, is_active, failed_logins, session_version, "
