@@ -152,3 +152,34 @@ def test_the_migration_fills_the_counts_from_the_cases_there(app, world, make_ca
     assert_exact()
     assert kept_counts()[(other, CaseState.replied)] == 1
     assert (mine, CaseState.replied) not in kept_counts()
+
+
+def test_the_days_digests_take_as_many_statements_for_five_departments_as_for_two(
+        app, world, make_department, make_user, make_case):
+    """Nothing per department or per head: each head's department (read for the group robot)
+    is the row the summaries read, held — not a lazy load each (the session keeps objects
+    only weakly, so an unheld row is gone by the time the robot is looked up)."""
+    from sqlalchemy import event
+
+    from app.auth.models import Role
+    from app.reminders.tasks import send_digests
+
+    def statements(now):
+        db.session.remove()  # nothing of the test's own objects in the session
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731 (the statement)
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            sent = send_digests(now)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return sent, len(seen)
+
+    make_user(Role.department_head, world.other_dept, username="head_tax")
+    make_case(CaseState.dispatched, now=T0)
+    two = statements(T0)  # Tuesday 09:00, after the digest time
+    for code in ("A", "B", "C"):
+        make_user(Role.department_head, make_department(code=code, name=f"部门{code}"))
+    five = statements(T0 + timedelta(days=1))  # the next working day: due again
+    assert two[0] == 2 and five[0] == 5
+    assert two[1] == five[1]
