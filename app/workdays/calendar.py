@@ -31,6 +31,9 @@ class WorkCalendar:
         # fallback was ~0.3 s of a 1,000-case tick).
         self._known: dict[date, bool] = {}
         self._unknown_years: set[int] = set()
+        # (first day, n) → the n-th working day after it: a tick's due cases share a few
+        # deadline days, so their escalation points are mostly one look-up.
+        self._after: dict[tuple[date, int], date] = {}
 
     @classmethod
     def from_database(cls, session=None):
@@ -87,13 +90,20 @@ class WorkCalendar:
                 end = datetime.combine(self.next_workday(day + timedelta(days=1)),
                                        WORKDAY_END, tzinfo=LOCAL_TZ)
             return end.astimezone(start.tzinfo)
-        counted = 0
-        while counted < days:
-            day += timedelta(days=1)
-            if self.is_workday(day):
-                counted += 1
-        return datetime.combine(day, local.timetz().replace(tzinfo=None),
+        return datetime.combine(self._workdays_after(day, days),
+                                local.timetz().replace(tzinfo=None),
                                 tzinfo=LOCAL_TZ).astimezone(start.tzinfo)
+
+    def _workdays_after(self, first: date, days: int) -> date:
+        key = (first, days)
+        if key not in self._after:
+            day, counted = first, 0
+            while counted < days:
+                day += timedelta(days=1)
+                if self.is_workday(day):
+                    counted += 1
+            self._after[key] = day
+        return self._after[key]
 
     def workdays_between(self, start: datetime, end: datetime) -> int:
         """Whole working days from start's local date to end's local date (end exclusive)."""
