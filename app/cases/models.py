@@ -243,7 +243,8 @@ WITH_DEPARTMENT_SQL = text("state IN ('dispatched', 'signed')")
 # The heads' daily digest (app/reminders/queries.department_summaries, migration 0150): per
 # department, the cases with it in the digest's deadline order, so its first twenty overdue
 # cases are the index's first entries (not a sort of every overdue case), and with the
-# columns the overdue test reads, so they are counted from the index alone.
+# columns the overdue test reads, so the walk tests each entry without visiting the table.
+# (The digest's counts come from department_case_counts since migration 0160.)
 Index("ix_cases_with_department_by_deadline", Case.lead_department_id,
       func.coalesce(Case.reply_due_at, Case.sign_due_at), Case.id, Case.state, Case.sign_due_at,
       Case.reply_due_at, postgresql_where=WITH_DEPARTMENT_SQL, sqlite_where=WITH_DEPARTMENT_SQL)

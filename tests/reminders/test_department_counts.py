@@ -5,13 +5,15 @@ overdue) and must equal a live count of overdue_condition."""
 from datetime import timedelta
 
 import flask_migrate
-from sqlalchemy import func, text
+from sqlalchemy import event, func, text
 
+from app.auth.models import Role
 from app.cases import operations as ops
 from app.cases.models import COUNTED_STATES, Case, CaseState, DepartmentCaseCount, Rating
 from app.extensions import db
 from app.reminders.queries import (department_state_counts, department_summaries,
                                    office_summary, overdue_condition, overdue_counts)
+from app.reminders.tasks import send_digests
 from tests.reminders.conftest import T0
 
 
@@ -103,10 +105,10 @@ def test_the_counts_follow_bulk_sql_inserts_and_deletes(app, world, make_case):
         f"FROM cases WHERE lead_department_id IS NOT NULL"))
     db.session.commit()
     assert_exact(T0 + timedelta(days=9))
-    assert sum(kept_counts().values()) == 2 * sum(
-        1 for _ in db.session.scalars(db.select(Case.id).where(
+    assert sum(kept_counts().values()) == 2 * db.session.scalar(
+        db.select(func.count()).select_from(Case).where(
             Case.tracking_no.not_like("COPY%"), Case.lead_department_id.is_not(None),
-            Case.state.in_(COUNTED_STATES))))
+            Case.state.in_(COUNTED_STATES)))
     db.session.execute(text("UPDATE cases SET state = 'signed' WHERE tracking_no LIKE 'COPY%' "
                             "AND state = 'dispatched'"))
     db.session.execute(text("DELETE FROM cases WHERE tracking_no LIKE 'COPY%' AND state = 'signed'"))
@@ -159,11 +161,6 @@ def test_the_days_digests_take_as_many_statements_for_five_departments_as_for_tw
     """Nothing per department or per head: each head's department (read for the group robot)
     is the row the summaries read, held — not a lazy load each (the session keeps objects
     only weakly, so an unheld row is gone by the time the robot is looked up)."""
-    from sqlalchemy import event
-
-    from app.auth.models import Role
-    from app.reminders.tasks import send_digests
-
     def statements(now):
         db.session.remove()  # nothing of the test's own objects in the session
         seen = []
