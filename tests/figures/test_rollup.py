@@ -73,6 +73,18 @@ def dashboards(rng, world, periods):
     return results
 
 
+def random_dates(rng, start_days, length_days):
+    """A first and last day from September 2025 on, each a month's edge half the time, the
+    last no later than 1 March 2027 (the draws in the order both callers made them)."""
+    first = date(2025, 9, 1) + timedelta(days=rng.randrange(0, start_days))
+    if rng.random() < 0.5:
+        first = first.replace(day=1)
+    last = first + timedelta(days=rng.randrange(1, length_days))
+    if rng.random() < 0.5:
+        last = queries.add_months(last.replace(day=1), 1)
+    return first, min(last, date(2027, 3, 1))
+
+
 def random_periods(rng, world, count=30):
     filters = [None, None, {"department": world.dept.id}, {"department": queries.NO_DEPARTMENT},
                {"category": db.session.execute(db.select(Category.id)).scalars().first()},
@@ -80,14 +92,9 @@ def random_periods(rng, world, count=30):
                {"township": world.dept.id}]
     periods = []
     for _ in range(count):
-        first = date(2025, 9, 1) + timedelta(days=rng.randrange(0, 400))
-        if rng.random() < 0.5:
-            first = first.replace(day=1)
-        last = first + timedelta(days=rng.randrange(1, 500))
-        if rng.random() < 0.5:
-            last = queries.add_months(last.replace(day=1), 1)
+        first, last = random_dates(rng, start_days=400, length_days=500)
         now = NOW0 + timedelta(hours=rng.randrange(-48, 24 * 40))
-        periods.append((first, min(last, date(2027, 3, 1)), rng.choice(filters), now))
+        periods.append((first, last, rng.choice(filters), now))
     return periods
 
 
@@ -132,13 +139,8 @@ def test_the_stored_median_is_the_live_median(world, make_enterprise):
                {"department": queries.NO_DEPARTMENT}]
     periods = []
     for _ in range(80):
-        first = date(2025, 9, 1) + timedelta(days=rng.randrange(0, 460))
-        if rng.random() < 0.5:
-            first = first.replace(day=1)
-        last = first + timedelta(days=rng.randrange(1, 480))
-        if rng.random() < 0.5:
-            last = queries.add_months(last.replace(day=1), 1)
-        periods.append((*queries.period_bounds(first, min(last, date(2027, 3, 1))),
+        periods.append((*queries.period_bounds(*random_dates(rng, start_days=460,
+                                                             length_days=480)),
                         rng.choice(filters), NOW0 + timedelta(hours=rng.randrange(-48, 24 * 40))))
 
     def medians():
